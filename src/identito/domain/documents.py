@@ -1,0 +1,58 @@
+"""High-trust identity documents (dispositifs d'identité à haut niveau de confiance).
+
+The list is configurable by each organisation; nothing is ever preselected.
+Codes follow IHE PAM France ZFD-7 (CN, PA, CS, IE, PC ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from identito.domain.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    code: str
+    label: str
+    high_trust: bool
+
+
+DEFAULT_DOCUMENT_TYPES: Mapping[str, DocumentType] = {
+    d.code: d
+    for d in (
+        DocumentType("CN", "Carte nationale d'identité", True),
+        DocumentType("PA", "Passeport", True),
+        DocumentType("CS", "Titre de séjour", True),
+        DocumentType("IE", "Identité électronique eIDAS (niveau substantiel ou élevé)", True),
+        DocumentType("PC", "Permis de conduire", False),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The record of a high-trust document check."""
+
+    document_type: str
+    document_expiry: date
+    validated_at: datetime
+    validated_by: str
+
+
+def high_trust_document(code: str | None, types: Mapping[str, DocumentType]) -> DocumentType:
+    """The chosen document type, if it is a configured high-trust one."""
+    if not code:
+        message = "Choisissez le type de pièce d'identité contrôlée (aucun n'est présélectionné)."
+        raise InvalidInput.single("document_type", "required", message)
+    document = types.get(code.strip().upper())
+    if document is None:
+        known = ", ".join(sorted(types))
+        message = f"Type de pièce inconnu « {code} » ; types configurés : {known}."
+        raise InvalidInput.single("document_type", "document_unknown", message)
+    if not document.high_trust:
+        message = f"{document.label} n'est pas un dispositif d'identité à haut niveau de confiance."
+        raise InvalidInput.single("document_type", "document_not_high_trust", message)
+    return document

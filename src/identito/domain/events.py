@@ -1,0 +1,34 @@
+"""Past-tense events recorded by the Identity aggregate.
+
+The unit of work turns each event into an audit row in the same transaction;
+events marked ``propagate`` are also queued for the diffusion flows (HL7 A47/A31).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class AuditAction(StrEnum):
+    IDENTITY_CREATED = "identity.created"
+    TRAITS_CHANGED = "identity.traits_changed"
+    INS_RETRIEVED = "identity.ins_retrieved"
+    INS_CHANGED = "identity.ins_changed"
+    INS_INVALIDATED = "identity.ins_invalidated"
+    STATUS_CHANGED = "identity.status_changed"
+    ATTRIBUTES_CHANGED = "identity.attributes_changed"
+    IDENTITY_VALIDATED = "identity.validated"
+    IDENTITY_READ = "identity.read"  # a read that returned the matricule
+    IDENTITY_IMPORTED = "identity.imported"
+
+
+@dataclass(frozen=True)
+class Event:
+    action: AuditAction
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    reason: str | None = None
+    propagate: bool = False
+    details: dict[str, Any] = field(default_factory=dict)

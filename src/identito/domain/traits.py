@@ -1,0 +1,205 @@
+"""Value objects and normalisation rules of the identity traits.
+
+Names and first names follow the INSi character profile (SEL-MP-043 §2, ANS
+implementation guide EF_INS10_01/02): upper case A-Z, space, apostrophe, hyphen;
+a double hyphen only in names. Diacritics and ligatures are transliterated; a
+character with no defined equivalent is rejected, never dropped.
+
+>>> normalize_name("Lætitia d’Arc", field="birth_name")
+"LAETITIA D'ARC"
+>>> BirthDate.parse("1960-00-00")
+BirthDate(raw='1960-00-00', value=datetime.date(1960, 12, 31))
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from identito.domain.errors import InvalidInput
+
+#: Characters transliterated explicitly (ligatures and letters that Unicode does
+#: not decompose). Everything else must decompose to A-Z plus combining marks.
+_TRANSLITERATIONS = {
+    "Œ": "OE",
+    "Æ": "AE",
+    "Ð": "D",
+    "Þ": "TH",
+    "Ø": "O",
+    "Ł": "L",
+    "Đ": "D",
+    "\u2019": "'",  # typographic apostrophe
+    "\u02bc": "'",
+    "`": "'",
+    "\u2010": "-",  # Unicode hyphens
+    "\u2011": "-",
+}
+_ALLOWED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ '-")
+_SEPARATORS = re.compile(r"[-' ]+")
+
+
+class NameKind(StrEnum):
+    NAME = "name"
+    FIRST_NAME = "first_name"
+
+
+def _transliterate_char(original: str, field: str) -> str:
+    char = original.upper()
+    if len(char) != 1:  # ß upper-cases to SS: no equivalent in the INSi profile
+        char = original
+    if char in _ALLOWED:
+        return char
+    if char in _TRANSLITERATIONS:
+        return _TRANSLITERATIONS[char]
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
+    if base in _ALLOWED and base.isalpha() and all(unicodedata.combining(m) for m in marks):
+        return base
+    shown = char if char.isprintable() else f"U+{ord(char):04X}"
+    message = (
+        f"Le caractère « {shown} » n'est pas admis : seuls sont admis les lettres "
+        f"(accents convertis), l'espace, l'apostrophe et le tiret."
+    )
+    raise InvalidInput.single(field, "character_not_allowed", message)
+
+
+#: Syntax rules of the INSi profile: (rule, applies to first names only, test, message).
+_SYNTAX_RULES: tuple[tuple[str, bool, Callable[[str], bool], str], ...] = (
+    ("leading_separator", False, lambda v: v[0] in " -", "ne commence ni par un espace ni par un tiret"),
+    ("double_space", False, lambda v: "  " in v, "ne contient pas deux espaces de suite"),
+    ("double_apostrophe", False, lambda v: "''" in v, "ne contient pas deux apostrophes de suite"),
+    ("space_beside_apostrophe", False, lambda v: " '" in v or "' " in v, "n'a pas d'espace à côté d'une apostrophe"),
+    ("triple_hyphen", False, lambda v: "---" in v, "ne contient pas plus de deux tirets de suite"),
+    ("double_hyphen", True, lambda v: "--" in v, "ne contient pas de double tiret (admis dans les noms seulement)"),
+    ("trailing_separator", True, lambda v: v[-1] in "-'", "ne finit ni par un tiret ni par une apostrophe"),
+    ("no_letter", False, lambda v: not any(c.isalpha() for c in v), "contient au moins une lettre"),
+)  # fmt: skip
+
+
+def _check_syntax(value: str, field: str, kind: NameKind) -> None:
+    label = "Le nom" if kind is NameKind.NAME else "Le prénom"
+    for rule, first_names_only, broken, text in _SYNTAX_RULES:
+        if (kind is NameKind.FIRST_NAME or not first_names_only) and broken(value):
+            raise InvalidInput.single(field, rule, f"{label} {text}.")
+
+
+def normalize_name(value: str, *, field: str, kind: NameKind = NameKind.NAME) -> str:
+    """Return a name or first name in the INSi profile, or raise ``InvalidInput``.
+
+    Leading and trailing white space is trimmed; nothing else is ever dropped.
+    """
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text:
+        raise InvalidInput.single(field, "required", "Ce champ est obligatoire.")
+    result = "".join(_transliterate_char(c, field) for c in text)
+    _check_syntax(result, field, kind)
+    return result
+
+
+def search_key(value: str) -> str:
+    """Key used to compare names: profile form without hyphens, apostrophes or spaces.
+
+    Lenient by design (search input is not a stored trait): unknown characters
+    are dropped rather than rejected.
+    """
+    text = unicodedata.normalize("NFD", value.upper())
+    out = []
+    for char in text:
+        char = _TRANSLITERATIONS.get(char, char)
+        out.extend(c for c in char if "A" <= c <= "Z")
+    return "".join(out)
+
+
+def comparable_first_names(value: str) -> str:
+    """First names with hyphen and apostrophe counted as space (agreement rule)."""
+    return _SEPARATORS.sub(" ", value).strip()
+
+
+def first_name_agrees(first: str, first_names: tuple[str, ...]) -> bool:
+    """Does the first birth first name agree with the start of the list?
+
+    >>> first_name_agrees("JEAN-CHRISTOPHE", ("JEAN", "CHRISTOPHE", "PIERRE"))
+    True
+    >>> first_name_agrees("CHRISTOPHE", ("JEAN", "CHRISTOPHE", "PIERRE"))
+    False
+    """
+    if not first_names:
+        return True
+    head = comparable_first_names(first)
+    listed = comparable_first_names(" ".join(first_names))
+    return listed == head or listed.startswith(head + " ")
+
+
+class Sex(StrEnum):
+    MALE = "M"
+    FEMALE = "F"
+    INDETERMINATE = "I"
+
+    @classmethod
+    def parse(cls, value: str, *, field: str = "sex") -> Sex:
+        try:
+            return cls((value or "").strip().upper())
+        except ValueError:
+            message = "Le sexe vaut M (masculin), F (féminin) ou I (indéterminé)."
+            raise InvalidInput.single(field, "sex_value", message) from None
+
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class BirthDate:
+    """A birth date as received, and the date it completes to.
+
+    An exceptional date has day and/or month ``00`` (INSi may return one): it is
+    kept as received in ``raw``; ``value`` completes it (day 00 -> 01, month 00
+    -> 01, both -> 31/12) and ``uncertain`` is true.
+    """
+
+    raw: str
+    value: date
+
+    @property
+    def uncertain(self) -> bool:
+        return self.raw != self.value.isoformat()
+
+    @classmethod
+    def parse(cls, raw: str, *, today: date | None = None, field: str = "birth_date") -> BirthDate:
+        match = _DATE.match((raw or "").strip())
+        if not match:
+            message = "La date de naissance s'écrit AAAA-MM-JJ."
+            raise InvalidInput.single(field, "date_format", message)
+        year, month, day = (int(g) for g in match.groups())
+        if month == 0 and day == 0:
+            month, day = 12, 31
+        else:
+            month, day = month or 1, day or 1
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            message = f"La date de naissance {raw} n'existe pas."
+            raise InvalidInput.single(field, "date_invalid", message) from None
+        if today is not None and value > today:
+            message = "La date de naissance ne peut pas être dans le futur."
+            raise InvalidInput.single(field, "date_in_future", message)
+        return cls(match.group(0), value)
+
+
+UNKNOWN_BIRTH_PLACE = "99999"
+_PLACE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+
+
+def normalize_place_code(value: str, *, field: str = "birth_place_code") -> str:
+    code = (value or "").strip().upper()
+    if not code:
+        raise InvalidInput.single(field, "required", "Ce champ est obligatoire.")
+    if not _PLACE.match(code):
+        message = (
+            "Le code lieu de naissance est un code INSEE à 5 caractères (2A/2B pour la Corse)."
+        )
+        raise InvalidInput.single(field, "place_format", message)
+    return code
