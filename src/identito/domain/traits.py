@@ -107,7 +107,7 @@ def search_key(value: str) -> str:
     are dropped rather than rejected.
     """
     text = unicodedata.normalize("NFD", value.upper())
-    out = []
+    out: list[str] = []
     for char in text:
         char = _TRANSLITERATIONS.get(char, char)
         out.extend(c for c in char if "A" <= c <= "Z")

@@ -1,0 +1,301 @@
+"""The Identity aggregate: every INS rule on one identity is a method here.
+
+Methods check the rules, move the status through ``status.TRANSITIONS`` and
+record past-tense events; the unit of work turns events into audit rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from identito.domain.documents import DocumentType, Validation, high_trust_document
+from identito.domain.errors import InvalidInput, InvalidTransition, PermissionDenied
+from identito.domain.events import AuditAction, Event
+from identito.domain.identifiers import Ins
+from identito.domain.status import (
+    IdentityAttribute,
+    IdentityStatus,
+    StatusAction,
+    check_attribute_combination,
+    next_status,
+    status_of,
+)
+from identito.domain.trait_set import STRICT_FIELDS, IdentityWarning, Traits
+from identito.domain.traits import first_name_agrees
+
+
+@dataclass(frozen=True)
+class InsHistoryEntry:
+    """A matricule the identity carried before, and why it stopped."""
+
+    ins: Ins
+    ended_at: datetime
+    reason: str
+
+
+@dataclass
+class Identity:
+    traits: Traits
+    warnings: tuple[IdentityWarning, ...] = ()
+    id: UUID = field(default_factory=uuid4)
+    version: int = 1
+    status: IdentityStatus = IdentityStatus.PROVISIONAL
+    attributes: frozenset[IdentityAttribute] = frozenset()
+    ins: Ins | None = None
+    ins_retrieved_at: datetime | None = None
+    ins_history: tuple[InsHistoryEntry, ...] = ()
+    validation: Validation | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    events: list[Event] = field(default_factory=list, compare=False, repr=False)
+
+    # -- creation -------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls, traits: Traits, warnings: tuple[IdentityWarning, ...], *, now: datetime
+    ) -> Identity:
+        """A new identity is provisional: no INSi recovery, no document check yet."""
+        identity = cls(traits=traits, warnings=warnings, created_at=now, updated_at=now)
+        identity._record(AuditAction.IDENTITY_CREATED, after=identity.snapshot())
+        return identity
+
+    # -- queries ----------------------------------------------------------------------
+
+    @property
+    def blocks_ins(self) -> bool:
+        """Doubtful or fictitious: no validation, no INS, no INSi call."""
+        return any(a.forces_provisional for a in self.attributes)
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-ready picture of the identity for audit rows."""
+        return {
+            **self.traits.as_dict(),
+            "status": self.status.value,
+            "attributes": sorted(a.value for a in self.attributes),
+            "ins": _ins_dict(self.ins),
+            "validation": _validation_dict(self.validation),
+        }
+
+    def check_invariants(self) -> None:
+        """The stored status always agrees with the facts it is a function of."""
+        expected = status_of(
+            ins_retrieved=self.ins is not None, document_checked=self.validation is not None
+        )
+        assert self.status is expected, (self.status, expected)
+        check_attribute_combination(self.attributes)
+        assert not (self.blocks_ins and self.status is not IdentityStatus.PROVISIONAL)
+
+    # -- trait changes ------------------------------------------------------------------
+
+    def change_traits(
+        self,
+        traits: Traits,
+        warnings: tuple[IdentityWarning, ...],
+        *,
+        may_change_protected: bool,
+        now: datetime,
+    ) -> tuple[str, ...]:
+        """Replace the traits; return the changed fields.
+
+        Changing a strict trait of a RECUP or QUAL identity needs the protected
+        permission and invalidates the matricule (RECUP -> PROV, QUAL -> VALI). The
+        first birth first name stays editable while it agrees with the list.
+        """
+        changed = self.traits.changed_fields(traits)
+        if not changed:
+            return changed
+        protected = self._protected_changes(traits, changed)
+        if protected and not may_change_protected:
+            fields = ", ".join(protected)
+            raise PermissionDenied(
+                "identity:update-protected",
+                f"Les traits stricts ({fields}) d'une {self.status.label.lower()} ne peuvent "
+                "être modifiés qu'avec l'habilitation dédiée (cellule d'identitovigilance).",
+            )
+        before = self.snapshot()
+        self.traits, self.warnings = traits, warnings
+        self._record(
+            AuditAction.TRAITS_CHANGED,
+            before=before,
+            after=self.snapshot(),
+            details={"fields": list(changed)},
+        )
+        if protected:
+            self.invalidate_ins(reason=f"traits stricts modifiés : {', '.join(protected)}", now=now)
+        self.updated_at = now
+        return changed
+
+    def _protected_changes(self, traits: Traits, changed: Iterable[str]) -> tuple[str, ...]:
+        if not self.status.has_ins:
+            return ()
+        strict = [f for f in changed if f in STRICT_FIELDS]
+        if strict == ["first_birth_first_name"] and first_name_agrees(
+            traits.first_birth_first_name, traits.birth_first_names
+        ):
+            return ()
+        return tuple(strict)
+
+    # -- INS -----------------------------------------------------------------------------
+
+    def ensure_insi_call_allowed(self) -> None:
+        if self.blocks_ins:
+            raise InvalidTransition(
+                "Appel INSi impossible : l'identité est douteuse ou fictive.",
+                rule="insi_call_blocked_by_attribute",
+            )
+
+    def record_ins_retrieval(self, ins: Ins, *, now: datetime) -> None:
+        """INSi returned this INS (code 00) and it is integrated."""
+        self.ensure_insi_call_allowed()
+        before = self.snapshot()
+        self._move(StatusAction.RETRIEVE_INS)
+        if self.ins is not None and self.ins != ins:
+            self._archive_ins("nouveau matricule renvoyé par INSi", now)
+        self.ins, self.ins_retrieved_at, self.updated_at = ins, now, now
+        self._record(
+            AuditAction.INS_RETRIEVED, before=before, after=self.snapshot(), propagate=True
+        )
+
+    def change_ins(self, ins: Ins, *, may_change_protected: bool, now: datetime) -> None:
+        """Correct the matricule of a RECUP or QUAL identity (protected permission)."""
+        if self.ins is None:
+            raise InvalidTransition(
+                "Le matricule INS ne s'obtient que par le téléservice INSi : "
+                "cette identité n'en porte pas.",
+                rule="ins_only_from_insi",
+            )
+        if not may_change_protected:
+            raise PermissionDenied(
+                "identity:update-protected",
+                "Le matricule INS ne peut être modifié qu'avec l'habilitation dédiée.",
+            )
+        if ins == self.ins:
+            return
+        before = self.snapshot()
+        self._archive_ins("matricule corrigé", now)
+        self.ins, self.updated_at = ins, now
+        self._record(AuditAction.INS_CHANGED, before=before, after=self.snapshot(), propagate=True)
+
+    def invalidate_ins(self, *, reason: str, now: datetime) -> None:
+        """Remove the matricule and its OID: RECUP -> PROV, QUAL -> VALI."""
+        before = self.snapshot()
+        self._move(StatusAction.INVALIDATE_INS)
+        self._archive_ins(reason, now)
+        self.ins, self.ins_retrieved_at, self.updated_at = None, None, now
+        self._record(
+            AuditAction.INS_INVALIDATED,
+            before=before,
+            after=self.snapshot(),
+            reason=reason,
+            propagate=True,
+        )
+
+    def _archive_ins(self, reason: str, now: datetime) -> None:
+        assert self.ins is not None
+        self.ins_history = (*self.ins_history, InsHistoryEntry(self.ins, now, reason))
+
+    # -- validation (document check) ---------------------------------------------------
+
+    def validate(
+        self,
+        document_code: str | None,
+        document_expiry: date | None,
+        *,
+        document_types: Mapping[str, DocumentType],
+        actor: str,
+        now: datetime,
+    ) -> None:
+        """Record a high-trust document check: PROV -> VALI, RECUP -> QUAL."""
+        if self.blocks_ins:
+            raise InvalidTransition(
+                "Validation impossible : l'identité est douteuse ou fictive.",
+                rule="validation_blocked_by_attribute",
+            )
+        document = high_trust_document(document_code, document_types)
+        if document_expiry is None:
+            raise InvalidInput.single(
+                "document_expiry", "required", "La date d'expiration de la pièce est obligatoire."
+            )
+        before = self.snapshot()
+        self._move(StatusAction.CHECK_DOCUMENT)
+        self.validation = Validation(document.code, document_expiry, now, actor)
+        self.updated_at = now
+        self._record(AuditAction.IDENTITY_VALIDATED, before=before, after=self.snapshot())
+
+    # -- attributes ------------------------------------------------------------------------
+
+    def change_attributes(
+        self,
+        add: Iterable[IdentityAttribute],
+        remove: Iterable[IdentityAttribute],
+        *,
+        now: datetime,
+        reason: str | None = None,
+    ) -> None:
+        """Add or remove attributes. DOUT or FICT force PROV and invalidate the INS."""
+        to_add, to_remove = frozenset(add), frozenset(remove)
+        if to_add & to_remove:
+            raise InvalidInput.single(
+                "attributes",
+                "add_and_remove",
+                "Un attribut ne peut être ajouté et retiré à la fois.",
+            )
+        new = (self.attributes | to_add) - to_remove
+        check_attribute_combination(new)
+        if new == self.attributes:
+            return
+        before = self.snapshot()
+        self.attributes = new
+        if self.blocks_ins:
+            self._force_provisional(now)
+        self.updated_at = now
+        self._record(
+            AuditAction.ATTRIBUTES_CHANGED,
+            before=before,
+            after=self.snapshot(),
+            reason=reason,
+            propagate=self.status is not IdentityStatus(before["status"]),
+        )
+
+    def _force_provisional(self, now: datetime) -> None:
+        self._move(StatusAction.FORCE_PROVISIONAL)
+        if self.ins is not None:
+            self._archive_ins("identité douteuse ou fictive", now)
+        self.ins = self.ins_retrieved_at = self.validation = None
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _move(self, action: StatusAction) -> None:
+        self.status = next_status(self.status, action)
+
+    def _record(self, action: AuditAction, **kwargs: Any) -> None:
+        self.events.append(Event(action, **kwargs))
+
+    def pop_events(self) -> list[Event]:
+        events, self.events = self.events, []
+        return events
+
+    def with_version(self, version: int) -> Identity:
+        return replace(self, version=version)
+
+
+def _ins_dict(ins: Ins | None) -> dict[str, str] | None:
+    if ins is None:
+        return None
+    return {"number": ins.number.number, "oid": ins.oid.value, "kind": ins.kind.value}
+
+
+def _validation_dict(validation: Validation | None) -> dict[str, str] | None:
+    if validation is None:
+        return None
+    return {
+        "document_type": validation.document_type,
+        "document_expiry": validation.document_expiry.isoformat(),
+        "validated_at": validation.validated_at.isoformat(),
+        "validated_by": validation.validated_by,
+    }

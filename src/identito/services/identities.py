@@ -1,0 +1,241 @@
+"""Use cases on identities: one function each, dependencies passed in.
+
+Every function checks the actor's permission once, opens the unit of work,
+calls domain methods, commits (audit rows included) and returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from identito.domain.errors import FieldErrors, InvalidInput, StaleVersion
+from identito.domain.identifiers import Ins
+from identito.domain.identity import Identity
+from identito.domain.permissions import Actor, Permission
+from identito.domain.status import IdentityAttribute
+from identito.domain.trait_set import TRAIT_FIELDS, parse_traits
+from identito.domain.traits import BirthDate, Sex, search_key
+from identito.services.rules import Rules
+from identito.services.unit_of_work import AuditEntry, SearchCriteria, UnitOfWork
+
+
+def create_identity(
+    data: Mapping[str, Any], *, uow: UnitOfWork, actor: Actor, rules: Rules
+) -> Identity:
+    """Create a provisional identity from raw traits (no field is ever defaulted)."""
+    actor.require(Permission.IDENTITY_CREATE)
+    now = rules.now()
+    traits, warnings = parse_traits(data, today=now.date(), places=rules.places)
+    identity = Identity.create(traits, warnings, now=now)
+    with uow:
+        uow.identities.add(identity)
+        uow.commit(actor, now)
+    return identity
+
+
+def get_identity(identity_id: UUID, *, uow: UnitOfWork, actor: Actor, rules: Rules) -> Identity:
+    actor.require(Permission.IDENTITY_READ)
+    with uow:
+        identity = uow.identities.get(identity_id)
+        _note_reads([identity], uow=uow, actor=actor, rules=rules)
+    return identity
+
+
+def update_identity(
+    identity_id: UUID,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+) -> Identity:
+    """Change traits and/or the matricule; refused when ``expected_version`` is stale."""
+    actor.require(Permission.IDENTITY_UPDATE)
+    unknown = set(changes) - set(TRAIT_FIELDS) - {"ins"}
+    if unknown:
+        errors = FieldErrors()
+        for name in sorted(unknown):
+            errors.add(name, "unknown_field", "Champ inconnu ou non modifiable.")
+        errors.raise_if_any()
+    now = rules.now()
+    may_change_protected = actor.can(Permission.IDENTITY_UPDATE_PROTECTED)
+    with uow:
+        identity = uow.identities.get(identity_id)
+        if identity.version != expected_version:
+            raise StaleVersion(expected_version, identity.version)
+        merged = {**identity.traits.as_dict(), **{k: v for k, v in changes.items() if k != "ins"}}
+        traits, warnings = parse_traits(merged, today=now.date(), places=rules.places)
+        identity.change_traits(traits, warnings, may_change_protected=may_change_protected, now=now)
+        if "ins" in changes:
+            _change_ins(identity, changes["ins"], may_change_protected, rules)
+        uow.identities.update(identity)
+        uow.commit(actor, now)
+    return identity
+
+
+def _change_ins(
+    identity: Identity, value: Mapping[str, str] | None, may_change_protected: bool, rules: Rules
+) -> None:
+    now = rules.now()
+    if value is None:
+        if identity.ins is None:
+            return
+        if not may_change_protected:
+            identity.change_ins(identity.ins, may_change_protected=False, now=now)  # raises
+        identity.invalidate_ins(reason="matricule INS retiré", now=now)
+        return
+    ins = Ins.parse(
+        str(value.get("number", "")),
+        str(value.get("oid", "")),
+        allow_test_oids=rules.allow_test_oids,
+    )
+    identity.change_ins(ins, may_change_protected=may_change_protected, now=now)
+
+
+def search_identities(
+    *,
+    birth_date: str | None = None,
+    name: str | None = None,
+    first_name: str | None = None,
+    sex: str | None = None,
+    ins: str | None = None,
+    limit: int = 50,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+) -> list[Identity]:
+    """Anteriority search (separate fields), or exact search by matricule INS."""
+    actor.require(Permission.IDENTITY_SEARCH)
+    criteria = search_criteria(
+        birth_date=birth_date, name=name, first_name=first_name, sex=sex, ins=ins, limit=limit
+    )
+    with uow:
+        found = uow.identities.search(criteria)
+        _note_reads(found, uow=uow, actor=actor, rules=rules)
+    return found
+
+
+def search_criteria(
+    *,
+    birth_date: str | None,
+    name: str | None,
+    first_name: str | None,
+    sex: str | None,
+    ins: str | None,
+    limit: int = 50,
+) -> SearchCriteria:
+    """Check the search fields: birth date required unless searching by matricule."""
+    errors = FieldErrors()
+    if ins:
+        number = "".join(ins.split()).upper()
+        if len(number) != 15:
+            errors.add("ins", "ins_length", "Le matricule INS compte 15 caractères, clé comprise.")
+        errors.raise_if_any()
+        return SearchCriteria(ins_number=number, limit=limit)
+    parsed_date = None
+    if not birth_date:
+        errors.add("birth_date", "required", "La date de naissance est obligatoire pour chercher.")
+    else:
+        try:
+            parsed_date = BirthDate.parse(birth_date).value
+        except InvalidInput as error:
+            errors.extend(error)
+    parsed_sex = None
+    if sex:
+        try:
+            parsed_sex = Sex.parse(sex)
+        except InvalidInput as error:
+            errors.extend(error)
+    errors.raise_if_any()
+    return SearchCriteria(
+        birth_date=parsed_date,
+        name_key=search_key(name) if name else None,
+        first_name_key=search_key(first_name) if first_name else None,
+        sex=parsed_sex,
+        limit=max(1, min(limit, 200)),
+    )
+
+
+def change_attributes(
+    identity_id: UUID,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    reason: str | None = None,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+) -> Identity:
+    actor.require(Permission.IDENTITY_ATTRIBUTES)
+    to_add, to_remove = _attributes(add, "add"), _attributes(remove, "remove")
+    now = rules.now()
+    with uow:
+        identity = uow.identities.get(identity_id)
+        identity.change_attributes(to_add, to_remove, now=now, reason=reason)
+        uow.identities.update(identity)
+        uow.commit(actor, now)
+    return identity
+
+
+def _attributes(values: Iterable[str], field: str) -> list[IdentityAttribute]:
+    errors = FieldErrors()
+    parsed = []
+    for i, value in enumerate(values):
+        try:
+            parsed.append(IdentityAttribute(str(value).strip().upper()))
+        except ValueError:
+            errors.add(f"{field}[{i}]", "attribute_unknown", "Attribut inconnu (DOUT, FICT, HOMA).")
+    errors.raise_if_any()
+    return parsed
+
+
+def validate_identity(
+    identity_id: UUID,
+    *,
+    document_type: str | None,
+    document_expiry: date | None,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+) -> Identity:
+    """Record the check of a high-trust identity document chosen explicitly."""
+    actor.require(Permission.IDENTITY_VALIDATE)
+    now = rules.now()
+    with uow:
+        identity = uow.identities.get(identity_id)
+        identity.validate(
+            document_type,
+            document_expiry,
+            document_types=rules.document_types,
+            actor=actor.username,
+            now=now,
+        )
+        uow.identities.update(identity)
+        uow.commit(actor, now)
+    return identity
+
+
+def identity_audit(
+    identity_id: UUID, *, uow: UnitOfWork, actor: Actor, rules: Rules
+) -> list[AuditEntry]:
+    actor.require(Permission.AUDIT_READ)
+    with uow:
+        uow.identities.get(identity_id)  # 404 for an unknown identity
+        return uow.audit.for_identity(identity_id)
+
+
+def _note_reads(found: Iterable[Identity], *, uow: UnitOfWork, actor: Actor, rules: Rules) -> None:
+    """Audit every returned identity whose matricule the actor sees."""
+    if not actor.can(Permission.INS_READ):
+        return
+    now = None
+    for identity in found:
+        if identity.ins is not None:
+            now = now or rules.now()
+            uow.note_read(identity, actor, now)
+    if now is not None:
+        uow.commit(actor, now)

@@ -1,0 +1,27 @@
+"""The rule configuration every use case receives (built once by ``bootstrap``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from identito.domain.documents import DEFAULT_DOCUMENT_TYPES, DocumentType
+from identito.domain.trait_set import BirthPlaceRegister
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Rules:
+    places: BirthPlaceRegister
+    document_types: Mapping[str, DocumentType] = field(
+        default_factory=lambda: dict(DEFAULT_DOCUMENT_TYPES)
+    )
+    allow_test_oids: bool = False
+    clock: Callable[[], datetime] = utc_now
+
+    def now(self) -> datetime:
+        return self.clock()

@@ -1,0 +1,146 @@
+"""Ports of the service layer: repositories and the unit of work.
+
+Only the unit of work commits. On commit it writes, in the same transaction,
+one audit row per event recorded by the identities it has seen, one per read
+noted with ``note_read``, and queues the events to propagate (outbox).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+from uuid import UUID, uuid4
+
+from identito.domain.identity import Identity
+from identito.domain.permissions import Actor, Role
+from identito.domain.traits import Sex
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    """Anteriority search: separate fields, compared as search keys."""
+
+    birth_date: date | None = None
+    name_key: str | None = None  # matched as a prefix of birth name or used name
+    first_name_key: str | None = None  # prefix of any birth first name or the used first name
+    sex: Sex | None = None
+    ins_number: str | None = None  # exact matricule search
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    actor: str
+    at: datetime
+    action: str
+    identity_id: UUID | None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    reason: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: Role
+    password_hash: str
+    active: bool = True
+    id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True)
+class Token:
+    token_hash: str
+    username: str
+    expires_at: datetime
+
+
+class IdentityRepository(Protocol):
+    def add(self, identity: Identity) -> None: ...
+
+    def get(self, identity_id: UUID) -> Identity:
+        """Raise ``NotFound`` when there is no such identity."""
+        ...
+
+    def update(self, identity: Identity) -> None:
+        """Save a changed identity; raise ``StaleVersion`` when its version is outdated.
+
+        On success ``identity.version`` is the new version.
+        """
+        ...
+
+    def search(self, criteria: SearchCriteria) -> list[Identity]: ...
+
+    def seen(self) -> Sequence[Identity]:
+        """Identities added, fetched or updated in this unit of work."""
+        ...
+
+
+class AuditLog(Protocol):
+    def write(self, entries: Iterable[AuditEntry]) -> None: ...
+
+    def for_identity(self, identity_id: UUID) -> list[AuditEntry]: ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None: ...
+
+    def get(self, username: str) -> User | None: ...
+
+    def list(self) -> list[User]: ...
+
+    def add_token(self, token: Token) -> None: ...
+
+    def get_token(self, token_hash: str) -> Token | None: ...
+
+
+class UnitOfWork(Protocol):
+    identities: IdentityRepository
+    audit: AuditLog
+    users: UserRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    def note_read(self, identity: Identity, actor: Actor, at: datetime) -> None:
+        """Audit a read that returned the matricule (written at commit)."""
+        ...
+
+    def commit(self, actor: Actor, at: datetime) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+def audit_entries(identities: Iterable[Identity], actor: Actor, at: datetime) -> list[AuditEntry]:
+    """Turn the pending events of identities into audit rows (shared by every UoW)."""
+    entries = []
+    for identity in identities:
+        for event in identity.pop_events():
+            entries.append(
+                AuditEntry(
+                    actor=actor.username,
+                    at=at,
+                    action=event.action.value,
+                    identity_id=identity.id,
+                    before=event.before,
+                    after=event.after,
+                    reason=event.reason,
+                    details={**event.details, "propagate": event.propagate}
+                    if event.propagate
+                    else dict(event.details),
+                )
+            )
+    return entries
