@@ -1,0 +1,51 @@
+"""The only place that picks concrete adapters from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from identito.adapters.places import InseeBirthPlaces
+from identito.config import Settings
+from identito.domain.documents import DEFAULT_DOCUMENT_TYPES, DocumentType
+from identito.geography import GeographicReference, get_reference
+from identito.services.rules import Rules
+from identito.services.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Container:
+    settings: Settings
+    rules: Rules
+    geography: GeographicReference
+    uow_factory: Callable[[], UnitOfWork]
+
+    @property
+    def token_ttl(self) -> timedelta:
+        return timedelta(minutes=self.settings.token_ttl_minutes)
+
+
+def document_types(settings: Settings) -> dict[str, DocumentType]:
+    if settings.document_types is None:
+        return dict(DEFAULT_DOCUMENT_TYPES)
+    return {d.code: DocumentType(d.code, d.label, d.high_trust) for d in settings.document_types}
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    uow_factory: Callable[[], UnitOfWork] | None = None,
+) -> Container:
+    settings = settings or Settings()
+    geography = get_reference(settings.geography_dir)
+    rules = Rules(
+        places=InseeBirthPlaces(geography),
+        document_types=document_types(settings),
+        allow_test_oids=settings.test_mode,
+    )
+    if uow_factory is None:
+        from identito.adapters.unit_of_work import sql_uow_factory
+
+        uow_factory = sql_uow_factory(settings.database_url)
+    return Container(settings, rules, geography, uow_factory)
