@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from identito.geography import dataset
@@ -90,11 +90,10 @@ def merged_name_rows(events: list[Row], communes: list[Row]) -> list[tuple[str, 
     takeovers: dict[str, list[tuple[str, str]]] = {}
     names: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for e in events:
-        if e["MOD"] in _TAKEOVER_EVENTS and e["TYPECOM_AP"] == "COM":
-            if e["COM_AV"] != e["COM_AP"]:
-                takeovers.setdefault(e["COM_AV"], []).append((e["DATE_EFF"], e["COM_AP"]))
-                vanished = (e["COM_AV"], e["DATE_EFF"])
-                names.setdefault(vanished, set()).add((e["LIBELLE_AV"], e["NCCENR_AV"]))
+        if _is_takeover(e):
+            takeovers.setdefault(e["COM_AV"], []).append((e["DATE_EFF"], e["COM_AP"]))
+            vanished = (e["COM_AV"], e["DATE_EFF"])
+            names.setdefault(vanished, set()).add((e["LIBELLE_AV"], e["NCCENR_AV"]))
     starts: dict[str, list[str]] = {}
     for r in communes:
         starts.setdefault(r["COM"], []).append(r["DATE_DEBUT"])
@@ -107,6 +106,15 @@ def merged_name_rows(events: list[Row], communes: list[Row]) -> list[tuple[str, 
                 for code, start, end in _successors(first, since, comeback, takeovers):
                     rows.add((key, alt, label, code, start, end))
     return sorted(rows)
+
+
+def _is_takeover(event: Row) -> bool:
+    """A commune vanishes into another one (another code) that goes on."""
+    return (
+        event["MOD"] in _TAKEOVER_EVENTS
+        and event["TYPECOM_AP"] == "COM"
+        and event["COM_AV"] != event["COM_AP"]
+    )
 
 
 def _successors(
@@ -139,9 +147,9 @@ def postal_code_rows(communes_json: Path, places: list[tuple[str, ...]]) -> list
         raise DataSetError(f"{communes_json}: expected a non-empty JSON array")
     postal: dict[str, set[str]] = {}
     for item in items:
-        if item.get("type") in ("commune-actuelle", "arrondissement-municipal"):
-            if item.get("code") in current and item.get("codesPostaux"):
-                postal.setdefault(item["code"], set()).update(item["codesPostaux"])
+        kept = item.get("type") in ("commune-actuelle", "arrondissement-municipal")
+        if kept and item.get("code") in current and item.get("codesPostaux"):
+            postal.setdefault(item["code"], set()).update(item["codesPostaux"])
     if not postal:
         raise DataSetError(f"{communes_json}: no postal codes (key codesPostaux)")
     return [(code, " ".join(sorted(codes))) for code, codes in sorted(postal.items())]
@@ -156,7 +164,7 @@ def build(source_cog_dir: Path, communes_json: Path, out: Path) -> dict[str, int
     sources = {name: read_cog(source_cog_dir / name) for name in REQUIRED_COLUMNS}
     places = place_rows(sources)
     extensions = [(r["CODE_EXT"], r["CODE_GEO"], r["LIBGEO"]) for r in sources[EXTENSIONS]]
-    tables = {
+    tables: dict[str, Sequence[Sequence[str]]] = {
         dataset.PLACES: places,
         dataset.POSTAL_CODES: postal_code_rows(communes_json, places),
         dataset.EXTENSION_CODES: sorted(extensions),

@@ -64,6 +64,8 @@ class PlaceNotValidOnDate(GeographyError):
 
 def describe_period(start: date | None, end: date | None) -> str:
     """``du 01/01/1943 au 31/12/1975`` (the exclusive end shown as its last day)."""
+    if start is not None and start == end:
+        return f"à aucune date (période vide au {format_date(start)})"
     if end is None:
         return f"depuis le {format_date(start)}" if start else "sans limite de date"
     last_day = format_date(end - timedelta(days=1))
@@ -73,7 +75,7 @@ def describe_period(start: date | None, end: date | None) -> str:
 def _not_valid_message(place_code: str, on: date, periods: list[Period]) -> str:
     if len(periods) == 1:
         start, end, label = periods[0]
-        verb = "est" if end is None else "était"
+        verb = "est" if end is None else "n'était" if start == end else "était"
         return (
             f"Le code {place_code} ({label}) {verb} valide {describe_period(start, end)}, "
             f"pas le {format_date(on)}."
