@@ -1,0 +1,110 @@
+"""Demo data: one account per role, the CNDA test persons and synthetic identities.
+
+The CNDA persons are the public fictitious test identities of the INSi test
+service (transcribed in ``../shared/reference/insi/cnda-test-persons.json``); in
+the demo they carry the test OID so that no demo matricule passes for a real one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from identito.bootstrap import Container
+from identito.domain.identifiers import Ins, Oid
+from identito.domain.permissions import Role
+from identito.services.auth import SYSTEM, add_user
+from identito.services.identities import create_identity, validate_identity
+from identito.services.imports import import_identities
+from identito.synthetic import synthetic_identities
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: Role
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin", "demo-admin", Role.ADMIN),
+    DemoAccount("civ", "demo-civ", Role.IDENTITY_VIGILANCE),
+    DemoAccount("accueil", "demo-accueil", Role.ADMISSION),
+    DemoAccount("soignant", "demo-soignant", Role.CARE),
+    DemoAccount("stats", "demo-stats", Role.STATISTICS),
+)
+
+#: (birth name, birth first names, sex, birth date, birth place, matricule, OID, qualified)
+CNDA_PERSONS = (
+    ("ADRUN", "ZOE", "F", "1975-12-31", "63220", "275126322074974", Oid.NIR_TEST, True),
+    ("ECETINSI", "PIERRE-ALAIN MURIEL FLORIANT", "M", "2009-07-14", "63220",
+     "109076322083489", Oid.NIR_TEST, True),
+    ("CORSE", "ANTHONY", "M", "1980-03-02", "2B020", "180032B02040123", Oid.NIR_TEST, False),
+    ("NESSI", "MICHELANGELO ANTHONY", "M", "2010-08-07", "63220", "110086322083060",
+     Oid.NIR_TEST, False),
+    ("TCHITCHI", "CATARINA BELLA", "F", "1936-06-21", "63220", "236066322083656",
+     Oid.NIR_TEST, True),
+    ("PROVISOIRE", "MATRICULE", "M", "2009-07-01", "63220", "109076322088835", Oid.NIA, False),
+)  # fmt: skip
+
+
+def demo_loaded(container: Container) -> bool:
+    with container.uow_factory() as uow:
+        return uow.users.get(DEMO_ACCOUNTS[0].username) is not None
+
+
+def load_demo(container: Container, *, synthetic: int = 500) -> None:
+    """Create the demo accounts and identities (run once on an empty database)."""
+    for account in DEMO_ACCOUNTS:
+        add_user(
+            account.username,
+            account.password,
+            account.role.value,
+            uow=container.uow_factory(),
+            actor=SYSTEM,
+            rules=container.rules,
+        )
+    for person in CNDA_PERSONS:
+        _load_cnda_person(container, *person)
+    rows = enumerate(synthetic_identities(synthetic, seed=7), start=1)
+    import_identities(rows, uow_factory=container.uow_factory, actor=SYSTEM, rules=container.rules)
+
+
+def _load_cnda_person(
+    container: Container,
+    name: str,
+    first_names: str,
+    sex: str,
+    birth_date: str,
+    place: str,
+    number: str,
+    oid: Oid,
+    qualified: bool,
+) -> None:
+    given = first_names.split(" ")
+    data = {
+        "birth_name": name,
+        "birth_first_names": given,
+        "first_birth_first_name": given[0],
+        "birth_date": birth_date,
+        "sex": sex,
+        "birth_place_code": place,
+    }
+    rules = container.rules
+    identity = create_identity(data, uow=container.uow_factory(), actor=SYSTEM, rules=rules)
+    ins = Ins.parse(number, oid.value, allow_test_oids=True)
+    with container.uow_factory() as uow:
+        stored = uow.identities.get(identity.id)
+        stored.record_ins_retrieval(ins, now=rules.now())
+        uow.identities.update(stored)
+        uow.commit(SYSTEM, rules.now())
+    if qualified:
+        expiry = date(rules.now().year + 5, 1, 1)
+        validate_identity(
+            identity.id,
+            document_type="CN",
+            document_expiry=expiry,
+            uow=container.uow_factory(),
+            actor=SYSTEM,
+            rules=rules,
+        )

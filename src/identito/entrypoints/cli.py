@@ -1,0 +1,270 @@
+"""The operators' command line: ``identito --help``.
+
+Commands only parse, call a service and render; settings come from ``IDENTITO_*``
+environment variables or the TOML file named by ``IDENTITO_SETTINGS_FILE``.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from identito.bootstrap import Container, bootstrap
+from identito.config import Settings
+from identito.domain.errors import DomainError, InvalidInput
+from identito.domain.permissions import Actor, Role, role_permissions
+
+app = typer.Typer(help="identito : référentiel d'identités conforme INS.", no_args_is_help=True)
+db_app = typer.Typer(help="Base de données.", no_args_is_help=True)
+user_app = typer.Typer(help="Comptes utilisateurs.", no_args_is_help=True)
+demo_app = typer.Typer(help="Données de démonstration.", no_args_is_help=True)
+identities_app = typer.Typer(help="Identités.", no_args_is_help=True)
+geography_app = typer.Typer(help="Référentiel géographique INSEE.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(demo_app, name="demo")
+app.add_typer(identities_app, name="identities")
+app.add_typer(geography_app, name="geography")
+console = Console()
+errors = Console(stderr=True)
+
+
+def _container() -> Container:
+    return bootstrap(Settings())
+
+
+def _operator() -> Actor:
+    """The operator running the CLI: audited under their system account name."""
+    return Actor(f"cli:{getpass.getuser()}", Role.ADMIN, role_permissions(Role.ADMIN))
+
+
+def _fail(error: DomainError) -> None:
+    if isinstance(error, InvalidInput):
+        for item in error.errors:
+            errors.print(f"[red]{item.field}[/red] : {item.message}")
+    else:
+        errors.print(f"[red]Erreur :[/red] {error.message}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port d'écoute.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Processus de travail.")] = 1,
+) -> None:
+    """Start the web application and the API."""
+    import uvicorn
+
+    from identito.adapters.migrate import schema_is_current
+
+    if not schema_is_current(Settings().database_url):
+        errors.print("[red]Schéma de base absent ou ancien : lancez « identito db upgrade ».[/red]")
+        raise typer.Exit(1)
+    console.print(f"identito sur [bold]http://{host}:{port}/[/bold] (API : /api/docs)")
+    uvicorn.run(
+        "identito.entrypoints.asgi:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    from identito.adapters.migrate import upgrade_database
+
+    settings = Settings()
+    upgrade_database(settings.database_url)
+    console.print("Schéma de la base à jour.")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Nom d'utilisateur.")],
+    role: Annotated[Role, typer.Option(help="Profil.")],
+) -> None:
+    """Create an account; the password is read from standard input."""
+    from identito.services.auth import add_user
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Confirmation : ") != password:
+            errors.print("[red]Les deux saisies diffèrent.[/red]")
+            raise typer.Exit(1)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    container = _container()
+    try:
+        add_user(
+            name,
+            password,
+            role.value,
+            uow=container.uow_factory(),
+            actor=_operator(),
+            rules=container.rules,
+        )
+    except DomainError as error:
+        _fail(error)
+    console.print(f"Compte [bold]{name}[/bold] créé (profil {role.value}).")
+
+
+@demo_app.command("load")
+def demo_load(
+    once: Annotated[bool, typer.Option(help="Ne rien faire si déjà chargé.")] = False,
+    synthetic: Annotated[int, typer.Option(help="Identités synthétiques.")] = 500,
+) -> None:
+    """Load demo accounts and fictitious identities (test mode required)."""
+    from identito.demo import DEMO_ACCOUNTS, demo_loaded, load_demo
+
+    container = _container()
+    if not container.settings.test_mode:
+        errors.print("[red]Les données de démonstration exigent IDENTITO_TEST_MODE=true.[/red]")
+        raise typer.Exit(1)
+    if demo_loaded(container):
+        if not once:
+            errors.print("[yellow]Données de démonstration déjà chargées.[/yellow]")
+    else:
+        load_demo(container, synthetic=synthetic)
+        console.print("Données de démonstration chargées.")
+    table = Table(title="Comptes de démonstration")
+    for column in ("utilisateur", "mot de passe", "profil"):
+        table.add_column(column)
+    for account in DEMO_ACCOUNTS:
+        table.add_row(account.username, account.password, account.role.value)
+    console.print(table)
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle, delimiter=_sniff_delimiter(path))
+        for row in reader:
+            yield reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+
+
+def _sniff_delimiter(path: Path) -> str:
+    with path.open(encoding="utf-8-sig") as handle:
+        header = handle.readline()
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)
+
+
+@identities_app.command("import")
+def identities_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Fichier CSV.")],
+    report: Annotated[Path | None, typer.Option(help="Rapport des lignes rejetées.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Lignes par transaction.")] = None,
+) -> None:
+    """Import identities from a CSV file (header: the trait field names)."""
+    from identito.services.imports import import_identities
+
+    container = _container()
+    report_path = report or file.with_name(f"{file.stem}.rejets.csv")
+    with Progress(
+        TextColumn("Import"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("import", total=_count_lines(file))
+        try:
+            result = import_identities(
+                _csv_rows(file),
+                uow_factory=container.uow_factory,
+                actor=_operator(),
+                rules=container.rules,
+                batch_size=batch_size or container.settings.import_batch_size,
+                on_progress=lambda n: progress.advance(task, n),
+            )
+        except DomainError as error:
+            _fail(error)
+    with report_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ligne", "champ", "règle", "message"])
+        for rejected in result.rejected:
+            for item in rejected.errors:
+                writer.writerow([rejected.line, item.field, item.rule, item.message])
+    console.print(f"{result.imported} identités importées, {len(result.rejected)} lignes rejetées.")
+    if result.rejected:
+        console.print(f"Rapport des rejets : {report_path}")
+
+
+@identities_app.command("search")
+def identities_search(
+    birth_date: Annotated[str | None, typer.Option(help="Date de naissance AAAA-MM-JJ.")] = None,
+    name: Annotated[str | None, typer.Option(help="Nom de naissance ou utilisé.")] = None,
+    first_name: Annotated[str | None, typer.Option(help="Prénom.")] = None,
+    sex: Annotated[str | None, typer.Option(help="Sexe M, F ou I.")] = None,
+    ins: Annotated[str | None, typer.Option(help="Matricule INS.")] = None,
+) -> None:
+    """Anteriority search (separate fields), or search by matricule INS."""
+    from identito.services.identities import search_identities
+
+    container = _container()
+    try:
+        found = search_identities(
+            birth_date=birth_date,
+            name=name,
+            first_name=first_name,
+            sex=sex,
+            ins=ins,
+            uow=container.uow_factory(),
+            actor=_operator(),
+            rules=container.rules,
+        )
+    except DomainError as error:
+        _fail(error)
+    table = Table(title=f"{len(found)} identité(s)")
+    columns = (
+        "nom de naissance|nom utilisé|1er prénom|prénom utilisé|naissance|sexe|statut|attributs"
+        "|matricule INS"
+    )
+    for column in columns.split("|"):
+        table.add_column(column)
+    for identity in found:
+        t = identity.traits
+        table.add_row(
+            t.birth_name,
+            t.used_name or "",
+            t.first_birth_first_name,
+            t.used_first_name or "",
+            t.birth_date.raw,
+            t.sex.value,
+            identity.status.value,
+            " ".join(sorted(a.value for a in identity.attributes)),
+            str(identity.ins.number) if identity.ins else "",
+        )
+    console.print(table)
+
+
+@geography_app.command("reload")
+def geography_reload(
+    cog_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Fichiers COG.")],
+    communes_json: Annotated[Path, typer.Argument(exists=True, help="communes.json (La Poste).")],
+) -> None:
+    """Reload newer INSEE files into the configured geography directory."""
+    from identito.geography.build import reload_from
+
+    settings = Settings()
+    if settings.geography_dir is None:
+        errors.print("[red]Définissez IDENTITO_GEOGRAPHY_DIR (dossier des données).[/red]")
+        raise typer.Exit(1)
+    counts = reload_from(cog_dir, communes_json, settings.geography_dir)
+    for kind, count in counts.items():
+        console.print(f"{kind} : {count}")
