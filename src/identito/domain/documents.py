@@ -44,7 +44,7 @@ class Validation:
 
 def high_trust_document(code: str | None, types: Mapping[str, DocumentType]) -> DocumentType:
     """The chosen document type, if it is a configured high-trust one."""
-    if not code:
+    if not code or not code.strip():
         message = "Choisissez le type de pièce d'identité contrôlée (aucun n'est présélectionné)."
         raise InvalidInput.single("document_type", "required", message)
     document = types.get(code.strip().upper())

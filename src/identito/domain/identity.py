@@ -169,13 +169,13 @@ class Identity:
                 "cette identité n'en porte pas.",
                 rule="ins_only_from_insi",
             )
+        if ins == self.ins:  # resending the current matricule changes nothing
+            return
         if not may_change_protected:
             raise PermissionDenied(
                 "identity:update-protected",
                 "Le matricule INS ne peut être modifié qu'avec l'habilitation dédiée.",
             )
-        if ins == self.ins:
-            return
         before = self.snapshot()
         self._archive_ins("matricule corrigé", now)
         self.ins, self.updated_at = ins, now

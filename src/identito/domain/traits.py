@@ -32,7 +32,10 @@ _TRANSLITERATIONS = {
     "Ø": "O",
     "Ł": "L",
     "Đ": "D",
-    "\u2019": "'",  # typographic apostrophe
+    "\u2019": "'",  # typographic apostrophes
+    "\u2018": "'",
+    "\u00a0": " ",  # no-break spaces
+    "\u202f": " ",
     "\u02bc": "'",
     "`": "'",
     "\u2010": "-",  # Unicode hyphens
@@ -40,6 +43,10 @@ _TRANSLITERATIONS = {
 }
 _ALLOWED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ '-")
 _SEPARATORS = re.compile(r"[-' ]+")
+
+
+#: Longest stored name or first name (a storage bound: the INSi schemas set none).
+MAX_NAME_LENGTH = 100
 
 
 class NameKind(StrEnum):
@@ -95,6 +102,9 @@ def normalize_name(value: str, *, field: str, kind: NameKind = NameKind.NAME) ->
     text = unicodedata.normalize("NFC", value).strip()
     if not text:
         raise InvalidInput.single(field, "required", "Ce champ est obligatoire.")
+    if len(text) > MAX_NAME_LENGTH:
+        message = f"Ce champ compte au plus {MAX_NAME_LENGTH} caractères."
+        raise InvalidInput.single(field, "too_long", message)
     result = "".join(_transliterate_char(c, field) for c in text)
     _check_syntax(result, field, kind)
     return result
@@ -148,7 +158,7 @@ class Sex(StrEnum):
             raise InvalidInput.single(field, "sex_value", message) from None
 
 
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)  # no other scripts' digits
 
 
 @dataclass(frozen=True)
@@ -174,6 +184,7 @@ class BirthDate:
             message = "La date de naissance s'écrit AAAA-MM-JJ."
             raise InvalidInput.single(field, "date_format", message)
         year, month, day = (int(g) for g in match.groups())
+        earliest = (year, month or 1, day or 1)  # an exceptional date may be today's year
         if month == 0 and day == 0:
             month, day = 12, 31
         else:
@@ -183,14 +194,14 @@ class BirthDate:
         except ValueError:
             message = f"La date de naissance {raw} n'existe pas."
             raise InvalidInput.single(field, "date_invalid", message) from None
-        if today is not None and value > today:
+        if today is not None and earliest > (today.year, today.month, today.day):
             message = "La date de naissance ne peut pas être dans le futur."
             raise InvalidInput.single(field, "date_in_future", message)
         return cls(match.group(0), value)
 
 
 UNKNOWN_BIRTH_PLACE = "99999"
-_PLACE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+_PLACE = re.compile(r"^(\d{5}|2[AB]\d{3})$", re.ASCII)
 
 
 def normalize_place_code(value: str, *, field: str = "birth_place_code") -> str:

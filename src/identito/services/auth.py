@@ -39,7 +39,11 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **_SCRYPT)
+    try:
+        salt_bytes = bytes.fromhex(salt)
+    except ValueError:  # a corrupted stored hash is a failed login, not a crash
+        return False
+    candidate = hashlib.scrypt(password.encode(), salt=salt_bytes, **_SCRYPT)
     return hmac.compare_digest(candidate.hex(), digest)
 
 

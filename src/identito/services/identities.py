@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from identito.domain.errors import FieldErrors, InvalidInput, StaleVersion
+from identito.domain.errors import FieldErrors, InvalidInput, PermissionDenied, StaleVersion
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
@@ -85,7 +85,10 @@ def _change_ins(
         if identity.ins is None:
             return
         if not may_change_protected:
-            identity.change_ins(identity.ins, may_change_protected=False, now=now)  # raises
+            raise PermissionDenied(
+                Permission.IDENTITY_UPDATE_PROTECTED.value,
+                "Le matricule INS ne peut être retiré qu'avec l'habilitation dédiée.",
+            )
         identity.invalidate_ins(reason="matricule INS retiré", now=now)
         return
     ins = Ins.parse(
@@ -135,7 +138,7 @@ def search_criteria(
         if len(number) != 15:
             errors.add("ins", "ins_length", "Le matricule INS compte 15 caractères, clé comprise.")
         errors.raise_if_any()
-        return SearchCriteria(ins_number=number, limit=limit)
+        return SearchCriteria(ins_number=number, limit=max(1, min(limit, 200)))
     parsed_date = None
     if not birth_date:
         errors.add("birth_date", "required", "La date de naissance est obligatoire pour chercher.")
@@ -150,11 +153,16 @@ def search_criteria(
             parsed_sex = Sex.parse(sex)
         except InvalidInput as error:
             errors.extend(error)
+    keys = {}
+    for field, value in (("name", name), ("first_name", first_name)):
+        keys[field] = search_key(value) if value and value.strip() else None
+        if value and value.strip() and not keys[field]:
+            errors.add(field, "no_letter", "Saisissez au moins une lettre.")
     errors.raise_if_any()
     return SearchCriteria(
         birth_date=parsed_date,
-        name_key=search_key(name) if name else None,
-        first_name_key=search_key(first_name) if first_name else None,
+        name_key=keys["name"],
+        first_name_key=keys["first_name"],
         sex=parsed_sex,
         limit=max(1, min(limit, 200)),
     )

@@ -1,0 +1,88 @@
+"""The dependency rule of STYLE.md, checked on the source's import statements."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import identito
+
+PACKAGE = Path(identito.__file__).parent
+STDLIB = sys.stdlib_module_names
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> Iterator[tuple[int, str]]:
+    """Every module imported by a file (relative imports resolved), with its line."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                yield node.lineno, f"{base}.{node.module}" if node.module else base
+            else:
+                yield node.lineno, node.module or ""
+
+
+def violations(layer: str, allowed: Callable[[str], bool]) -> list[str]:
+    found = []
+    for path in sorted((PACKAGE / layer).rglob("*.py")):
+        for line, imported in _imports(path):
+            if not allowed(imported):
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {imported}")
+    return found
+
+
+def _top(module: str) -> str:
+    return module.split(".")[0]
+
+
+def _within(module: str, *packages: str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def _project(module: str) -> bool:
+    return _within(module, "identito")
+
+
+def test_the_checker_sees_relative_and_absolute_imports() -> None:
+    imported = {name for _, name in _imports(PACKAGE / "domain" / "identity.py")}
+    assert {"identito.domain.errors", "dataclasses", "uuid"} <= imported
+
+
+def test_the_domain_imports_nothing_but_the_standard_library_and_stdnum() -> None:
+    assert (
+        violations(
+            "domain",
+            lambda m: _top(m) in STDLIB or _top(m) == "stdnum" or _within(m, "identito.domain"),
+        )
+        == []
+    )
+
+
+def test_the_services_import_only_the_domain_geography_services_and_the_standard_library() -> None:
+    layers = ("identito.domain", "identito.services", "identito.geography")
+    assert violations("services", lambda m: _top(m) in STDLIB or _within(m, *layers)) == []
+
+
+def test_geography_imports_nothing_else_of_the_project_but_the_domain() -> None:
+    layers = ("identito.domain", "identito.geography")
+    assert violations("geography", lambda m: not _project(m) or _within(m, *layers)) == []
+
+
+def test_adapters_never_import_the_entrypoints() -> None:
+    assert violations("adapters", lambda m: not _within(m, "identito.entrypoints")) == []
+
+
+def test_messages_import_neither_adapters_nor_entrypoints() -> None:
+    forbidden = ("identito.adapters", "identito.entrypoints")
+    assert violations("messages", lambda m: not _within(m, *forbidden)) == []
