@@ -1,0 +1,69 @@
+"""The FastAPI application: ``create_app(bootstrap(settings))``.
+
+``uvicorn --factory identito.entrypoints.api.app:app_from_settings`` serves it with
+the settings read from the environment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from identito.bootstrap import Container, bootstrap
+from identito.entrypoints.api import auth, health, identities, places
+from identito.entrypoints.api.errors import install_error_handlers
+from identito.entrypoints.api.middleware import SecurityHeadersMiddleware
+from identito.entrypoints.api.schemas import Problem
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """\
+Référentiel d'identités conforme INS. Toutes les routes sauf `/auth/token` et `/health`
+exigent `Authorization: Bearer <jeton>`. Les erreurs suivent la RFC 9457
+(`application/problem+json`) et listent chaque champ fautif.
+"""
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(
+        title="identito",
+        summary="Référentiel d'identités patients conforme INS",
+        description=DESCRIPTION,
+        version="1",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, health, identities, places):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated document, plus the ``Problem`` schema the error responses name."""
+    if app.openapi_schema is None:
+        document = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+        )
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(problem.pop("$defs", {}))
+        schemas["Problem"] = problem
+        app.openapi_schema = document
+    return app.openapi_schema
+
+
+def app_from_settings() -> FastAPI:
+    """Factory for ``uvicorn --factory``: settings from the environment."""
+    return create_app(bootstrap())

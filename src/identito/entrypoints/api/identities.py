@@ -1,0 +1,182 @@
+"""Identity routes: parse, call the use case, render. No rule lives here."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from identito.domain.identity import Identity
+from identito.domain.permissions import Actor
+from identito.entrypoints.api.deps import (
+    ActorDep,
+    ExpectedVersionDep,
+    RulesDep,
+    UowDep,
+    etag,
+)
+from identito.entrypoints.api.errors import problem_responses
+from identito.entrypoints.api.schemas import (
+    AttributeChange,
+    AuditEntryPublic,
+    AuditList,
+    IdentityCreate,
+    IdentityList,
+    IdentityPatch,
+    IdentityPublic,
+    ValidationRequest,
+)
+from identito.services import identities as service
+
+PREFIX = "/identities"
+router = APIRouter(prefix=PREFIX, tags=["identités"])
+
+
+def _single(identity: Identity, actor: Actor, response: Response) -> IdentityPublic:
+    response.headers["ETag"] = etag(identity.version)
+    return IdentityPublic.render(identity, actor)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IdentityPublic,
+    responses=problem_responses(401, 403, 422),
+    summary="Créer une identité (provisoire)",
+)
+def create_identity(
+    body: IdentityCreate, actor: ActorDep, uow: UowDep, rules: RulesDep, response: Response
+) -> IdentityPublic:
+    identity = service.create_identity(body.model_dump(), uow=uow, actor=actor, rules=rules)
+    response.headers["Location"] = f"/api/v1{PREFIX}/{identity.id}"
+    return _single(identity, actor, response)
+
+
+@router.get(
+    "",
+    response_model=IdentityList,
+    responses=problem_responses(401, 403, 422),
+    summary="Recherche d'antériorité (champs séparés) ou par matricule INS",
+)
+def search_identities(
+    actor: ActorDep,
+    uow: UowDep,
+    rules: RulesDep,
+    birth_date: Annotated[
+        str | None, Query(description="AAAA-MM-JJ (obligatoire sans ins)")
+    ] = None,
+    name: Annotated[str | None, Query(description="Début du nom de naissance ou utilisé")] = None,
+    first_name: Annotated[str | None, Query(description="Début d'un prénom")] = None,
+    sex: Annotated[str | None, Query(description="M, F ou I")] = None,
+    ins: Annotated[str | None, Query(description="Matricule INS (15 caractères)")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> IdentityList:
+    found = service.search_identities(
+        birth_date=birth_date,
+        name=name,
+        first_name=first_name,
+        sex=sex,
+        ins=ins,
+        limit=limit,
+        uow=uow,
+        actor=actor,
+        rules=rules,
+    )
+    return IdentityList(items=[IdentityPublic.render(i, actor) for i in found])
+
+
+@router.get(
+    "/{identity_id}",
+    response_model=IdentityPublic,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Lire une identité",
+)
+def get_identity(
+    identity_id: UUID, actor: ActorDep, uow: UowDep, rules: RulesDep, response: Response
+) -> IdentityPublic:
+    identity = service.get_identity(identity_id, uow=uow, actor=actor, rules=rules)
+    return _single(identity, actor, response)
+
+
+@router.patch(
+    "/{identity_id}",
+    response_model=IdentityPublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    summary="Modifier des traits ou le matricule INS (If-Match obligatoire)",
+)
+def patch_identity(
+    identity_id: UUID,
+    body: IdentityPatch,
+    version: ExpectedVersionDep,
+    actor: ActorDep,
+    uow: UowDep,
+    rules: RulesDep,
+    response: Response,
+) -> IdentityPublic:
+    identity = service.update_identity(
+        identity_id, version, body.changes(), uow=uow, actor=actor, rules=rules
+    )
+    return _single(identity, actor, response)
+
+
+@router.post(
+    "/{identity_id}/attributes",
+    response_model=IdentityPublic,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    summary="Ajouter ou retirer des attributs (DOUT, FICT, HOMA)",
+)
+def change_attributes(
+    identity_id: UUID,
+    body: AttributeChange,
+    actor: ActorDep,
+    uow: UowDep,
+    rules: RulesDep,
+    response: Response,
+) -> IdentityPublic:
+    identity = service.change_attributes(
+        identity_id,
+        add=body.add,
+        remove=body.remove,
+        reason=body.reason,
+        uow=uow,
+        actor=actor,
+        rules=rules,
+    )
+    return _single(identity, actor, response)
+
+
+@router.post(
+    "/{identity_id}/validation",
+    response_model=IdentityPublic,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    summary="Enregistrer le contrôle d'une pièce d'identité à haut niveau de confiance",
+)
+def validate_identity(
+    identity_id: UUID,
+    body: ValidationRequest,
+    actor: ActorDep,
+    uow: UowDep,
+    rules: RulesDep,
+    response: Response,
+) -> IdentityPublic:
+    identity = service.validate_identity(
+        identity_id,
+        document_type=body.document_type,
+        document_expiry=body.document_expiry,
+        uow=uow,
+        actor=actor,
+        rules=rules,
+    )
+    return _single(identity, actor, response)
+
+
+@router.get(
+    "/{identity_id}/audit",
+    response_model=AuditList,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Traçabilité d'une identité (modifications et lectures du matricule)",
+)
+def identity_audit(identity_id: UUID, actor: ActorDep, uow: UowDep, rules: RulesDep) -> AuditList:
+    entries = service.identity_audit(identity_id, uow=uow, actor=actor, rules=rules)
+    return AuditList(items=[AuditEntryPublic.render(e) for e in entries])

@@ -1,0 +1,259 @@
+"""API schemas, split by direction: ``*Create``/``*Patch``/``*Request`` in, ``*Public`` out.
+
+Input schemas only check JSON shapes; every rule (normalisation, mandatory
+fields, character profile) is the domain's, so string fields stay plain strings
+and no field has a default other than ``None``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from identito.domain.identifiers import Ins
+from identito.domain.identity import Identity
+from identito.domain.permissions import Actor, Permission
+from identito.geography import Place, PlaceCheck
+from identito.services.unit_of_work import AuditEntry
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- authentication ------------------------------------------------------------------------
+
+
+class TokenRequest(_Input):
+    username: str
+    password: str
+    grant_type: str | None = None  # sent by OAuth2 password-flow tooling; ignored
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Durée de validité du jeton, en secondes.")
+
+
+class MePublic(BaseModel):
+    username: str
+    role: str
+    permissions: list[str]
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok"]
+    database: Literal["ok"]
+
+
+# -- identities: input ---------------------------------------------------------------------
+
+
+class InsInput(_Input):
+    number: str
+    oid: str
+
+
+class IdentityCreate(_Input):
+    """Raw traits; the domain normalises them and reports every faulty field."""
+
+    birth_name: str | None = None
+    birth_first_names: list[str] | str | None = Field(
+        default=None, description="Liste ordonnée, ou chaîne séparée par des espaces."
+    )
+    first_birth_first_name: str | None = None
+    birth_date: str | None = Field(default=None, description="AAAA-MM-JJ ; jour/mois 00 admis.")
+    sex: str | None = Field(default=None, description="M, F ou I.")
+    birth_place_code: str | None = Field(default=None, description="Code INSEE (ou 99xxx).")
+    used_name: str | None = None
+    used_first_name: str | None = None
+
+
+class IdentityPatch(IdentityCreate):
+    """Only the fields sent are changed; ``null`` clears an optional field."""
+
+    ins: InsInput | None = Field(default=None, description="Matricule INS et OID, ou null.")
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class AttributeChange(_Input):
+    add: list[str] = Field(default_factory=list, description="DOUT, FICT, HOMA")
+    remove: list[str] = Field(default_factory=list)
+    reason: str | None = None
+
+
+class ValidationRequest(_Input):
+    document_type: str | None = Field(default=None, description="CN, PA, CS, IE...")
+    document_expiry: date | None = None
+
+
+# -- identities: output --------------------------------------------------------------------
+
+
+class InsPublic(BaseModel):
+    number: str
+    oid: str
+    kind: Literal["NIR", "NIA", "NIR_TEST", "NIR_DEMO"]
+
+    @classmethod
+    def render(cls, ins: Ins) -> InsPublic:
+        return cls(number=ins.number.number, oid=ins.oid.value, kind=ins.kind.value)
+
+
+class InsHistoryPublic(InsPublic):
+    ended_at: datetime
+    reason: str
+
+
+class ValidationPublic(BaseModel):
+    document_type: str
+    document_expiry: date
+    validated_at: datetime
+    validated_by: str
+
+
+class WarningPublic(BaseModel):
+    code: str
+    message: str
+
+
+class IdentityPublic(BaseModel):
+    id: UUID
+    version: int
+    status: Literal["PROV", "RECUP", "VALI", "QUAL"]
+    attributes: list[str]
+    birth_name: str
+    birth_first_names: list[str]
+    first_birth_first_name: str
+    birth_date: str = Field(description="Telle que reçue (peut valoir 1960-00-00).")
+    birth_date_completed: date
+    birth_date_uncertain: bool
+    sex: str
+    birth_place_code: str
+    used_name: str | None
+    used_first_name: str | None
+    ins: InsPublic | None
+    ins_history: list[InsHistoryPublic]
+    validation: ValidationPublic | None
+    warnings: list[WarningPublic]
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def render(cls, identity: Identity, actor: Actor) -> IdentityPublic:
+        """The identity as ``actor`` may see it: no matricule without ``INS_READ``."""
+        show_ins = actor.can(Permission.INS_READ)
+        traits, validation = identity.traits, identity.validation
+        history = [
+            InsHistoryPublic(
+                **InsPublic.render(entry.ins).model_dump(),
+                ended_at=entry.ended_at,
+                reason=entry.reason,
+            )
+            for entry in identity.ins_history
+        ]
+        return cls(
+            **traits.as_dict(),
+            id=identity.id,
+            version=identity.version,
+            status=identity.status.value,
+            attributes=sorted(a.value for a in identity.attributes),
+            birth_date_completed=traits.birth_date.value,
+            birth_date_uncertain=traits.birth_date.uncertain,
+            ins=InsPublic.render(identity.ins) if show_ins and identity.ins else None,
+            ins_history=history if show_ins else [],
+            validation=ValidationPublic(**vars(validation)) if validation else None,
+            warnings=[
+                WarningPublic(code=w.code.value, message=w.message) for w in identity.warnings
+            ],
+            created_at=identity.created_at,
+            updated_at=identity.updated_at,
+        )
+
+
+class IdentityList(BaseModel):
+    items: list[IdentityPublic]
+
+
+class AuditEntryPublic(BaseModel):
+    id: UUID
+    at: datetime
+    actor: str
+    action: str
+    identity_id: UUID | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str | None
+    details: dict[str, Any]
+
+    @classmethod
+    def render(cls, entry: AuditEntry) -> AuditEntryPublic:
+        return cls.model_validate(entry, from_attributes=True)
+
+
+class AuditList(BaseModel):
+    items: list[AuditEntryPublic]
+
+
+# -- places --------------------------------------------------------------------------------
+
+
+class PlacePublic(BaseModel):
+    code: str
+    label: str
+    kind: Literal["commune", "country", "territory"]
+    valid_from: date | None
+    valid_to: date | None = Field(description="Premier jour où le code n'est plus valide.")
+    postal_codes: list[str]
+    former_label: str | None
+
+    @classmethod
+    def render(cls, place: Place) -> PlacePublic:
+        return cls(
+            code=place.code,
+            label=place.label,
+            kind=place.kind.value,
+            valid_from=place.valid_from,
+            valid_to=place.valid_to,
+            postal_codes=list(place.postal_codes),
+            former_label=place.former_label,
+        )
+
+
+class PlaceCheckPublic(BaseModel):
+    code: str
+    on: date
+    place: PlacePublic | None
+    warning: str | None
+
+    @classmethod
+    def render(cls, check: PlaceCheck) -> PlaceCheckPublic:
+        place = PlacePublic.render(check.place) if check.place else None
+        return cls(code=check.code, on=check.on, place=place, warning=check.warning)
+
+
+class PlaceList(BaseModel):
+    items: list[PlacePublic]
+
+
+# -- problems (RFC 9457) -------------------------------------------------------------------
+
+
+class ProblemFieldError(BaseModel):
+    field: str | None
+    rule: str
+    message: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemFieldError] = Field(default_factory=list)

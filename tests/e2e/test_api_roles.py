@@ -1,0 +1,207 @@
+"""The role matrix: every endpoint for every role, and the protected INS traits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from api_support import PASSWORD, ROLES, Api, identity_payload, new_ins_number, qualify
+
+from identito.bootstrap import Container
+
+IDENTITIES = "/api/v1/identities"
+EVERYONE = frozenset(ROLES)
+READERS = frozenset({"admin", "identitovigilance", "admission", "care"})
+WRITERS = frozenset({"admin", "identitovigilance", "admission"})
+VIGILANCE = frozenset({"admin", "identitovigilance"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """The identity an endpoint is called on, prepared by the admin."""
+
+    id: str
+    version: int
+    ins_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    allowed: frozenset[str]
+    call: Callable[[Api, str, Target], httpx.Response]
+    ok: int = 200
+    qualified: bool = False  # prepare a QUAL identity instead of a PROV one
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _token(api: Api, role: str, target: Target) -> httpx.Response:
+    body = {"username": role, "password": PASSWORD}
+    return api.client.post("/api/v1/auth/token", json=body)
+
+
+def _patch(changes: dict[str, Any]) -> Callable[[Api, str, Target], httpx.Response]:
+    def call(api: Api, role: str, target: Target) -> httpx.Response:
+        headers = {"If-Match": str(target.version)}
+        return api.patch(f"{IDENTITIES}/{target.id}", role, json=changes, headers=headers)
+
+    return call
+
+
+ENDPOINTS = (
+    Endpoint("POST /auth/token", EVERYONE, _token),
+    Endpoint("GET /me", EVERYONE, lambda api, role, t: api.get("/api/v1/me", role)),
+    Endpoint("GET /health", EVERYONE, lambda api, role, t: api.get("/api/v1/health", role)),
+    Endpoint(
+        "POST /identities",
+        WRITERS,
+        lambda api, role, t: api.post(IDENTITIES, role, json=identity_payload()),
+        ok=201,
+    ),
+    Endpoint(
+        "GET /identities/{id}", READERS, lambda api, role, t: api.get(f"{IDENTITIES}/{t.id}", role)
+    ),
+    Endpoint(
+        "GET /identities?traits",
+        READERS,
+        lambda api, role, t: api.get(
+            IDENTITIES, role, params={"birth_date": "1985-03-14", "name": "lefevre"}
+        ),
+    ),
+    Endpoint(
+        "GET /identities?ins",
+        READERS,
+        lambda api, role, t: api.get(IDENTITIES, role, params={"ins": t.ins_number}),
+        qualified=True,
+    ),
+    Endpoint("PATCH complementary trait", WRITERS, _patch({"used_name": "Garnier"})),
+    Endpoint("PATCH strict trait of PROV", WRITERS, _patch({"birth_name": "Garnier"})),
+    Endpoint(
+        "PATCH complementary trait of QUAL",
+        WRITERS,
+        _patch({"used_first_name": "Lou"}),
+        qualified=True,
+    ),
+    Endpoint("PATCH strict trait of QUAL", VIGILANCE, _patch({"sex": "M"}), qualified=True),
+    Endpoint("PATCH ins of QUAL", VIGILANCE, _patch({"ins": None}), qualified=True),
+    Endpoint(
+        "POST /identities/{id}/attributes",
+        WRITERS,
+        lambda api, role, t: api.post(
+            f"{IDENTITIES}/{t.id}/attributes", role, json={"add": ["HOMA"]}
+        ),
+    ),
+    Endpoint(
+        "POST /identities/{id}/validation",
+        WRITERS,
+        lambda api, role, t: api.post(
+            f"{IDENTITIES}/{t.id}/validation",
+            role,
+            json={"document_type": "PA", "document_expiry": "2032-02-29"},
+        ),
+    ),
+    Endpoint(
+        "GET /identities/{id}/audit",
+        VIGILANCE,
+        lambda api, role, t: api.get(f"{IDENTITIES}/{t.id}/audit", role),
+    ),
+    Endpoint(
+        "GET /places/{code}",
+        READERS,
+        lambda api, role, t: api.get("/api/v1/places/20004", role, params={"on": "1950-05-01"}),
+    ),
+    Endpoint(
+        "GET /places",
+        READERS,
+        lambda api, role, t: api.get("/api/v1/places", role, params={"name": "ajac"}),
+    ),
+)
+
+
+def _prepare(api: Api, container: Container, endpoint: Endpoint) -> Target:
+    created = api.create()
+    if not endpoint.qualified:
+        return Target(created["id"], created["version"])
+    qualified = qualify(container, api, created["id"])
+    return Target(created["id"], qualified["version"], qualified["ins"]["number"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_every_role_gets_the_expected_status_on_every_endpoint(
+    api: Api, container: Container, endpoint: Endpoint, role: str
+) -> None:
+    target = _prepare(api, container, endpoint)
+
+    response = endpoint.call(api, role, target)
+
+    if role in endpoint.allowed:
+        assert response.status_code == endpoint.ok, response.text
+    else:
+        assert response.status_code == 403, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["type"].endswith("permission-denied")
+
+
+def test_admission_cannot_change_a_strict_trait_of_a_qual_identity(
+    api: Api, container: Container
+) -> None:
+    created = api.create()
+    qualified = qualify(container, api, created["id"])
+    url = f"{IDENTITIES}/{created['id']}"
+    headers = {"If-Match": str(qualified["version"])}
+
+    response = api.patch(url, "admission", json={"birth_name": "Garnier"}, headers=headers)
+
+    assert response.status_code == 403
+    assert response.json()["permission"] == "identity:update-protected"
+    assert "birth_name" in response.json()["detail"]
+    unchanged = api.get(url).json()
+    assert unchanged["status"] == "QUAL" and unchanged["birth_name"] == created["birth_name"]
+
+
+def test_identitovigilance_changes_a_strict_trait_of_qual_and_downgrades_it_to_vali(
+    api: Api, container: Container
+) -> None:
+    created = api.create()
+    qualified = qualify(container, api, created["id"])
+    url = f"{IDENTITIES}/{created['id']}"
+    headers = {"If-Match": str(qualified["version"])}
+
+    response = api.patch(url, "identitovigilance", json={"birth_name": "Garnier"}, headers=headers)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["birth_name"] == "GARNIER"
+    assert body["status"] == "VALI"
+    assert body["ins"] is None
+    assert [h["number"] for h in body["ins_history"]] == [qualified["ins"]["number"]]
+    actions = [e["action"] for e in api.get(f"{url}/audit").json()["items"]]
+    assert actions[-2:] == ["identity.traits_changed", "identity.ins_invalidated"]
+
+
+def test_identitovigilance_may_correct_the_matricule_of_a_qual_identity(
+    api: Api, container: Container
+) -> None:
+    created = api.create()
+    qualified = qualify(container, api, created["id"])
+    number = new_ins_number()
+    change = {"ins": {"number": number, "oid": "1.2.250.1.213.1.4.10"}}
+    headers = {"If-Match": str(qualified["version"])}
+
+    refused = api.patch(f"{IDENTITIES}/{created['id']}", "admission", json=change, headers=headers)
+    accepted = api.patch(
+        f"{IDENTITIES}/{created['id']}", "identitovigilance", json=change, headers=headers
+    )
+
+    assert refused.status_code == 403
+    assert accepted.status_code == 200
+    assert accepted.json()["ins"] == {
+        "number": number,
+        "oid": "1.2.250.1.213.1.4.10",
+        "kind": "NIR_TEST",
+    }
+    assert accepted.json()["status"] == "QUAL"
