@@ -1,0 +1,105 @@
+"""``SqlAuditLog`` (the ``AuditLog`` port) and ``SqlOutbox`` (events to propagate).
+
+Both only write on the connection of the unit of work, inside its transaction:
+an audit row or an outbox row never exists without the change it describes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import Connection, RowMapping, select, update
+
+from identito.adapters.orm import audit_log, outbox
+from identito.services.unit_of_work import AuditEntry
+
+
+class SqlAuditLog:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def write(self, entries: Iterable[AuditEntry]) -> None:
+        rows = [_audit_row(entry, position) for position, entry in enumerate(entries)]
+        if rows:
+            self.connection.execute(audit_log.insert(), rows)
+
+    def for_identity(self, identity_id: UUID) -> list[AuditEntry]:
+        query = (
+            select(audit_log)
+            .where(audit_log.c.identity_id == identity_id)
+            .order_by(audit_log.c.at, audit_log.c.position)
+        )
+        return [_audit_entry(row) for row in self.connection.execute(query).mappings()]
+
+
+def _audit_row(entry: AuditEntry, position: int) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "at": entry.at,
+        "position": position,
+        "actor": entry.actor,
+        "action": entry.action,
+        "identity_id": entry.identity_id,
+        "before": entry.before,
+        "after": entry.after,
+        "reason": entry.reason,
+        "details": entry.details,
+    }
+
+
+def _audit_entry(row: RowMapping) -> AuditEntry:
+    return AuditEntry(
+        actor=row["actor"],
+        at=row["at"],
+        action=row["action"],
+        identity_id=row["identity_id"],
+        before=row["before"],
+        after=row["after"],
+        reason=row["reason"],
+        details=row["details"],
+        id=row["id"],
+    )
+
+
+class SqlOutbox:
+    """Audit entries marked ``propagate``, waiting for the diffusion flows (HL7 A47/A31)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, entries: Iterable[AuditEntry]) -> None:
+        rows = [
+            {
+                "id": uuid4(),
+                "identity_id": entry.identity_id,
+                "action": entry.action,
+                "created_at": entry.at,
+                "payload": {
+                    "audit_id": str(entry.id),
+                    "before": entry.before,
+                    "after": entry.after,
+                },
+                "sent_at": None,
+            }
+            for entry in entries
+            if entry.details.get("propagate") and entry.identity_id is not None
+        ]
+        if rows:
+            self.connection.execute(outbox.insert(), rows)
+
+    def unsent(self, limit: int = 100) -> list[dict[str, Any]]:
+        query = (
+            select(outbox)
+            .where(outbox.c.sent_at.is_(None))
+            .order_by(outbox.c.created_at, outbox.c.id)
+            .limit(limit)
+        )
+        return [dict(row) for row in self.connection.execute(query).mappings()]
+
+    def mark_sent(self, ids: Iterable[UUID], at: datetime) -> None:
+        ids = list(ids)
+        if ids:
+            self.connection.execute(update(outbox).where(outbox.c.id.in_(ids)).values(sent_at=at))

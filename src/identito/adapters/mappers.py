@@ -1,0 +1,143 @@
+"""Explicit mappers between table rows and the domain ``Identity``.
+
+The domain stays ignorant of storage: these two functions are the only place
+that knows both shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import RowMapping
+
+from identito.domain.documents import Validation
+from identito.domain.identifiers import Ins, InsNumber, Oid
+from identito.domain.identity import Identity, InsHistoryEntry
+from identito.domain.status import IdentityAttribute, IdentityStatus
+from identito.domain.trait_set import IdentityWarning, Traits, WarningCode
+from identito.domain.traits import BirthDate, Sex, search_key
+
+#: Names repeat a lot in a bulk import: remember their keys.
+_cached_key = lru_cache(maxsize=65536)(search_key)
+
+
+def key_list(values: Iterable[str | None]) -> str:
+    """Search keys of the values as ``|KEY1|KEY2|`` (each key once, none empty).
+
+    >>> key_list(["D'ARC", None, "DARC", "LE GOFF"])
+    '|DARC|LEGOFF|'
+    """
+    keys = dict.fromkeys(k for k in (_cached_key(v) for v in values if v) if k)
+    return "|" + "|".join(keys) + "|" if keys else "|"
+
+
+def name_keys(traits: Traits) -> str:
+    return key_list([traits.birth_name, traits.used_name])
+
+
+def first_name_keys(traits: Traits) -> str:
+    return key_list(
+        [traits.first_birth_first_name, *traits.birth_first_names, traits.used_first_name]
+    )
+
+
+def identity_row(identity: Identity) -> dict[str, Any]:
+    """The ``identities`` row of an identity (its history goes in ``history_rows``)."""
+    traits, ins, validation = identity.traits, identity.ins, identity.validation
+    now = datetime.now(UTC)
+    return {
+        "id": identity.id,
+        "version": identity.version,
+        "status": identity.status.value,
+        "attributes": sorted(a.value for a in identity.attributes),
+        "birth_name": traits.birth_name,
+        "birth_first_names": list(traits.birth_first_names),
+        "first_birth_first_name": traits.first_birth_first_name,
+        "birth_date_raw": traits.birth_date.raw,
+        "birth_date": traits.birth_date.value,
+        "birth_date_uncertain": traits.birth_date.uncertain,
+        "sex": traits.sex.value,
+        "birth_place_code": traits.birth_place_code,
+        "used_name": traits.used_name,
+        "used_first_name": traits.used_first_name,
+        "ins_number": ins.number.number if ins else None,
+        "ins_oid": ins.oid.value if ins else None,
+        "ins_retrieved_at": identity.ins_retrieved_at,
+        "document_type": validation.document_type if validation else None,
+        "document_expiry": validation.document_expiry if validation else None,
+        "validated_at": validation.validated_at if validation else None,
+        "validated_by": validation.validated_by if validation else None,
+        "warnings": [{"code": w.code.value, "message": w.message} for w in identity.warnings],
+        "name_keys": name_keys(traits),
+        "first_name_keys": first_name_keys(traits),
+        "created_at": identity.created_at or now,
+        "updated_at": identity.updated_at or identity.created_at or now,
+    }
+
+
+def history_rows(identity: Identity) -> list[dict[str, Any]]:
+    return [
+        {
+            "identity_id": identity.id,
+            "position": position,
+            "number": entry.ins.number.number,
+            "oid": entry.ins.oid.value,
+            "ended_at": entry.ended_at,
+            "reason": entry.reason,
+        }
+        for position, entry in enumerate(identity.ins_history)
+    ]
+
+
+def _ins(number: str | None, oid: str | None) -> Ins | None:
+    """Stored matricules were checked on the way in: no re-validation here."""
+    if number is None or oid is None:
+        return None
+    return Ins(InsNumber(number), Oid(oid))
+
+
+def _validation(row: RowMapping) -> Validation | None:
+    if row["document_type"] is None:
+        return None
+    return Validation(
+        row["document_type"], row["document_expiry"], row["validated_at"], row["validated_by"]
+    )
+
+
+def _traits(row: RowMapping) -> Traits:
+    return Traits(
+        birth_name=row["birth_name"],
+        birth_first_names=tuple(row["birth_first_names"]),
+        first_birth_first_name=row["first_birth_first_name"],
+        birth_date=BirthDate(row["birth_date_raw"], row["birth_date"]),
+        sex=Sex(row["sex"]),
+        birth_place_code=row["birth_place_code"],
+        used_name=row["used_name"],
+        used_first_name=row["used_first_name"],
+    )
+
+
+def to_identity(row: RowMapping, history: Sequence[RowMapping]) -> Identity:
+    """An ``identities`` row and its ``ins_history`` rows (by position) as an Identity."""
+    return Identity(
+        traits=_traits(row),
+        warnings=tuple(
+            IdentityWarning(WarningCode(w["code"]), w["message"]) for w in row["warnings"]
+        ),
+        id=row["id"],
+        version=row["version"],
+        status=IdentityStatus(row["status"]),
+        attributes=frozenset(IdentityAttribute(a) for a in row["attributes"]),
+        ins=_ins(row["ins_number"], row["ins_oid"]),
+        ins_retrieved_at=row["ins_retrieved_at"],
+        ins_history=tuple(
+            InsHistoryEntry(Ins(InsNumber(h["number"]), Oid(h["oid"])), h["ended_at"], h["reason"])
+            for h in history
+        ),
+        validation=_validation(row),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )

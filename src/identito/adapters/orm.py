@@ -1,0 +1,164 @@
+"""The storage schema: SQLAlchemy Core tables, portable to SQLite and PostgreSQL.
+
+Domain classes are never mapped onto these tables: ``repository.py`` converts rows
+with explicit mappers. Identifiers are UUIDs and timestamps are set by the
+application (timezone-aware UTC), so the schema needs no server-side default. The
+naming convention gives every constraint a stable name for Alembic.
+
+``name_keys`` and ``first_name_keys`` hold the search keys of the names as
+``|KEY1|KEY2|``, so that "is a prefix of one of the keys" reads
+``LIKE '%|' || :key || '%'``; the ``(birth_date, sex)`` index drives the search.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    Uuid,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database.
+
+    Naive values are refused on the way in; SQLite, which stores no offset, gives
+    back naive values that are read as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime refused by the storage: {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+def _name(length: int = 200) -> String:
+    return String(length)
+
+
+identities = Table(
+    "identities",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(5), nullable=False),
+    Column("attributes", JSON, nullable=False),
+    Column("birth_name", _name(), nullable=False),
+    Column("birth_first_names", JSON, nullable=False),
+    Column("first_birth_first_name", _name(), nullable=False),
+    Column("birth_date_raw", String(10), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("birth_date_uncertain", Boolean, nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("birth_place_code", String(5), nullable=False),
+    Column("used_name", _name()),
+    Column("used_first_name", _name()),
+    Column("ins_number", String(15), index=True),
+    Column("ins_oid", String(64)),
+    Column("ins_retrieved_at", UtcDateTime),
+    Column("document_type", String(10)),
+    Column("document_expiry", Date),
+    Column("validated_at", UtcDateTime),
+    Column("validated_by", _name()),
+    Column("warnings", JSON, nullable=False),
+    Column("name_keys", Text, nullable=False),
+    Column("first_name_keys", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_identities_birth_date_sex", "birth_date", "sex"),
+)
+
+ins_history = Table(
+    "ins_history",
+    metadata,
+    Column("identity_id", Uuid, ForeignKey("identities.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("number", String(15), nullable=False, index=True),
+    Column("oid", String(64), nullable=False),
+    Column("ended_at", UtcDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+# No foreign key on identity_id: the audit trail outlives what it describes.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("position", Integer, nullable=False),  # order of the rows written at once
+    Column("actor", _name(), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("identity_id", Uuid, index=True),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("reason", Text),
+    Column("details", JSON, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("identity_id", Uuid, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("sent_at", UtcDateTime, index=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("role", String(40), nullable=False),
+    Column("password_hash", String(300), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(128), primary_key=True),
+    Column("username", String(100), ForeignKey("users.username"), nullable=False, index=True),
+    Column("expires_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,142 @@
+"""``SqlIdentityRepository``: the ``IdentityRepository`` port on SQLAlchemy Core.
+
+Added identities are queued and inserted at commit with one ``executemany`` per
+table (bulk import); they are also written before any query, so a search always
+sees them. ``update`` is an optimistic-lock ``UPDATE ... WHERE version = :v``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, RowMapping, Select, and_, delete, select, union, update
+
+from identito.adapters.mappers import history_rows, identity_row, to_identity
+from identito.adapters.orm import identities, ins_history
+from identito.domain.errors import NotFound, StaleVersion
+from identito.domain.identity import Identity
+from identito.services.unit_of_work import SearchCriteria
+
+_ORDER = (identities.c.birth_name, identities.c.first_birth_first_name, identities.c.id)
+
+
+class SqlIdentityRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._seen: dict[UUID, Identity] = {}
+        self._pending: dict[UUID, Identity] = {}
+
+    # -- writes -----------------------------------------------------------------------
+
+    def add(self, identity: Identity) -> None:
+        self._pending[identity.id] = identity
+        self._seen[identity.id] = identity
+
+    def update(self, identity: Identity) -> None:
+        self._seen[identity.id] = identity
+        if identity.id in self._pending:  # not written yet: inserted as it is at flush
+            return
+        row = identity_row(identity)
+        del row["id"], row["created_at"]
+        row["version"] = identity.version + 1
+        result = self.connection.execute(
+            update(identities)
+            .where(identities.c.id == identity.id, identities.c.version == identity.version)
+            .values(row)
+        )
+        if result.rowcount != 1:
+            current = self.connection.scalar(
+                select(identities.c.version).where(identities.c.id == identity.id)
+            )
+            if current is None:
+                raise _not_found(identity.id)
+            raise StaleVersion(identity.version, current)
+        identity.version += 1
+        self.connection.execute(delete(ins_history).where(ins_history.c.identity_id == identity.id))
+        self._insert(ins_history, history_rows(identity))
+
+    def flush(self) -> None:
+        """Insert the queued identities: one executemany per table."""
+        if not self._pending:
+            return
+        pending = list(self._pending.values())
+        self._insert(identities, [identity_row(i) for i in pending])
+        self._insert(ins_history, [row for i in pending for row in history_rows(i)])
+        self._pending.clear()
+
+    def discard(self) -> None:
+        """Forget what was queued and seen (after a rollback)."""
+        self._pending.clear()
+        self._seen.clear()
+
+    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.connection.execute(table.insert(), rows)
+
+    # -- reads ------------------------------------------------------------------------
+
+    def get(self, identity_id: UUID) -> Identity:
+        if identity_id in self._seen:
+            return self._seen[identity_id]
+        found = self._load(select(identities).where(identities.c.id == identity_id))
+        if not found:
+            raise _not_found(identity_id)
+        return found[0]
+
+    def search(self, criteria: SearchCriteria) -> list[Identity]:
+        self.flush()
+        return self._load(search_query(criteria))
+
+    def seen(self) -> Sequence[Identity]:
+        return list(self._seen.values())
+
+    def _load(self, query: Select[Any]) -> list[Identity]:
+        self.flush()
+        rows = self.connection.execute(query).mappings().all()
+        histories = self._histories([row["id"] for row in rows])
+        loaded = []
+        for row in rows:
+            identity = self._seen.get(row["id"]) or to_identity(row, histories[row["id"]])
+            self._seen[identity.id] = identity
+            loaded.append(identity)
+        return loaded
+
+    def _histories(self, ids: Iterable[UUID]) -> Mapping[UUID, list[RowMapping]]:
+        by_identity: dict[UUID, list[RowMapping]] = defaultdict(list)
+        ids = list(ids)
+        if ids:
+            query = (
+                select(ins_history)
+                .where(ins_history.c.identity_id.in_(ids))
+                .order_by(ins_history.c.identity_id, ins_history.c.position)
+            )
+            for row in self.connection.execute(query).mappings():
+                by_identity[row["identity_id"]].append(row)
+        return by_identity
+
+
+def search_query(criteria: SearchCriteria) -> Select[Any]:
+    """Exact search by matricule (current or former), else the anteriority search."""
+    query = select(identities).order_by(*_ORDER).limit(criteria.limit)
+    if criteria.ins_number:
+        matching = union(
+            select(identities.c.id).where(identities.c.ins_number == criteria.ins_number),
+            select(ins_history.c.identity_id).where(ins_history.c.number == criteria.ins_number),
+        )
+        return query.where(identities.c.id.in_(matching))
+    conditions = [identities.c.birth_date == criteria.birth_date]
+    if criteria.sex is not None:
+        conditions.append(identities.c.sex == criteria.sex.value)
+    if criteria.name_key:
+        conditions.append(identities.c.name_keys.contains("|" + criteria.name_key, autoescape=True))
+    if criteria.first_name_key:
+        key = "|" + criteria.first_name_key
+        conditions.append(identities.c.first_name_keys.contains(key, autoescape=True))
+    return query.where(and_(*conditions))
+
+
+def _not_found(identity_id: UUID) -> NotFound:
+    return NotFound(f"Identité inconnue : {identity_id}.")

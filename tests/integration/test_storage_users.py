@@ -1,0 +1,67 @@
+"""Users and API tokens through the auth services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from identito.domain.errors import InvalidInput
+from identito.domain.permissions import Permission, Role
+from identito.services.auth import (
+    AuthenticationFailed,
+    actor_for_token,
+    add_user,
+    issue_token,
+)
+from identito.services.unit_of_work import Token, User
+
+
+def test_a_user_is_stored_and_listed(uow_factory, rules, admin):
+    add_user("a.leroy", "secret-password", "admission", uow=uow_factory(), actor=admin, rules=rules)
+    add_user("b.petit", "secret-password", "care", uow=uow_factory(), actor=admin, rules=rules)
+
+    with uow_factory() as uow:
+        user = uow.users.get("a.leroy")
+        listed = [u.username for u in uow.users.list()]
+    assert user is not None and user.role is Role.ADMISSION and user.active
+    assert user.password_hash.startswith("scrypt$")
+    assert listed == ["a.leroy", "b.petit"]
+
+
+def test_a_username_is_taken_only_once(uow_factory, rules, admin):
+    add_user("a.leroy", "secret-password", "admission", uow=uow_factory(), actor=admin, rules=rules)
+    with pytest.raises(InvalidInput, match="existe déjà"):
+        add_user("a.leroy", "other-password", "care", uow=uow_factory(), actor=admin, rules=rules)
+
+
+def test_an_unknown_user_is_none(uow_factory):
+    with uow_factory() as uow:
+        assert uow.users.get("nobody") is None
+        assert uow.users.get_token("0" * 64) is None
+
+
+def test_a_token_issued_to_a_user_identifies_them_until_it_expires(uow_factory, rules, admin):
+    add_user("a.leroy", "secret-password", "admission", uow=uow_factory(), actor=admin, rules=rules)
+    token = issue_token(
+        "a.leroy", "secret-password", uow=uow_factory(), rules=rules, ttl=timedelta(hours=1)
+    )
+
+    actor = actor_for_token(token, uow=uow_factory(), rules=rules)
+    assert actor.username == "a.leroy"
+    assert actor.can(Permission.IDENTITY_CREATE)
+
+    rules.clock.current += timedelta(hours=2)  # type: ignore[attr-defined]
+    with pytest.raises(AuthenticationFailed):
+        actor_for_token(token, uow=uow_factory(), rules=rules)
+
+
+def test_a_stored_token_keeps_its_expiry_in_utc(uow_factory, admin):
+    expires = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+    with uow_factory() as uow:
+        uow.users.add(User("c.roux", Role.CARE, "scrypt$00$00"))
+        uow.users.add_token(Token("ab" * 32, "c.roux", expires))
+        uow.commit(admin, expires)
+
+    with uow_factory() as uow:
+        assert uow.users.get_token("ab" * 32) == Token("ab" * 32, "c.roux", expires)
