@@ -33,6 +33,8 @@ START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 def postgres_url() -> Iterator[str]:
     server = os.environ.get(POSTGRES_ENV)
     if not server:
+        if os.environ.get("IDENTITO_REQUIRE_POSTGRES"):  # CI: never skip silently
+            pytest.fail(f"IDENTITO_REQUIRE_POSTGRES is set but {POSTGRES_ENV} is not")
         pytest.skip(f"PostgreSQL storage tests need {POSTGRES_ENV} (a server URL)")
     admin_url = make_url(server).set(drivername="postgresql")
     name = f"identito_test_{secrets.token_hex(4)}"
