@@ -114,7 +114,7 @@ def run_search_http(url: str, queries: list[dict[str, str]]) -> dict[str, Any]:
     )
     port = _free_port()
     env = {**os.environ, "IDENTITO_DATABASE_URL": url}
-    factory = "identito.entrypoints.asgi:app_from_environment"
+    factory = "identito.entrypoints.api.app:app_from_settings"
     command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1"]
     command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(command, env=env)

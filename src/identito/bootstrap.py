@@ -49,3 +49,9 @@ def bootstrap(
 
         uow_factory = sql_uow_factory(settings.database_url)
     return Container(settings, rules, geography, uow_factory)
+
+
+def worker_context(settings: Settings) -> tuple[Callable[[], UnitOfWork], Rules]:
+    """What an import worker process needs (``functools.partial(worker_context, s)``)."""
+    container = bootstrap(settings)
+    return container.uow_factory, container.rules

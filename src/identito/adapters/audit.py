@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import Connection, RowMapping, select, update
 
+from identito.adapters.bulk import insert_many
 from identito.adapters.orm import audit_log, outbox
 from identito.services.unit_of_work import AuditEntry
 
@@ -23,8 +24,7 @@ class SqlAuditLog:
 
     def write(self, entries: Iterable[AuditEntry]) -> None:
         rows = [_audit_row(entry, position) for position, entry in enumerate(entries)]
-        if rows:
-            self.connection.execute(audit_log.insert(), rows)
+        insert_many(self.connection, audit_log, rows)
 
     def for_identity(self, identity_id: UUID) -> list[AuditEntry]:
         query = (
@@ -87,8 +87,7 @@ class SqlOutbox:
             for entry in entries
             if entry.details.get("propagate") and entry.identity_id is not None
         ]
-        if rows:
-            self.connection.execute(outbox.insert(), rows)
+        insert_many(self.connection, outbox, rows)
 
     def unsent(self, limit: int = 100) -> list[dict[str, Any]]:
         query = (

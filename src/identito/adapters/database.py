@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.pool import StaticPool
 
@@ -28,17 +29,27 @@ def normalise_url(url: str | URL) -> URL:
     return parsed
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+#: orjson: JSON columns (audit snapshots) are serialised several times faster.
+_JSON = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+
+
 def _is_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:") or "mode=memory" in str(url.query)
 
 
 def _sqlite_engine(url: URL) -> Engine:
     if _is_memory(url):
-        return create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        return create_engine(
+            url, poolclass=StaticPool, connect_args={"check_same_thread": False}, **_JSON
+        )
     assert url.database is not None
     if not url.database.startswith("file:"):
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **_JSON)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -59,7 +70,7 @@ def create_engine_for(url: str | URL) -> Engine:
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, **_JSON)
 
 
 def engine_for(url: str | URL) -> Engine:

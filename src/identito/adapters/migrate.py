@@ -52,3 +52,8 @@ def current_revision(database_url: str) -> str | None:
 def head_revision() -> str | None:
     """The latest revision shipped with this version of identito."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def schema_is_current(database_url: str) -> bool:
+    """Is the database migrated to the latest revision shipped with this version?"""
+    return current_revision(database_url) == head_revision()

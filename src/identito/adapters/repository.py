@@ -14,6 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, Select, and_, delete, select, union, update
 
+from identito.adapters.bulk import insert_many
 from identito.adapters.mappers import history_rows, identity_row, to_identity
 from identito.adapters.orm import identities, ins_history
 from identito.domain.errors import NotFound, StaleVersion
@@ -73,8 +74,7 @@ class SqlIdentityRepository:
         self._seen.clear()
 
     def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.connection.execute(table.insert(), rows)
+        insert_many(self.connection, table, rows)
 
     # -- reads ------------------------------------------------------------------------
 

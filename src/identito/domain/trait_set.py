@@ -7,7 +7,7 @@ Used name and used first name are never filled from the birth traits.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
@@ -74,11 +74,16 @@ class Traits:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (audit rows, API)."""
-        data = asdict(self)
-        data["birth_first_names"] = list(self.birth_first_names)
-        data["birth_date"] = self.birth_date.raw
-        data["sex"] = self.sex.value
-        return data
+        return {
+            "birth_name": self.birth_name,
+            "birth_first_names": list(self.birth_first_names),
+            "first_birth_first_name": self.first_birth_first_name,
+            "birth_date": self.birth_date.raw,
+            "sex": self.sex.value,
+            "birth_place_code": self.birth_place_code,
+            "used_name": self.used_name,
+            "used_first_name": self.used_first_name,
+        }
 
     def changed_fields(self, other: Traits) -> tuple[str, ...]:
         return tuple(f for f in TRAIT_FIELDS if getattr(self, f) != getattr(other, f))

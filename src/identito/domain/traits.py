@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from enum import StrEnum
 
@@ -42,6 +43,7 @@ _TRANSLITERATIONS = {
     "\u2011": "-",
 }
 _ALLOWED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ '-")
+_PLAIN = re.compile(r"[A-Z '-]+")
 _SEPARATORS = re.compile(r"[-' ]+")
 
 
@@ -87,13 +89,23 @@ _SYNTAX_RULES: tuple[tuple[str, bool, Callable[[str], bool], str], ...] = (
 )  # fmt: skip
 
 
+#: Names that obviously pass every rule: letters joined by single separators.
+_SIMPLE = {
+    NameKind.NAME: re.compile(r"[A-Z]+(?:(?:--?|[ '])[A-Z]+)*"),
+    NameKind.FIRST_NAME: re.compile(r"[A-Z]+(?:[- ']?[A-Z]+)*"),
+}
+
+
 def _check_syntax(value: str, field: str, kind: NameKind) -> None:
+    if _SIMPLE[kind].fullmatch(value):
+        return
     label = "Le nom" if kind is NameKind.NAME else "Le prénom"
     for rule, first_names_only, broken, text in _SYNTAX_RULES:
         if (kind is NameKind.FIRST_NAME or not first_names_only) and broken(value):
             raise InvalidInput.single(field, rule, f"{label} {text}.")
 
 
+@lru_cache(maxsize=65536)  # names repeat (MARTIN, MARIE...): imports check each once
 def normalize_name(value: str, *, field: str, kind: NameKind = NameKind.NAME) -> str:
     """Return a name or first name in the INSi profile, or raise ``InvalidInput``.
 
@@ -105,7 +117,11 @@ def normalize_name(value: str, *, field: str, kind: NameKind = NameKind.NAME) ->
     if len(text) > MAX_NAME_LENGTH:
         message = f"Ce champ compte au plus {MAX_NAME_LENGTH} caractères."
         raise InvalidInput.single(field, "too_long", message)
-    result = "".join(_transliterate_char(c, field) for c in text)
+    upper = text.upper()
+    if len(upper) == len(text) and _PLAIN.fullmatch(upper):  # fast path (ß -> SS is not)
+        result = upper
+    else:
+        result = "".join(_transliterate_char(c, field) for c in text)
     _check_syntax(result, field, kind)
     return result
 

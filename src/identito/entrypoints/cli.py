@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import getpass
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +24,7 @@ from identito.bootstrap import Container, bootstrap
 from identito.config import Settings
 from identito.domain.errors import DomainError, InvalidInput
 from identito.domain.permissions import Actor, Role, role_permissions
+from identito.services.imports import ImportReport
 
 app = typer.Typer(help="identito : référentiel d'identités conforme INS.", no_args_is_help=True)
 db_app = typer.Typer(help="Base de données.", no_args_is_help=True)
@@ -72,7 +75,7 @@ def serve(
         raise typer.Exit(1)
     console.print(f"identito sur [bold]http://{host}:{port}/[/bold] (API : /api/docs)")
     uvicorn.run(
-        "identito.entrypoints.asgi:app_from_environment",
+        "identito.entrypoints.api.app:app_from_settings",
         factory=True,
         host=host,
         port=port,
@@ -169,12 +172,15 @@ def identities_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Fichier CSV.")],
     report: Annotated[Path | None, typer.Option(help="Rapport des lignes rejetées.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Lignes par transaction.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processus d'import (défaut : un par cœur).")
+    ] = None,
 ) -> None:
     """Import identities from a CSV file (header: the trait field names)."""
-    from identito.services.imports import import_identities
-
     container = _container()
     report_path = report or file.with_name(f"{file.stem}.rejets.csv")
+    batch = batch_size or container.settings.import_batch_size
+    total = _count_lines(file)
     with Progress(
         TextColumn("Import"),
         BarColumn(),
@@ -182,14 +188,13 @@ def identities_import(
         TimeRemainingColumn(),
         console=console,
     ) as progress:
-        task = progress.add_task("import", total=_count_lines(file))
+        task = progress.add_task("import", total=total)
         try:
-            result = import_identities(
+            result = _run_import(
+                container,
                 _csv_rows(file),
-                uow_factory=container.uow_factory,
-                actor=_operator(),
-                rules=container.rules,
-                batch_size=batch_size or container.settings.import_batch_size,
+                batch_size=batch,
+                workers=workers or _default_workers(total, batch),
                 on_progress=lambda n: progress.advance(task, n),
             )
         except DomainError as error:
@@ -203,6 +208,41 @@ def identities_import(
     console.print(f"{result.imported} identités importées, {len(result.rejected)} lignes rejetées.")
     if result.rejected:
         console.print(f"Rapport des rejets : {report_path}")
+
+
+def _default_workers(rows: int, batch_size: int) -> int:
+    """One process per core (at most 4) when the file spans several batches."""
+    return min(os.cpu_count() or 1, 4) if rows > 2 * batch_size else 1
+
+
+def _run_import(
+    container: Container,
+    rows: Iterator[tuple[int, dict[str, Any]]],
+    *,
+    batch_size: int,
+    workers: int,
+    on_progress: Callable[[int], None],
+) -> ImportReport:
+    from identito.bootstrap import worker_context
+    from identito.services.imports import import_identities, import_identities_in_parallel
+
+    if workers <= 1:
+        return import_identities(
+            rows,
+            uow_factory=container.uow_factory,
+            actor=_operator(),
+            rules=container.rules,
+            batch_size=batch_size,
+            on_progress=on_progress,
+        )
+    return import_identities_in_parallel(
+        rows,
+        setup=partial(worker_context, container.settings),
+        actor=_operator(),
+        workers=workers,
+        batch_size=batch_size,
+        on_progress=on_progress,
+    )
 
 
 @identities_app.command("search")

@@ -6,7 +6,9 @@ bad rows are reported with their line number and reason, never half-imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,3 +88,77 @@ def _save(
             uow.identities.add(identity)
         uow.commit(actor, rules.now())
     report.imported += len(batch)
+
+
+#: Builds ``(uow_factory, rules)`` inside a worker process; must be picklable.
+WorkerSetup = Callable[[], tuple[Callable[[], UnitOfWork], Rules]]
+_worker: tuple[Callable[[], UnitOfWork], Rules] | None = None
+
+
+def _start_worker(setup: WorkerSetup) -> None:
+    global _worker
+    _worker = setup()
+
+
+def _import_chunk(chunk: list[tuple[int, Mapping[str, Any]]], actor: Actor) -> ImportReport:
+    assert _worker is not None, "worker not initialised"
+    uow_factory, rules = _worker
+    return import_identities(
+        chunk, uow_factory=uow_factory, actor=actor, rules=rules, batch_size=len(chunk)
+    )
+
+
+def _chunks(
+    rows: Iterable[tuple[int, Mapping[str, Any]]], size: int
+) -> Iterator[list[tuple[int, Mapping[str, Any]]]]:
+    chunk: list[tuple[int, Mapping[str, Any]]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def import_identities_in_parallel(
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    *,
+    setup: WorkerSetup,
+    actor: Actor,
+    workers: int,
+    batch_size: int = 2000,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """``import_identities`` spread over worker processes, one batch per task.
+
+    Each batch is still one transaction with its audit rows; the order of the
+    batches is not kept (identities are independent). Memory stays bounded: at most
+    two batches per worker are in flight.
+    """
+    actor.require(Permission.IDENTITY_IMPORT)
+    report = ImportReport()
+    context = multiprocessing.get_context("spawn")  # no inherited connections
+    with ProcessPoolExecutor(workers, context, _start_worker, (setup,)) as pool:
+        in_flight: set[Future[ImportReport]] = set()
+        for chunk in _chunks(rows, batch_size):
+            if len(in_flight) >= 2 * workers:
+                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                _merge(report, done, on_progress)
+            in_flight.add(pool.submit(_import_chunk, chunk, actor))
+        _merge(report, wait(in_flight).done, on_progress)
+    report.rejected.sort(key=lambda rejected: rejected.line)
+    return report
+
+
+def _merge(
+    report: ImportReport,
+    done: Iterable[Future[ImportReport]],
+    on_progress: Callable[[int], None] | None,
+) -> None:
+    for future in done:
+        part = future.result()
+        report.imported += part.imported
+        report.rejected.extend(part.rejected)
+        if on_progress:
+            on_progress(part.read)

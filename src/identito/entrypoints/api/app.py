@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import RedirectResponse
 
 from identito.bootstrap import Container, bootstrap
 from identito.entrypoints.api import auth, health, identities, places
@@ -42,8 +43,14 @@ def create_app(container: Container) -> FastAPI:
     for module in (auth, health, identities, places):
         api.include_router(module.router)
     app.include_router(api)
+    app.add_api_route("/", _home, include_in_schema=False)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _home() -> RedirectResponse:
+    """Until the web application lands (issue 3), the home page is the API documentation."""
+    return RedirectResponse("/api/docs")
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
