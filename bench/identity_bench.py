@@ -14,21 +14,23 @@ import subprocess
 import sys
 import time
 from datetime import date
+from functools import partial
 from typing import Any
 
 import httpx
 
 from bench.common import fresh_database, percentiles
-from identito.bootstrap import bootstrap
+from identito.bootstrap import bootstrap, worker_context
 from identito.config import Settings
 from identito.domain.permissions import Role
 from identito.services.auth import SYSTEM, add_user
 from identito.services.identities import search_identities
-from identito.services.imports import import_identities
+from identito.services.imports import import_identities, import_identities_in_parallel
 from identito.synthetic import synthetic_identities
 
 SEED = 2026
 QUERIES = 2000
+BATCH = 5000
 
 
 def _queries(count: int, size: int) -> list[dict[str, str]]:
@@ -60,20 +62,26 @@ def _queries(count: int, size: int) -> list[dict[str, str]]:
     return queries
 
 
-def run_import(url: str, size: int) -> dict[str, Any]:
-    container = bootstrap(Settings(database_url=url))
+def run_import(url: str, size: int, *, workers: int) -> dict[str, Any]:
+    """The import use case on synthetic rows: validation, identities, audit rows."""
+    settings = Settings(database_url=url)
     rows = enumerate(synthetic_identities(size, seed=SEED), start=2)
     started = time.perf_counter()
-    report = import_identities(
-        rows,
-        uow_factory=container.uow_factory,
-        actor=SYSTEM,
-        rules=container.rules,
-        batch_size=5000,
-    )
+    if workers == 1:
+        container = bootstrap(settings)
+        report = import_identities(
+            rows, uow_factory=container.uow_factory, actor=SYSTEM, rules=container.rules,
+            batch_size=BATCH,
+        )  # fmt: skip
+    else:
+        report = import_identities_in_parallel(
+            rows, setup=partial(worker_context, settings), actor=SYSTEM, workers=workers,
+            batch_size=BATCH,
+        )  # fmt: skip
     elapsed = time.perf_counter() - started
     return {
         "rows": size,
+        "workers": workers,
         "imported": report.imported,
         "rejected": len(report.rejected),
         "seconds": round(elapsed, 2),
@@ -145,14 +153,18 @@ def run_search_http(url: str, queries: list[dict[str, str]]) -> dict[str, Any]:
         server.wait(timeout=10)
 
 
-def run(kind: str, size: int) -> dict[str, Any]:
-    print(f"[{kind} {size:,}] import…", flush=True)
+def run(kind: str, size: int, *, workers: int) -> dict[str, Any]:
+    result: dict[str, Any] = {"database": kind, "size": size}
+    if size <= 100_000:  # the single-process figure, on its own fresh database
+        with fresh_database(kind) as url:
+            result["import_single_process"] = run_import(url, size, workers=1)
+            print(f"[{kind} {size:,}] import, 1 process: {result['import_single_process']}")
     with fresh_database(kind) as url:
-        result: dict[str, Any] = {"database": kind, "size": size, "import": run_import(url, size)}
-        print(f"  import: {result['import']}", flush=True)
+        result["import"] = run_import(url, size, workers=workers)
+        print(f"[{kind} {size:,}] import, {workers} processes: {result['import']}", flush=True)
         queries = _queries(QUERIES, size)
         result["search_in_process"] = run_search_in_process(url, queries)
-        print(f"  search in process: {result['search_in_process']}", flush=True)
+        print(f"[{kind} {size:,}] search in process: {result['search_in_process']}", flush=True)
         result["search_http"] = run_search_http(url, queries)
-        print(f"  search through HTTP: {result['search_http']}", flush=True)
+        print(f"[{kind} {size:,}] search through HTTP: {result['search_http']}", flush=True)
     return result

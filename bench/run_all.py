@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from bench.common import write_result
 from bench.identity_bench import run
@@ -12,11 +13,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4))
+    parser.add_argument("--name", default="identity_core", help="result file name")
     args = parser.parse_args()
     results = [
-        run(kind, int(size)) for size in args.sizes.split(",") for kind in args.databases.split(",")
+        run(kind, int(size), workers=args.workers)
+        for size in args.sizes.split(",")
+        for kind in args.databases.split(",")
     ]
-    path = write_result("identity_core", {"targets": TARGETS, "runs": results})
+    path = write_result(args.name, {"targets": TARGETS, "runs": results})
     print(f"written to {path}")
 
 
