@@ -287,6 +287,19 @@ class FakeUsers:
         self._pending_tokens.clear()
 
 
+class FakePreferences:
+    """The ``PreferenceStore`` port in memory (kept across units of work)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get_all(self) -> dict[str, Any]:
+        return dict(self.values)
+
+    def set(self, key: str, value: Any, *, by: str, at: datetime) -> None:
+        self.values[key] = value
+
+
 # -- unit of work ----------------------------------------------------------------------
 
 
@@ -301,6 +314,7 @@ class FakeUnitOfWork:
     identities: FakeIdentityRepository = field(default_factory=FakeIdentityRepository)
     audit: FakeAuditLog = field(default_factory=FakeAuditLog)
     users: FakeUsers = field(default_factory=FakeUsers)
+    preferences: FakePreferences = field(default_factory=lambda: FakePreferences())
     commits: int = 0
     _reads: list[AuditEntry] = field(default_factory=list)
 
@@ -319,6 +333,9 @@ class FakeUnitOfWork:
         self._reads.append(
             AuditEntry(actor.username, at, AuditAction.IDENTITY_READ.value, identity.id)
         )
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        self._reads.append(entry)
 
     def commit(self, actor: Actor, at: datetime) -> None:
         self.audit.write(audit_entries(self.identities.seen(), actor, at))
@@ -341,6 +358,7 @@ class FakeUnitOfWork:
             FakeIdentityRepository(self.identities.committed),
             FakeAuditLog(self.audit.entries),
             FakeUsers(self.users.users, self.users.tokens),
+            self.preferences,
         )
 
     def stored(self, identity_id: UUID) -> Identity:

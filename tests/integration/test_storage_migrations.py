@@ -13,7 +13,7 @@ from identito.adapters.orm import metadata
 def test_upgrading_twice_leaves_the_database_at_the_head(database_url):
     upgrade_database(database_url)
     upgrade_database(database_url)
-    assert current_revision(database_url) == head_revision() == "0001"
+    assert current_revision(database_url) == head_revision() is not None
 
 
 def test_a_new_database_starts_without_revision(tmp_path):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from identito.adapters.unit_of_work import SqlUnitOfWork
 from identito.domain.errors import InvalidInput
 from identito.domain.permissions import Permission, Role
 from identito.services.auth import (
+    SYSTEM,
     AuthenticationFailed,
     actor_for_token,
     add_user,
@@ -65,3 +68,33 @@ def test_a_stored_token_keeps_its_expiry_in_utc(uow_factory, admin):
 
     with uow_factory() as uow:
         assert uow.users.get_token("ab" * 32) == Token("ab" * 32, "c.roux", expires)
+
+
+def test_preferences_are_stored_in_the_database_and_their_changes_audited(
+    uow_factory: Callable[[], SqlUnitOfWork],
+) -> None:
+    from sqlalchemy import select
+
+    from identito.adapters.orm import audit_log
+    from identito.services.preferences import (
+        SETTINGS_CHANGED,
+        get_preferences,
+        update_preferences,
+    )
+    from identito.services.rules import Rules
+
+    class NoPlaces:
+        def check_birth_place(self, code: str, on: object) -> None:
+            return None
+
+    rules = Rules(places=NoPlaces())
+    for threshold in (0.8, 0.85):
+        update_preferences(
+            {"similarity_threshold": threshold}, uow=uow_factory(), actor=SYSTEM, rules=rules
+        )
+    prefs = get_preferences(uow=uow_factory(), actor=SYSTEM, rules=rules)
+    assert prefs.similarity_threshold == 0.85
+    with uow_factory() as uow:
+        query = select(audit_log.c.after).where(audit_log.c.action == SETTINGS_CHANGED)
+        afters = [row[0] for row in uow.identities.connection.execute(query)]
+    assert sorted(a["similarity_threshold"] for a in afters) == [0.8, 0.85]

@@ -162,3 +162,12 @@ api_tokens = Table(
     Column("username", String(100), ForeignKey("users.username"), nullable=False, index=True),
     Column("expires_at", UtcDateTime, nullable=False),
 )
+
+preferences = Table(
+    "preferences",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)

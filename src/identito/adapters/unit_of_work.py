@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 
 from identito.adapters.audit import SqlAuditLog, SqlOutbox
 from identito.adapters.database import create_engine_for, dispose_engines, engine_for
+from identito.adapters.preferences import SqlPreferenceStore
 from identito.adapters.repository import SqlIdentityRepository
 from identito.adapters.users import SqlUserRepository
 from identito.domain.events import AuditAction
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
     audit: SqlAuditLog
     users: SqlUserRepository
     outbox: SqlOutbox
+    preferences: SqlPreferenceStore
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(self._connection)
         self.users = SqlUserRepository(self._connection)
         self.outbox = SqlOutbox(self._connection)
+        self.preferences = SqlPreferenceStore(self._connection)
         self._reads = []
         return self
 
@@ -76,6 +79,9 @@ class SqlUnitOfWork:
                 identity_id=identity.id,
             )
         )
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        self._reads.append(entry)
 
     def commit(self, actor: Actor, at: datetime) -> None:
         transaction = self._active()

@@ -18,6 +18,7 @@ from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityAttribute
 from identito.domain.trait_set import TRAIT_FIELDS, parse_traits
 from identito.domain.traits import BirthDate, Sex, search_key
+from identito.services.preferences import read_preferences
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, SearchCriteria, UnitOfWork
 
@@ -218,7 +219,7 @@ def validate_identity(
         identity.validate(
             document_type,
             document_expiry,
-            document_types=rules.document_types,
+            document_types=read_preferences(uow, rules).document_types,
             actor=actor.username,
             now=now,
         )

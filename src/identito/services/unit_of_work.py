@@ -99,10 +99,19 @@ class UserRepository(Protocol):
     def get_token(self, token_hash: str) -> Token | None: ...
 
 
+class PreferenceStore(Protocol):
+    """Organisation settings changed at run time (stored in the database)."""
+
+    def get_all(self) -> dict[str, Any]: ...
+
+    def set(self, key: str, value: Any, *, by: str, at: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     identities: IdentityRepository
     audit: AuditLog
     users: UserRepository
+    preferences: PreferenceStore
 
     def __enter__(self) -> Self: ...
 
@@ -117,6 +126,10 @@ class UnitOfWork(Protocol):
 
     def note_read(self, identity: Identity, actor: Actor, at: datetime) -> None:
         """Audit a read that returned the matricule (written at commit)."""
+        ...
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        """Audit something that is not an identity event (written at commit)."""
         ...
 
     def commit(self, actor: Actor, at: datetime) -> None: ...

@@ -479,3 +479,24 @@ def test_a_search_name_without_any_letter_is_refused_rather_than_matching_everyo
     with pytest.raises(InvalidInput) as error:
         uc.search_criteria(birth_date="1980-03-02", sex=None, ins=None, **fields)
     assert (error.value.errors[0].field, error.value.errors[0].rule) == (field, "no_letter")
+
+
+def test_validation_uses_the_document_list_set_by_the_administrator() -> None:
+    from identito.services.preferences import update_preferences
+
+    uow, rules = FakeUnitOfWork(), fake_rules()
+    admin = actor_with_role(Role.ADMIN)
+    documents = [{"code": "LE", "label": "Livret de famille + CNI parent", "high_trust": True}]
+    update_preferences({"document_types": documents}, uow=uow, actor=admin, rules=rules)
+    identity_id = store(uow)
+    validated = uc.validate_identity(
+        identity_id, document_type="LE", document_expiry=date(2030, 1, 1),
+        uow=uow, actor=ADMISSION, rules=rules,
+    )  # fmt: skip
+    assert validated.status is IdentityStatus.VALIDATED
+    with pytest.raises(InvalidInput) as error:
+        uc.validate_identity(
+            store(uow), document_type="CN", document_expiry=date(2030, 1, 1),
+            uow=uow, actor=ADMISSION, rules=rules,
+        )  # fmt: skip
+    assert error.value.errors[0].rule == "document_unknown"
