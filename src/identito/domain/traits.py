@@ -17,9 +17,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from identito.domain.errors import InvalidInput
 
