@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -24,6 +25,7 @@ from identito.bootstrap import Container, bootstrap
 from identito.config import Settings
 from identito.domain.errors import DomainError, InvalidInput
 from identito.domain.permissions import Actor, Role, role_permissions
+from identito.domain.trait_set import MANDATORY_FIELDS
 from identito.services.imports import ImportReport
 
 app = typer.Typer(help="identito : référentiel d'identités conforme INS.", no_args_is_help=True)
@@ -47,7 +49,11 @@ def _container() -> Container:
 
 def _operator() -> Actor:
     """The operator running the CLI: audited under their system account name."""
-    return Actor(f"cli:{getpass.getuser()}", Role.ADMIN, role_permissions(Role.ADMIN))
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # a container's uid with no passwd entry and no $USER
+        name = "inconnu"
+    return Actor(f"cli:{name}", Role.ADMIN, role_permissions(Role.ADMIN))
 
 
 def _fail(error: DomainError) -> None:
@@ -96,7 +102,7 @@ def db_upgrade() -> None:
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="Nom d'utilisateur.")],
-    role: Annotated[Role, typer.Option(help="Profil.")],
+    role: Annotated[str, typer.Option(help=f"Profil : {', '.join(r.value for r in Role)}.")],
 ) -> None:
     """Create an account; the password is read from standard input."""
     from identito.services.auth import add_user
@@ -113,14 +119,14 @@ def user_add(
         add_user(
             name,
             password,
-            role.value,
+            role,
             uow=container.uow_factory(),
             actor=_operator(),
             rules=container.rules,
         )
     except DomainError as error:
         _fail(error)
-    console.print(f"Compte [bold]{name}[/bold] créé (profil {role.value}).")
+    console.print(f"Compte [bold]{name}[/bold] créé (profil {role}).")
 
 
 @demo_app.command("load")
@@ -163,8 +169,32 @@ def _sniff_delimiter(path: Path) -> str:
 
 
 def _count_lines(path: Path) -> int:
+    """Data rows (lines after the header); refuses a file that is not UTF-8 before importing."""
+    number = 0
     with path.open("rb") as handle:
-        return max(sum(1 for _ in handle) - 1, 0)
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                errors.print(
+                    f"[red]{path.name}, ligne {number} : le fichier doit être encodé en UTF-8"
+                    " (enregistrez-le au format « CSV UTF-8 »).[/red]"
+                )
+                raise typer.Exit(1) from None
+    return max(number - 1, 0)
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file whose header lacks mandatory fields (every row would be rejected)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle, delimiter=_sniff_delimiter(path)), [])
+    missing = [name for name in MANDATORY_FIELDS if name not in {h.strip() for h in header}]
+    if missing:
+        errors.print(
+            f"[red]{path.name} : colonnes obligatoires absentes de l'en-tête : "
+            f"{', '.join(missing)}.[/red]"
+        )
+        raise typer.Exit(1)
 
 
 @identities_app.command("import")
@@ -181,6 +211,7 @@ def identities_import(
     report_path = report or file.with_name(f"{file.stem}.rejets.csv")
     batch = batch_size or container.settings.import_batch_size
     total = _count_lines(file)
+    _check_header(file)
     with Progress(
         TextColumn("Import"),
         BarColumn(),
@@ -270,24 +301,22 @@ def identities_search(
         )
     except DomainError as error:
         _fail(error)
-    table = Table(title=f"{len(found)} identité(s)")
-    columns = (
-        "nom de naissance|nom utilisé|1er prénom|prénom utilisé|naissance|sexe|statut|attributs"
-        "|matricule INS"
-    )
-    for column in columns.split("|"):
-        table.add_column(column)
+    # Six columns fit 80-column terminals: names fold, dates and matricules are never cut.
+    table = Table(title=f"{len(found)} identité(s)", box=box.SIMPLE_HEAD)
+    table.add_column("nom de naissance / utilisé", overflow="fold", ratio=1)
+    table.add_column("1er prénom / utilisé", overflow="fold", ratio=1)
+    table.add_column("né(e) le", no_wrap=True)
+    table.add_column("sexe", no_wrap=True)
+    table.add_column("statut")
+    table.add_column("matricule INS", no_wrap=True)
     for identity in found:
         t = identity.traits
         table.add_row(
-            t.birth_name,
-            t.used_name or "",
-            t.first_birth_first_name,
-            t.used_first_name or "",
+            " / ".join(filter(None, (t.birth_name, t.used_name))),
+            " / ".join(filter(None, (t.first_birth_first_name, t.used_first_name))),
             t.birth_date.raw,
             t.sex.value,
-            identity.status.value,
-            " ".join(sorted(a.value for a in identity.attributes)),
+            " ".join([identity.status.value, *sorted(a.value for a in identity.attributes)]),
             str(identity.ins.number) if identity.ins else "",
         )
     console.print(table)
@@ -300,11 +329,16 @@ def geography_reload(
 ) -> None:
     """Reload newer INSEE files into the configured geography directory."""
     from identito.geography.build import reload_from
+    from identito.geography.dataset import DataSetError
 
     settings = Settings()
     if settings.geography_dir is None:
         errors.print("[red]Définissez IDENTITO_GEOGRAPHY_DIR (dossier des données).[/red]")
         raise typer.Exit(1)
-    counts = reload_from(cog_dir, communes_json, settings.geography_dir)
+    try:
+        counts = reload_from(cog_dir, communes_json, settings.geography_dir)
+    except DataSetError as error:
+        errors.print(f"[red]Rechargement refusé, données inchangées :[/red] {error}")
+        raise typer.Exit(1) from None
     for kind, count in counts.items():
         console.print(f"{kind} : {count}")
