@@ -9,8 +9,8 @@ rows of the recorded events and of the noted reads in the same step.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -25,8 +25,28 @@ from identito.domain.permissions import Actor, Role, role_permissions
 from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import IdentityWarning, Traits, parse_traits
 from identito.domain.traits import normalize_place_code, search_key
+from identito.services.indicators import indicator_deltas
+from identito.services.insi_records import InsiCall, ItemState, Worklist, WorklistItem
 from identito.services.rules import Rules
-from identito.services.unit_of_work import AuditEntry, SearchCriteria, Token, User, audit_entries
+from identito.services.teleservice import (
+    CallContext,
+    CardQuery,
+    Exchange,
+    InsiIdentity,
+    InsiOutcome,
+    InsiResponse,
+    TeleserviceError,
+    TraitsQuery,
+)
+from identito.services.unit_of_work import (
+    AuditEntry,
+    IndicatorKey,
+    SearchCriteria,
+    Token,
+    User,
+    WebSession,
+    audit_entries,
+)
 
 #: The instant every fake clock starts at (a weekday morning, UTC).
 NOW = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
@@ -271,6 +291,9 @@ class FakeUsers:
     def list(self) -> list[User]:
         return sorted({**self.users, **self._pending_users}.values(), key=lambda u: u.username)
 
+    def update(self, user: User) -> None:
+        self._pending_users[user.username] = user
+
     def add_token(self, token: Token) -> None:
         self._pending_tokens[token.token_hash] = token
 
@@ -300,6 +323,253 @@ class FakePreferences:
         self.values[key] = value
 
 
+class FakeSessions:
+    """The ``SessionStore`` port in memory (kept across units of work)."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, WebSession] = {}
+
+    def add(self, session: WebSession) -> None:
+        self.sessions[session.token_hash] = session
+
+    def get(self, token_hash: str) -> WebSession | None:
+        return self.sessions.get(token_hash)
+
+    def touch(self, token_hash: str, at: datetime) -> None:
+        if token_hash in self.sessions:
+            self.sessions[token_hash] = replace(self.sessions[token_hash], last_seen_at=at)
+
+    def delete(self, token_hash: str) -> None:
+        self.sessions.pop(token_hash, None)
+
+    def delete_for_user(self, username: str) -> None:
+        for key in [k for k, s in self.sessions.items() if s.username == username]:
+            del self.sessions[key]
+
+    def delete_idle(self, seen_before: datetime) -> None:
+        for key in [k for k, s in self.sessions.items() if s.last_seen_at < seen_before]:
+            del self.sessions[key]
+
+
+class FakeIndicators:
+    """The ``IndicatorStore`` port in memory (kept across units of work)."""
+
+    def __init__(self) -> None:
+        self.deltas: dict[IndicatorKey, int] = {}
+
+    def add(self, deltas: dict[IndicatorKey, int]) -> None:
+        for key, value in deltas.items():
+            self.deltas[key] = self.deltas.get(key, 0) + value
+
+    def monthly(self) -> dict[IndicatorKey, int]:
+        return dict(self.deltas)
+
+
+# -- INSi: traced calls, worklists, a scripted teleservice -------------------------------
+
+
+class FakeInsiCalls:
+    """The ``InsiCallRepository`` port in memory; listings drop the raw messages."""
+
+    def __init__(self, calls: dict[UUID, InsiCall] | None = None) -> None:
+        self.calls = {} if calls is None else calls
+        self._pending: dict[UUID, InsiCall] = {}
+
+    def add(self, call: InsiCall) -> None:
+        self._pending[call.id] = call
+
+    def get(self, call_id: UUID) -> InsiCall:
+        call = self._pending.get(call_id) or self.calls.get(call_id)
+        if call is None:
+            raise NotFound(f"Appel INSi inconnu : {call_id}.")
+        return call
+
+    def update_decision(self, call: InsiCall) -> None:
+        stored = self.get(call.id)
+        self._pending[call.id] = replace(
+            stored,
+            applied=call.applied,
+            decision=call.decision,
+            decided_by=call.decided_by,
+            decided_at=call.decided_at,
+        )
+
+    def for_identity(self, identity_id: UUID) -> list[InsiCall]:
+        return [c for c in self._listed() if c.identity_id == identity_id]
+
+    def since(self, at: datetime) -> list[InsiCall]:
+        return [c for c in self._listed() if c.at >= at]
+
+    def committed(self) -> list[InsiCall]:
+        """Every committed call, oldest first, raw messages included (test helper)."""
+        return sorted(self.calls.values(), key=lambda c: (c.at, c.sequence))
+
+    def _listed(self) -> list[InsiCall]:
+        merged = {**self.calls, **self._pending}.values()
+        ordered = sorted(merged, key=lambda c: (c.at, c.sequence))
+        return [replace(c, request=None, response=None) for c in ordered]
+
+    def _commit(self) -> None:
+        self.calls.update(self._pending)
+        self._pending.clear()
+
+    def _rollback(self) -> None:
+        self._pending.clear()
+
+
+class FakeInsiWorklists:
+    """The ``InsiWorklistRepository`` port in memory (written at once: tests commit)."""
+
+    def __init__(self) -> None:
+        self.worklists: dict[UUID, Worklist] = {}
+        self.item_rows: dict[tuple[UUID, int], WorklistItem] = {}
+        self.identities: dict[UUID, Identity] = {}  # set by FakeUnitOfWork
+
+    def add(self, worklist: Worklist, identity_ids: Sequence[UUID]) -> None:
+        self.worklists[worklist.id] = worklist
+        for position, identity_id in enumerate(identity_ids):
+            self.item_rows[(worklist.id, position)] = WorklistItem(
+                worklist.id, position, identity_id
+            )
+
+    def get(self, worklist_id: UUID) -> Worklist:
+        if worklist_id not in self.worklists:
+            raise NotFound(f"Liste de travail inconnue : {worklist_id}.")
+        return self.worklists[worklist_id]
+
+    def unfinished(self, source: str) -> Worklist | None:
+        found = [w for w in self.worklists.values() if w.source == source and not w.finished_at]
+        return max(found, key=lambda w: w.created_at) if found else None
+
+    def items(
+        self, worklist_id: UUID, states: Iterable[ItemState] | None = None
+    ) -> list[WorklistItem]:
+        wanted = None if states is None else set(states)
+        return [
+            item
+            for (wid, _), item in sorted(self.item_rows.items(), key=lambda kv: kv[0][1])
+            if wid == worklist_id and (wanted is None or item.state in wanted)
+        ]
+
+    def save_item(self, item: WorklistItem) -> None:
+        self.item_rows[(item.worklist_id, item.position)] = item
+
+    def finish(self, worklist_id: UUID, at: datetime) -> None:
+        self.worklists[worklist_id] = replace(self.worklists[worklist_id], finished_at=at)
+
+    def identities_without_ins(self, limit: int) -> list[UUID]:
+        eligible = [
+            i
+            for i in self.identities.values()
+            if i.status in (IdentityStatus.PROVISIONAL, IdentityStatus.VALIDATED)
+            and not i.blocks_ins
+        ]
+        return [i.id for i in sorted(eligible, key=_sort_key)][:limit]
+
+
+def insi_person(**changes: Any) -> InsiIdentity:
+    """A synthetic INSi identity (matching ``IDENTITY_INPUT``) with ``changes``."""
+    values: dict[str, Any] = {
+        "birth_name": "DUPONT",
+        "first_names": "JEAN CHRISTOPHE PIERRE",
+        "sex": "M",
+        "birth_date": "1980-03-12",
+        "birth_place_code": "2B020",
+        "ins_number": INS_A.number.number,
+        "oid": Oid.NIR.value,
+        "first_name": "JEAN",
+        "history": (),
+    }
+    return InsiIdentity(**{**values, **changes})
+
+
+class FakeTeleservice:
+    """A scripted INSi: answers queued in ``script`` first, else matches ``persons``.
+
+    Matching follows INSi: birth name, sex and birth date equal, each sent first
+    name among the person's birth first names, birth place only when sent; one
+    match answers ``00``, none ``01``, several ``02``. Every query is recorded.
+    """
+
+    def __init__(
+        self,
+        persons: Iterable[InsiIdentity] = (),
+        *,
+        cards: Mapping[tuple[str, str, int], InsiIdentity] | None = None,
+        script: Iterable[InsiIdentity | str | TeleserviceError] = (),
+    ) -> None:
+        self.persons = list(persons)
+        self.cards = dict(cards or {})
+        self.script = list(script)
+        self.queries: list[TraitsQuery | CardQuery] = []
+        self.contexts: list[CallContext] = []
+
+    def recover_with_traits(self, query: TraitsQuery, context: CallContext) -> InsiResponse:
+        self._record(query, context)
+        if self.script:
+            return self._scripted(query, context)
+        found = [p for p in self.persons if _insi_matches(p, query)]
+        return _insi_response(found, query, context)
+
+    def recover_with_card(self, query: CardQuery, context: CallContext) -> InsiResponse:
+        self._record(query, context)
+        if self.script:
+            return self._scripted(query, context)
+        person = self.cards.get((query.nir, query.birth_date, query.rank))
+        return _insi_response([person] if person else [], query, context)
+
+    def verify(self, query: Any, context: CallContext) -> Any:
+        raise NotImplementedError
+
+    def submit_batch_verification(self, queries: Any, context: CallContext) -> str:
+        raise NotImplementedError
+
+    def fetch_batch_verification(self, batch_id: str, context: CallContext) -> Any:
+        raise NotImplementedError
+
+    def _record(self, query: TraitsQuery | CardQuery, context: CallContext) -> None:
+        self.queries.append(query)
+        self.contexts.append(context)
+
+    def _scripted(self, query: TraitsQuery | CardQuery, context: CallContext) -> InsiResponse:
+        answer = self.script.pop(0)
+        if isinstance(answer, TeleserviceError):
+            raise answer
+        if isinstance(answer, InsiIdentity):
+            return _insi_response([answer], query, context)
+        outcome = InsiOutcome(answer)
+        persons = {InsiOutcome.NOT_FOUND: [], InsiOutcome.SEVERAL_FOUND: [None, None]}
+        if outcome is InsiOutcome.FOUND:
+            raise ValueError("script a 00 with an InsiIdentity")
+        return _insi_response(persons[outcome], query, context)
+
+
+def _insi_matches(person: InsiIdentity, query: TraitsQuery) -> bool:
+    names = set(person.first_names.split(" "))
+    sent = {n for group in query.first_names for n in group.split(" ")}
+    return (
+        person.birth_name == query.birth_name
+        and person.sex == query.sex
+        and person.birth_date == query.birth_date
+        and sent <= names
+        and query.birth_place_code in (None, person.birth_place_code)
+    )
+
+
+def _insi_response(
+    found: Sequence[InsiIdentity | None], query: TraitsQuery | CardQuery, context: CallContext
+) -> InsiResponse:
+    outcome, label = {
+        0: (InsiOutcome.NOT_FOUND, "Aucune identite trouvee"),
+        1: (InsiOutcome.FOUND, "OK"),
+    }.get(len(found), (InsiOutcome.SEVERAL_FOUND, "Plusieurs identites trouvees"))
+    identity = found[0] if outcome is InsiOutcome.FOUND else None
+    request = f"<REQUEST>{query!r}</REQUEST>".encode()
+    response = f"<RESULTAT><CodeCR>{outcome.value}</CodeCR>{identity!r}</RESULTAT>".encode()
+    exchange = Exchange(request, response, 1.5, context.authentication)
+    return InsiResponse(outcome, label, identity, exchange)
+
+
 # -- unit of work ----------------------------------------------------------------------
 
 
@@ -315,8 +585,15 @@ class FakeUnitOfWork:
     audit: FakeAuditLog = field(default_factory=FakeAuditLog)
     users: FakeUsers = field(default_factory=FakeUsers)
     preferences: FakePreferences = field(default_factory=lambda: FakePreferences())
+    sessions: FakeSessions = field(default_factory=FakeSessions)
+    indicators: FakeIndicators = field(default_factory=FakeIndicators)
+    insi_calls: FakeInsiCalls = field(default_factory=FakeInsiCalls)
+    insi_worklists: FakeInsiWorklists = field(default_factory=FakeInsiWorklists)
     commits: int = 0
     _reads: list[AuditEntry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.insi_worklists.identities = self.identities.committed
 
     def __enter__(self) -> Self:
         return self
@@ -338,12 +615,14 @@ class FakeUnitOfWork:
         self._reads.append(entry)
 
     def commit(self, actor: Actor, at: datetime) -> None:
-        self.audit.write(audit_entries(self.identities.seen(), actor, at))
-        self.audit.write(self._reads)
+        entries = [*audit_entries(self.identities.seen(), actor, at), *self._reads]
+        self.audit.write(entries)
+        self.indicators.add(indicator_deltas(entries))
         self._reads = []
         self.identities._commit()
         self.audit._commit()
         self.users._commit()
+        self.insi_calls._commit()
         self.commits += 1
 
     def rollback(self) -> None:
@@ -351,6 +630,7 @@ class FakeUnitOfWork:
         self.identities._rollback()
         self.audit._rollback()
         self.users._rollback()
+        self.insi_calls._rollback()
 
     def sibling(self) -> FakeUnitOfWork:
         """Another unit of work on the same committed data (a concurrent session)."""
@@ -359,6 +639,10 @@ class FakeUnitOfWork:
             FakeAuditLog(self.audit.entries),
             FakeUsers(self.users.users, self.users.tokens),
             self.preferences,
+            self.sessions,
+            self.indicators,
+            insi_calls=FakeInsiCalls(self.insi_calls.calls),
+            insi_worklists=self.insi_worklists,
         )
 
     def stored(self, identity_id: UUID) -> Identity:

@@ -11,6 +11,7 @@ from identito.config import Settings
 from identito.domain.documents import DEFAULT_DOCUMENT_TYPES, DocumentType
 from identito.geography import GeographicReference, get_reference
 from identito.services.rules import Rules
+from identito.services.teleservice import Teleservice
 from identito.services.unit_of_work import UnitOfWork
 
 
@@ -20,6 +21,7 @@ class Container:
     rules: Rules
     geography: GeographicReference
     uow_factory: Callable[[], UnitOfWork]
+    teleservice: Teleservice | None = None
 
     @property
     def token_ttl(self) -> timedelta:
@@ -48,7 +50,18 @@ def bootstrap(
         from identito.adapters.unit_of_work import sql_uow_factory
 
         uow_factory = sql_uow_factory(settings.database_url)
-    return Container(settings, rules, geography, uow_factory)
+    return Container(settings, rules, geography, uow_factory, build_teleservice(settings))
+
+
+def build_teleservice(settings: Settings) -> Teleservice:
+    """INSi: the in-process simulator (default, no certificate) or the SOAP client."""
+    if settings.insi_backend == "soap":
+        from identito.adapters.insi.client import SoapTeleservice
+
+        return SoapTeleservice.from_settings(settings)
+    from identito.adapters.insi.simulator.teleservice import SimulatedTeleservice
+
+    return SimulatedTeleservice.from_settings(settings)
 
 
 def worker_context(settings: Settings) -> tuple[Callable[[], UnitOfWork], Rules]:

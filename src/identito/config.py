@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import (
@@ -47,6 +47,62 @@ class Settings(BaseSettings):
     geography_dir: Path | None = None
     #: Rows per transaction when importing identities.
     import_batch_size: int = 2000
+    #: Web sessions: closed after this many idle minutes...
+    session_idle_minutes: int = 30
+    #: ...and in any case this many minutes after the login.
+    session_absolute_minutes: int = 10 * 60
+    #: Send the session cookie with ``Secure`` (set it when served over HTTPS; the
+    #: cookie is also ``Secure`` whenever the request itself came over HTTPS).
+    cookie_secure: bool = False
+    #: ``SameSite`` of the session cookie: ``lax`` (default) or ``strict``.
+    cookie_samesite: Literal["lax", "strict"] = "lax"
+
+    # INSi teleservice (docs/insi.md): "simulator" runs in-process with no certificate.
+    #: "simulator" (default, in-process) or "soap" (HTTPS with mutual TLS).
+    insi_backend: Literal["simulator", "soap"] = "simulator"
+    #: Endpoint of the SOAP service (the simulator's default address).
+    insi_url: str = "https://127.0.0.1:8443/lps"
+    #: Timeout of one call (connect, read, write), in seconds.
+    insi_timeout_seconds: float = 10.0
+    #: Extra attempts after a connection error or a timeout (never after a fault).
+    insi_retries: int = 1
+    #: Organisation certificate and key (PEM) for calls a user triggers (INSI-MANU).
+    insi_cert_manual: Path | None = None
+    insi_key_manual: Path | None = None
+    #: Organisation certificate and key (PEM) for automatic calls (INSI-AUTO).
+    insi_cert_auto: Path | None = None
+    insi_key_auto: Path | None = None
+    #: CA bundle (PEM) that signed the service's certificate; None: system CAs.
+    insi_ca_bundle: Path | None = None
+    #: Nominative professional card mode: certificate and key (PEM) signing the PS assertion.
+    insi_ps_cert: Path | None = None
+    insi_ps_key: Path | None = None
+    #: Identifier of the professional (RPPS/ADELI, NameID of the PS assertion).
+    insi_ps_identifier: str = ""
+    #: Billing identifier (FINESS or AM number), also the Emetteur of the contexts.
+    insi_billing_id: str = ""
+    #: Speciality code (codeSpecialiteAMO) and activity sector of the PS assertion.
+    insi_speciality: str = ""
+    insi_activity_sector: str = ""
+    #: CNDA authorisation number of the software (IDAM of the LPS context).
+    insi_cnda_authorisation: str = ""
+    insi_software_name: str = "identito"
+    insi_software_version: str = "0.1.0"
+    #: Instance identifier of this installation (Instance of the LPS context).
+    insi_instance_id: str = "identito-local"
+    #: Size of the simulator's synthetic population, and its seed.
+    insi_simulator_population: int = 10000
+    insi_simulator_seed: int = 2026
+    #: Fault injected by the simulator on every call (docs/insi.md).
+    insi_simulator_fault: Literal[
+        "none", "unavailable", "slow", "fault", "malformed", "truncated"
+    ] = "none"
+    #: SOAP fault (subcode/detail code) injected by the "fault" mode and the PANNE person.
+    insi_simulator_fault_code: str = "siram_100/desir_550"
+    #: Delay of slow answers (the "slow" mode and the LENTEUR test person), in seconds.
+    insi_simulator_delay_seconds: float = 5.0
+    #: Fetches of a verification batch answered "in progress" before its results.
+    insi_simulator_batch_polls: int = 0
 
     @classmethod
     def settings_customise_sources(

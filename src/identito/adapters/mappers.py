@@ -16,6 +16,7 @@ from sqlalchemy import RowMapping
 from identito.domain.documents import Validation
 from identito.domain.identifiers import Ins, InsNumber, Oid
 from identito.domain.identity import Identity, InsHistoryEntry
+from identito.domain.insi import CollectionMethod, ReceivedIns
 from identito.domain.status import IdentityAttribute, IdentityStatus
 from identito.domain.trait_set import IdentityWarning, Traits, WarningCode
 from identito.domain.traits import BirthDate, Sex, search_key
@@ -66,6 +67,10 @@ def identity_row(identity: Identity) -> dict[str, Any]:
         "ins_number": ins.number.number if ins else None,
         "ins_oid": ins.oid.value if ins else None,
         "ins_retrieved_at": identity.ins_retrieved_at,
+        "ins_collection_method": (
+            identity.ins_collection_method.value if identity.ins_collection_method else None
+        ),
+        "insi_history": [vars(entry) for entry in identity.insi_history],
         "document_type": validation.document_type if validation else None,
         "document_expiry": validation.document_expiry if validation else None,
         "validated_at": validation.validated_at if validation else None,
@@ -97,6 +102,10 @@ def _ins(number: str | None, oid: str | None) -> Ins | None:
     if number is None or oid is None:
         return None
     return Ins(InsNumber(number), Oid(oid))
+
+
+def _method(value: str | None) -> CollectionMethod | None:
+    return CollectionMethod(value) if value else None
 
 
 def _validation(row: RowMapping) -> Validation | None:
@@ -133,6 +142,8 @@ def to_identity(row: RowMapping, history: Sequence[RowMapping]) -> Identity:
         attributes=frozenset(IdentityAttribute(a) for a in row["attributes"]),
         ins=_ins(row["ins_number"], row["ins_oid"]),
         ins_retrieved_at=row["ins_retrieved_at"],
+        ins_collection_method=_method(row["ins_collection_method"]),
+        insi_history=tuple(ReceivedIns(**entry) for entry in row["insi_history"] or ()),
         ins_history=tuple(
             InsHistoryEntry(Ins(InsNumber(h["number"]), Oid(h["oid"])), h["ended_at"], h["reason"])
             for h in history

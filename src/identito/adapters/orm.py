@@ -22,9 +22,11 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -94,6 +96,8 @@ identities = Table(
     Column("ins_number", String(15), index=True),
     Column("ins_oid", String(64)),
     Column("ins_retrieved_at", UtcDateTime),
+    Column("ins_collection_method", String(10)),  # FR Core method-collection code (INSI)
+    Column("insi_history", JSON),  # INSHISTO of the last INSi answer, as received
     Column("document_type", String(10)),
     Column("document_expiry", Date),
     Column("validated_at", UtcDateTime),
@@ -170,4 +174,86 @@ preferences = Table(
     Column("value", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("updated_by", String(100), nullable=False),
+)
+
+# -- web application (migration 0003) -----------------------------------------------------
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(100), ForeignKey("users.username"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False, index=True),
+)
+
+# Net monthly changes of the counts of identities (see services/indicators.py).
+indicator_counts = Table(
+    "indicator_counts",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("dimension", String(16), primary_key=True),
+    Column("value", String(16), primary_key=True),
+    Column("delta", Integer, nullable=False),
+)
+
+
+# -- INSi calls and worklists (migration 0004) -------------------------------------------
+
+# Every call to the teleservice. No foreign key on identity_id: the trace outlives the
+# identity (and a creation from INSi may find nothing). Raw messages are zlib-compressed.
+insi_calls = Table(
+    "insi_calls",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("attempt_id", Uuid, nullable=False, index=True),
+    Column("sequence", Integer, nullable=False),
+    Column("identity_id", Uuid, index=True),
+    Column("identity_version", Integer),
+    Column("actor", _name(), nullable=False),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("mode", String(20), nullable=False),
+    Column("authentication", String(40), nullable=False),
+    Column("automatic", Boolean, nullable=False),
+    Column("outcome", String(5), nullable=False),
+    Column("error_code", String(64)),
+    Column("message", Text),
+    Column("query", JSON, nullable=False),
+    Column("request_z", LargeBinary),
+    Column("response_z", LargeBinary),
+    Column("duration_ms", Float),
+    Column("answer", JSON),
+    Column("comparison", JSON),
+    Column("similarity", Float),
+    Column("applied", Boolean, nullable=False),
+    Column("decision", String(12)),
+    Column("decided_by", _name()),
+    Column("decided_at", UtcDateTime),
+)
+
+insi_worklists = Table(
+    "insi_worklists",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("source", String(200), nullable=False, index=True),
+    Column("label", Text, nullable=False),
+    Column("created_by", _name(), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("finished_at", UtcDateTime),
+)
+
+insi_worklist_items = Table(
+    "insi_worklist_items",
+    metadata,
+    Column("worklist_id", Uuid, ForeignKey("insi_worklists.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("identity_id", Uuid, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("outcome", String(5)),
+    Column("applied", Boolean, nullable=False),
+    Column("message", Text),
+    Column("started_at", UtcDateTime),
+    Column("processed_at", UtcDateTime),
 )

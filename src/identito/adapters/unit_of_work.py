@@ -17,12 +17,15 @@ from sqlalchemy import Connection, Engine, RootTransaction
 
 from identito.adapters.audit import SqlAuditLog, SqlOutbox
 from identito.adapters.database import create_engine_for, dispose_engines, engine_for
+from identito.adapters.insi_calls import SqlInsiCallRepository, SqlInsiWorklistRepository
 from identito.adapters.preferences import SqlPreferenceStore
 from identito.adapters.repository import SqlIdentityRepository
+from identito.adapters.sessions import SqlIndicatorStore, SqlSessionStore
 from identito.adapters.users import SqlUserRepository
 from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor
+from identito.services.indicators import indicator_deltas
 from identito.services.unit_of_work import AuditEntry, audit_entries
 
 __all__ = ["SqlUnitOfWork", "create_engine_for", "dispose_engines", "sql_uow_factory"]
@@ -34,6 +37,10 @@ class SqlUnitOfWork:
     users: SqlUserRepository
     outbox: SqlOutbox
     preferences: SqlPreferenceStore
+    insi_calls: SqlInsiCallRepository
+    insi_worklists: SqlInsiWorklistRepository
+    sessions: SqlSessionStore
+    indicators: SqlIndicatorStore
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -51,6 +58,10 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self._connection)
         self.outbox = SqlOutbox(self._connection)
         self.preferences = SqlPreferenceStore(self._connection)
+        self.insi_calls = SqlInsiCallRepository(self._connection)
+        self.insi_worklists = SqlInsiWorklistRepository(self._connection)
+        self.sessions = SqlSessionStore(self._connection)
+        self.indicators = SqlIndicatorStore(self._connection)
         self._reads = []
         return self
 
@@ -89,6 +100,7 @@ class SqlUnitOfWork:
         entries = [*audit_entries(self.identities.seen(), actor, at), *self._reads]
         self.audit.write(entries)
         self.outbox.add(entries)
+        self.indicators.add(indicator_deltas(entries))
         transaction.commit()
         self._reads = []
         self._begin()

@@ -92,16 +92,47 @@ class Ins:
 
     @classmethod
     def parse(cls, number: str, oid: str, *, allow_test_oids: bool = False) -> Ins:
+        return cls(InsNumber.parse(number), _parse_oid(oid, allow_test_oids))
+
+    @classmethod
+    def parse_received(
+        cls, number: str, oid: str, *, allow_test_oids: bool = False
+    ) -> tuple[Ins, str | None]:
+        """A matricule as INSi returned it, with a warning when its key fails mod 97.
+
+        Length, characters and OID are checked as in ``parse``; a key that fails the
+        NIR rule is kept as received (the CNDA test service returns such keys, see
+        REQUIREMENTS §4), so the national answer is never refused on a key alone.
+
+        >>> Ins.parse_received("181036322045660", Oid.NIR.value)[1] is not None
+        True
+        """
+        parsed_oid = _parse_oid(oid, allow_test_oids)
         try:
-            parsed_oid = Oid(oid)
-        except ValueError:
-            known = ", ".join(o.value for o in Oid)
-            message = f"OID inconnu « {oid} » ; valeurs admises : {known}."
-            raise InvalidInput.single("ins.oid", "ins_oid", message) from None
-        if parsed_oid.is_test and not allow_test_oids:
-            message = (
-                "Les OID de test et de démonstration ne sont acceptés "
-                "que par une instance en mode test."
-            )
-            raise InvalidInput.single("ins.oid", "ins_test_oid", message)
-        return cls(InsNumber.parse(number), parsed_oid)
+            return cls(InsNumber.parse(number), parsed_oid), None
+        except InvalidInput as error:
+            if error.errors[0].rule != "ins_key":
+                raise
+        compact = nir.compact(number)
+        expected = nir.calc_check_digits(compact[:13])
+        warning = (
+            f"La clé du matricule INS renvoyé par INSi ({compact[13:]}) ne suit pas la règle "
+            f"de calcul (attendue : {expected}) : matricule conservé tel que reçu."
+        )
+        return cls(InsNumber(compact), parsed_oid), warning
+
+
+def _parse_oid(oid: str, allow_test_oids: bool) -> Oid:
+    try:
+        parsed_oid = Oid(oid)
+    except ValueError:
+        known = ", ".join(o.value for o in Oid)
+        message = f"OID inconnu « {oid} » ; valeurs admises : {known}."
+        raise InvalidInput.single("ins.oid", "ins_oid", message) from None
+    if parsed_oid.is_test and not allow_test_oids:
+        message = (
+            "Les OID de test et de démonstration ne sont acceptés "
+            "que par une instance en mode test."
+        )
+        raise InvalidInput.single("ins.oid", "ins_test_oid", message)
+    return parsed_oid

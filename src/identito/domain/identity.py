@@ -16,6 +16,7 @@ from identito.domain.documents import DocumentType, Validation, high_trust_docum
 from identito.domain.errors import InvalidInput, InvalidTransition, PermissionDenied
 from identito.domain.events import AuditAction, Event
 from identito.domain.identifiers import Ins
+from identito.domain.insi import CollectionMethod, InsiAnswer, ReceivedIns, received_traits
 from identito.domain.status import (
     IdentityAttribute,
     IdentityStatus,
@@ -24,7 +25,13 @@ from identito.domain.status import (
     next_status,
     status_of,
 )
-from identito.domain.trait_set import STRICT_FIELDS, IdentityWarning, Traits
+from identito.domain.trait_set import (
+    STRICT_FIELDS,
+    IdentityWarning,
+    Traits,
+    WarningCode,
+    trait_warnings,
+)
 from identito.domain.traits import first_name_agrees
 
 
@@ -48,6 +55,9 @@ class Identity:
     ins: Ins | None = None
     ins_retrieved_at: datetime | None = None
     ins_history: tuple[InsHistoryEntry, ...] = ()
+    #: How the INS was collected (``INSI``) and, from INSi, its INSHISTO as received.
+    ins_collection_method: CollectionMethod | None = None
+    insi_history: tuple[ReceivedIns, ...] = ()
     validation: Validation | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -161,6 +171,57 @@ class Identity:
             AuditAction.INS_RETRIEVED, before=before, after=self.snapshot(), propagate=True
         )
 
+    def integrate_insi(
+        self,
+        answer: InsiAnswer,
+        *,
+        called_at: datetime,
+        now: datetime,
+        allow_test_oids: bool,
+        place_warning: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> tuple[str, ...]:
+        """Take in a complete INSi ``00`` answer; return notes for the user.
+
+        The strict traits become the received ones (``domain.insi.received_traits``),
+        the matricule is stored with its OID and its INSHISTO as received, the
+        collection method becomes ``INSI`` dated by the call: PROV -> RECUP, VALI ->
+        QUAL. Nothing changes when the answer is incomplete or the identity is
+        doubtful or fictitious.
+        """
+        self.ensure_insi_call_allowed()
+        traits, notes = received_traits(answer, self.traits)
+        ins, key_warning = Ins.parse_received(
+            answer.ins_number, answer.oid, allow_test_oids=allow_test_oids
+        )
+        before = self.snapshot()
+        self._move(StatusAction.RETRIEVE_INS)
+        if self.ins is not None and self.ins != ins:
+            self._archive_ins("nouveau matricule renvoyé par INSi", now)
+        changed = self.traits.changed_fields(traits)
+        warnings = trait_warnings(traits, place_warning)
+        if key_warning:
+            warnings += (IdentityWarning(WarningCode.INS_KEY, key_warning),)
+            notes += (key_warning,)
+        self.traits, self.warnings, self.ins = traits, warnings, ins
+        self.ins_retrieved_at, self.updated_at = called_at, now
+        self.ins_collection_method, self.insi_history = CollectionMethod.INSI, answer.history
+        self._record(
+            AuditAction.INS_RETRIEVED,
+            before=before,
+            after=self.snapshot(),
+            propagate=True,
+            details={
+                **(details or {}),
+                "method": CollectionMethod.INSI.value,
+                "called_at": called_at.isoformat(),
+                "fields": list(changed),
+                "insi_history": [vars(h) for h in answer.history],
+                "notes": list(notes),
+            },
+        )
+        return notes
+
     def change_ins(self, ins: Ins, *, may_change_protected: bool, now: datetime) -> None:
         """Correct the matricule of a RECUP or QUAL identity (protected permission)."""
         if self.ins is None:
@@ -187,6 +248,7 @@ class Identity:
         self._move(StatusAction.INVALIDATE_INS)
         self._archive_ins(reason, now)
         self.ins, self.ins_retrieved_at, self.updated_at = None, None, now
+        self.ins_collection_method, self.insi_history = None, ()
         self._record(
             AuditAction.INS_INVALIDATED,
             before=before,
@@ -267,6 +329,7 @@ class Identity:
         if self.ins is not None:
             self._archive_ins("identité douteuse ou fictive", now)
         self.ins = self.ins_retrieved_at = self.validation = None
+        self.ins_collection_method, self.insi_history = None, ()
 
     # -- internals ---------------------------------------------------------------------------
 

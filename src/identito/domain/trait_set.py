@@ -53,6 +53,7 @@ class WarningCode(StrEnum):
     UNCERTAIN_BIRTH_DATE = "uncertain_birth_date"
     UNKNOWN_BIRTH_PLACE = "unknown_birth_place"
     BIRTH_PLACE = "birth_place"
+    INS_KEY = "ins_key"  # a matricule received from INSi whose key fails mod 97
 
 
 @dataclass(frozen=True)

@@ -342,3 +342,44 @@ def geography_reload(
         raise typer.Exit(1) from None
     for kind, count in counts.items():
         console.print(f"{kind} : {count}")
+
+
+@app.command("insi-simulator")
+def insi_simulator(
+    host: Annotated[str, typer.Option(help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port d'écoute (HTTPS).")] = 8443,
+    population: Annotated[
+        int | None, typer.Option(help="Taille de la population synthétique.")
+    ] = None,
+    certs_dir: Annotated[
+        Path, typer.Option(help="Dossier des certificats de test (créés au premier démarrage).")
+    ] = Path("var/insi-simulator"),
+) -> None:
+    """Start the INSi simulator: SOAP over HTTPS with mutual TLS (test certificates)."""
+    import uvicorn
+
+    from identito.adapters.insi.simulator.certs import ensure_certificates
+    from identito.adapters.insi.simulator.server import (
+        PATH,
+        client_environment,
+        server_config,
+        trusted_ca,
+    )
+    from identito.adapters.insi.simulator.teleservice import engine_from_settings
+
+    settings = Settings()
+    if population is not None:
+        settings = settings.model_copy(update={"insi_simulator_population": population})
+    certs = ensure_certificates(certs_dir)
+    engine = engine_from_settings(settings, trusted_ca=trusted_ca(certs))
+    url = f"https://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}{PATH}"
+    console.print(f"Simulateur INSi : {len(engine.base)} personnes, {url} (TLS mutuel)")
+    console.print("Réglages du client identito :")
+    for name, value in client_environment(certs, url).items():
+        console.print(f"  export {name}={value}", highlight=False, soft_wrap=True)
+    uvicorn.Server(server_config(engine, certs, host, port)).run()
+
+
+from identito.entrypoints.cli_insi import insi_app  # noqa: E402  (it imports this module lazily)
+
+app.add_typer(insi_app, name="insi")

@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Role
 from identito.domain.traits import Sex
+from identito.services.insi_records import InsiCallRepository, InsiWorklistRepository
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,22 @@ class Token:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class WebSession:
+    """A web session, stored hashed in the database (any process behind a load balancer
+    accepts it); ``csrf_token`` is bound to it and checked on every form."""
+
+    token_hash: str
+    username: str
+    csrf_token: str
+    created_at: datetime
+    last_seen_at: datetime
+
+
+#: (month ``YYYY-MM``, dimension ``status``/``attribute``, value ``PROV``/``DOUT``...)
+IndicatorKey = tuple[str, str, str]
+
+
 class IdentityRepository(Protocol):
     def add(self, identity: Identity) -> None: ...
 
@@ -98,6 +115,38 @@ class UserRepository(Protocol):
 
     def get_token(self, token_hash: str) -> Token | None: ...
 
+    def update(self, user: User) -> None:
+        """Save the role and the active flag of an existing user."""
+        ...
+
+
+class SessionStore(Protocol):
+    """Web sessions (stored in the database, shared by every process)."""
+
+    def add(self, session: WebSession) -> None: ...
+
+    def get(self, token_hash: str) -> WebSession | None: ...
+
+    def touch(self, token_hash: str, at: datetime) -> None: ...
+
+    def delete(self, token_hash: str) -> None: ...
+
+    def delete_for_user(self, username: str) -> None: ...
+
+    def delete_idle(self, seen_before: datetime) -> None: ...
+
+
+class IndicatorStore(Protocol):
+    """Monthly net changes of the counts of identities by status and attribute."""
+
+    def add(self, deltas: dict[IndicatorKey, int]) -> None:
+        """Add the net changes of one commit (written in the same transaction)."""
+        ...
+
+    def monthly(self) -> dict[IndicatorKey, int]:
+        """The net change of every (month, dimension, value) recorded so far."""
+        ...
+
 
 class PreferenceStore(Protocol):
     """Organisation settings changed at run time (stored in the database)."""
@@ -112,6 +161,10 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     users: UserRepository
     preferences: PreferenceStore
+    insi_calls: InsiCallRepository
+    insi_worklists: InsiWorklistRepository
+    sessions: SessionStore
+    indicators: IndicatorStore
 
     def __enter__(self) -> Self: ...
 

@@ -10,13 +10,13 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import RedirectResponse
 
 from identito.bootstrap import Container, bootstrap
-from identito.entrypoints.api import auth, health, identities, places
+from identito.entrypoints.api import auth, health, identities, insi, places
 from identito.entrypoints.api.errors import install_error_handlers
 from identito.entrypoints.api.middleware import SecurityHeadersMiddleware
 from identito.entrypoints.api.schemas import Problem
+from identito.entrypoints.web import install_web
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """\
@@ -40,17 +40,12 @@ def create_app(container: Container) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, health, identities, places):
+    for module in (auth, health, identities, insi, places):
         api.include_router(module.router)
     app.include_router(api)
-    app.add_api_route("/", _home, include_in_schema=False)
+    install_web(app)  # the web application in French, home page at "/"
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def _home() -> RedirectResponse:
-    """Until the web application lands (issue 3), the home page is the API documentation."""
-    return RedirectResponse("/api/docs")
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
