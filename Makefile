@@ -8,7 +8,7 @@ PORT ?= 8000
 
 export IDENTITO_DATABASE_URL ?= sqlite:///$(CURDIR)/var/identito.sqlite3
 
-.PHONY: install run test bench lint format clean
+.PHONY: install run test browser bench bench-web lint format clean
 
 install: $(STAMP)
 
@@ -27,8 +27,14 @@ run: install
 test: install
 	$(BIN)/pytest -q
 
+browser: install  # needs Debian's chromium: apt-get install -y chromium
+	$(BIN)/pytest -q tests/browser
+
 bench: install
 	$(BIN)/python -m bench.run_all
+
+bench-web: install  # SIZE=1000000 by default; figures in bench/results/web.json
+	$(BIN)/python -m bench.web_bench --size $(or $(SIZE),1000000)
 
 lint: install
 	$(BIN)/ruff check src tests bench

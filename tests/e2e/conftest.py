@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from api_support import Api, TestClient, make_container
+from web_support import browser_for  # noqa: F401  (fixture of the web tests)
 
 from identito.adapters.database import dispose_engines
 from identito.bootstrap import Container

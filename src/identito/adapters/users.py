@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, RowMapping, select, update
 
 from identito.adapters.orm import api_tokens, users
 from identito.domain.permissions import Role
@@ -39,6 +39,13 @@ class SqlUserRepository:
     def list(self) -> list[User]:
         rows = self.connection.execute(select(users).order_by(users.c.username)).mappings()
         return [_user(row) for row in rows]
+
+    def update(self, user: User) -> None:
+        self.connection.execute(
+            update(users)
+            .where(users.c.username == user.username)
+            .values(role=user.role.value, active=user.active)
+        )
 
     def add_token(self, token: Token) -> None:
         self.connection.execute(

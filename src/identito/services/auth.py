@@ -11,12 +11,13 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
-from identito.domain.errors import DomainError, FieldErrors, InvalidInput
+from identito.domain.errors import DomainError, FieldErrors, InvalidInput, NotFound
 from identito.domain.permissions import Actor, Permission, Role, role_permissions
 from identito.services.rules import Rules
-from identito.services.unit_of_work import Token, UnitOfWork, User
+from identito.services.unit_of_work import AuditEntry, Token, UnitOfWork, User
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 SYSTEM = Actor("system", Role.ADMIN, role_permissions(Role.ADMIN))
@@ -72,8 +73,83 @@ def add_user(
             message = "Ce nom d'utilisateur existe déjà."
             raise InvalidInput.single("username", "username_taken", message)
         uow.users.add(user)
-        uow.commit(actor, rules.now())
+        now = rules.now()
+        uow.add_audit(AuditEntry(actor.username, now, USER_CREATED, None, None, _user_dict(user)))
+        uow.commit(actor, now)
     return user
+
+
+USER_CREATED = "user.created"
+USER_CHANGED = "user.changed"
+
+
+def _user_dict(user: User) -> dict[str, object]:
+    return {"username": user.username, "role": user.role.value, "active": user.active}
+
+
+def authenticate(username: str, password: str, *, uow: UnitOfWork) -> User:
+    """The active user with these credentials, inside an open unit of work."""
+    user = uow.users.get(username)
+    if user is None or not user.active or not verify_password(password, user.password_hash):
+        raise AuthenticationFailed("Identifiant ou mot de passe incorrect.")
+    return user
+
+
+def list_users(*, uow: UnitOfWork, actor: Actor) -> list[User]:
+    actor.require(Permission.USERS_ADMIN)
+    with uow:
+        return uow.users.list()
+
+
+def change_user(
+    username: str,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+) -> User:
+    """Change the role of a user and/or (de)activate the account (audited).
+
+    A deactivated user's web sessions end at once; an administrator cannot
+    change or deactivate their own account (another administrator must).
+    """
+    actor.require(Permission.USERS_ADMIN)
+    parsed_role = None
+    if role is not None:
+        try:
+            parsed_role = Role(role)
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            raise InvalidInput.single(
+                "role", "role_unknown", f"Profil inconnu « {role} » ; profils : {known}."
+            ) from None
+    if username == actor.username:
+        message = "Un administrateur ne modifie pas son propre compte : demandez à un autre."
+        raise InvalidInput.single("username", "own_account", message)
+    now = rules.now()
+    with uow:
+        user = uow.users.get(username)
+        if user is None:
+            raise NotFound(f"Utilisateur inconnu : {username}.")
+        changed = replace(
+            user,
+            role=parsed_role or user.role,
+            active=user.active if active is None else active,
+        )
+        if changed == user:
+            return user
+        uow.users.update(changed)
+        if not changed.active:
+            uow.sessions.delete_for_user(username)
+        uow.add_audit(
+            AuditEntry(
+                actor.username, now, USER_CHANGED, None, _user_dict(user), _user_dict(changed)
+            )
+        )
+        uow.commit(actor, now)
+    return changed
 
 
 def issue_token(

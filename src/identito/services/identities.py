@@ -56,6 +56,33 @@ def update_identity(
 ) -> Identity:
     """Change traits and/or the matricule; refused when ``expected_version`` is stale."""
     actor.require(Permission.IDENTITY_UPDATE)
+    now = rules.now()
+    with uow:
+        identity = load_and_change_traits(
+            identity_id, expected_version, changes, uow=uow, actor=actor, rules=rules
+        )
+        if "ins" in changes:
+            may_change_protected = actor.can(Permission.IDENTITY_UPDATE_PROTECTED)
+            _change_ins(identity, changes["ins"], may_change_protected, rules)
+        uow.identities.update(identity)
+        uow.commit(actor, now)
+    return identity
+
+
+def load_and_change_traits(
+    identity_id: UUID,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+) -> Identity:
+    """Inside an open unit of work: load, check the version, apply the trait changes.
+
+    Shared by ``update_identity`` (which saves) and the web's preview of a change
+    (which rolls back), so both apply exactly the domain's rules.
+    """
     unknown = set(changes) - set(TRAIT_FIELDS) - {"ins"}
     if unknown:
         errors = FieldErrors()
@@ -63,18 +90,13 @@ def update_identity(
             errors.add(name, "unknown_field", "Champ inconnu ou non modifiable.")
         errors.raise_if_any()
     now = rules.now()
+    identity = uow.identities.get(identity_id)
+    if identity.version != expected_version:
+        raise StaleVersion(expected_version, identity.version)
+    merged = {**identity.traits.as_dict(), **{k: v for k, v in changes.items() if k != "ins"}}
+    traits, warnings = parse_traits(merged, today=now.date(), places=rules.places)
     may_change_protected = actor.can(Permission.IDENTITY_UPDATE_PROTECTED)
-    with uow:
-        identity = uow.identities.get(identity_id)
-        if identity.version != expected_version:
-            raise StaleVersion(expected_version, identity.version)
-        merged = {**identity.traits.as_dict(), **{k: v for k, v in changes.items() if k != "ins"}}
-        traits, warnings = parse_traits(merged, today=now.date(), places=rules.places)
-        identity.change_traits(traits, warnings, may_change_protected=may_change_protected, now=now)
-        if "ins" in changes:
-            _change_ins(identity, changes["ins"], may_change_protected, rules)
-        uow.identities.update(identity)
-        uow.commit(actor, now)
+    identity.change_traits(traits, warnings, may_change_protected=may_change_protected, now=now)
     return identity
 
 

@@ -120,3 +120,11 @@ def _document_types(value: Any, errors: FieldErrors) -> list[dict[str, Any]]:
         message = "La liste compte au moins un dispositif à haut niveau de confiance."
         errors.add("document_types", "no_high_trust", message)
     return result
+
+
+def validation_documents(*, uow: UnitOfWork, actor: Actor, rules: Rules) -> list[DocumentType]:
+    """The high-trust documents a user may choose from when validating an identity."""
+    actor.require(Permission.IDENTITY_VALIDATE)
+    with uow:
+        documents = read_preferences(uow, rules).document_types
+    return [d for d in documents.values() if d.high_trust]

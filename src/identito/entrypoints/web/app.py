@@ -1,0 +1,26 @@
+"""Mounts the web application on the FastAPI app built by ``api.app.create_app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from identito.entrypoints.web import (
+    pages_admin,
+    pages_auth,
+    pages_changes,
+    pages_identities,
+    pages_indicators,
+)
+from identito.entrypoints.web.errors import install_web_error_handlers
+from identito.entrypoints.web.rendering import HERE
+from identito.entrypoints.web.security import WebHeadersMiddleware
+
+
+def install_web(app: FastAPI) -> None:
+    """Pages, static files, secure headers and French error pages (outside ``/api/``)."""
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (pages_auth, pages_identities, pages_changes, pages_indicators, pages_admin):
+        app.include_router(module.router)
+    install_web_error_handlers(app)
+    app.add_middleware(WebHeadersMiddleware)

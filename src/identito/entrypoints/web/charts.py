@@ -1,0 +1,74 @@
+"""Server-side SVG charts (no script, no inline style: colours come from the CSS classes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from markupsafe import Markup
+
+from identito.entrypoints.web.rendering import percent
+from identito.services.indicators import Share, Snapshot
+
+BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_WIDTH = 26, 10, 230, 420
+
+
+def bar_chart(shares: Sequence[Share], title: str, chart_id: str) -> Markup:
+    """Horizontal bars: one per status or attribute, with count and share."""
+    height = len(shares) * (BAR_HEIGHT + GAP) + GAP
+    width = LABEL_WIDTH + BAR_WIDTH + 150
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-labelledby="{chart_id}-t" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+    ]
+    for i, share in enumerate(shares):
+        y = GAP + i * (BAR_HEIGHT + GAP)
+        length = max(0.0, min(1.0, share.share)) * BAR_WIDTH
+        middle = y + BAR_HEIGHT / 2 + 5
+        parts += [
+            f'<text x="0" y="{middle}" class="chart-label">{escape(share.label)}</text>',
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" '
+            'class="chart-track"/>',
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}" '
+            f'class="bar-{escape(share.code)}"/>',
+            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{middle}" class="chart-value">'
+            f"{share.count} ({escape(percent(share.share))})</text>",
+        ]
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def monthly_chart(months: Sequence[Snapshot], title: str, chart_id: str) -> Markup:
+    """One stacked column per month: the share of each status at the end of the month."""
+    column, gap, plot_height, top = 44, 16, 220, 10
+    width = 50 + len(months) * (column + gap)
+    height = top + plot_height + 40
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-labelledby="{chart_id}-t" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+    ]
+    for tick in (0, 25, 50, 75, 100):
+        y = top + plot_height * (1 - tick / 100)
+        parts.append(f'<line x1="40" x2="{width}" y1="{y}" y2="{y}" class="chart-grid"/>')
+        parts.append(f'<text x="0" y="{y + 4}" class="chart-axis">{tick} %</text>')
+    for i, snapshot in enumerate(months):
+        x = 50 + i * (column + gap)
+        y = top + plot_height
+        for share in snapshot.statuses:
+            h = share.share * plot_height
+            y -= h
+            parts.append(
+                f'<rect x="{x}" y="{y:.1f}" width="{column}" height="{h:.1f}" '
+                f'class="bar-{escape(share.code)}"><title>{escape(snapshot.month)} : '
+                f"{escape(share.label)} {share.count} ({escape(percent(share.share))})"
+                "</title></rect>"
+            )
+        label = f"{snapshot.month[5:]}/{snapshot.month[2:4]}"
+        parts.append(
+            f'<text x="{x + column / 2}" y="{top + plot_height + 18}" class="chart-axis" '
+            f'text-anchor="middle">{label}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

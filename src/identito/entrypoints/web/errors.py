@@ -1,0 +1,131 @@
+"""French error pages for the web; the API keeps its problem details.
+
+The handlers installed by the API are wrapped: a path under ``/api/`` still gets
+``application/problem+json``, any other path an HTML page in French.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from identito.domain.errors import (
+    DomainError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+)
+from identito.entrypoints.web.deps import CsrfRefused, LoginRequired
+from identito.entrypoints.web.rendering import is_htmx, render
+from identito.services.auth import AuthenticationFailed
+
+logger = logging.getLogger(__name__)
+
+TITLES = {
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Action non permise",
+    409: "Action impossible",
+    412: "Fiche modifiée entre-temps",
+    422: "Données à corriger",
+    500: "Erreur inattendue",
+}
+_DOMAIN = (
+    (InvalidInput, 422),
+    (InvalidTransition, 409),
+    (StaleVersion, 412),
+    (PermissionDenied, 403),
+    (NotFound, 404),
+)
+
+
+def error_page(
+    request: Request, status: int, message: str, details: list[str] | None = None
+) -> Response:
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": TITLES.get(status, "Erreur"), "message": message,
+         "details": details or []},
+        status=status,
+    )  # fmt: skip
+
+
+def login_redirect(request: Request, *, expired: bool = False) -> Response:
+    target = "/login?suite=" + quote(request.url.path) + ("&expiree=1" if expired else "")
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def _web_domain_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, DomainError)
+    if isinstance(error, AuthenticationFailed):
+        return login_redirect(request, expired=True)
+    status = next((s for kind, s in _DOMAIN if isinstance(error, kind)), 422)
+    details = [e.message for e in error.errors] if isinstance(error, InvalidInput) else []
+    message = "Certaines données sont à corriger." if details else error.message
+    return error_page(request, status, message, details)
+
+
+def _web_http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    messages = {
+        404: "Cette page n'existe pas. Revenez à l'accueil.",
+        405: "Cette action n'est pas permise à cette adresse.",
+    }
+    status = error.status_code
+    return error_page(request, status, messages.get(status, "La requête n'a pu aboutir."))
+
+
+def _web_unexpected(request: Request, error: Exception) -> Response:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_page(
+        request, 500, "Une erreur inattendue s'est produite ; elle a été journalisée."
+    )
+
+
+def _csrf(request: Request, error: Exception) -> Response:
+    message = (
+        "Le formulaire a expiré ou ne provient pas de cette application (jeton anti-falsification "
+        "absent ou incorrect). Rechargez la page et recommencez."
+    )
+    return error_page(request, 403, message)
+
+
+def _login(request: Request, error: Exception) -> Response:
+    assert isinstance(error, LoginRequired)
+    return login_redirect(request, expired=error.expired)
+
+
+Handler = Callable[[Request, Exception], Any]
+
+
+def _by_path(api: Handler | None, web: Callable[[Request, Exception], Response]) -> Handler:
+    async def handler(request: Request, error: Exception) -> Any:
+        if api is not None and request.url.path.startswith("/api/"):
+            result = api(request, error)
+            return await result if hasattr(result, "__await__") else result
+        return web(request, error)
+
+    return handler
+
+
+def install_web_error_handlers(app: FastAPI) -> None:
+    existing = dict(app.exception_handlers)
+    for kind, web in (
+        (DomainError, _web_domain_error),
+        (StarletteHTTPException, _web_http_error),
+        (Exception, _web_unexpected),
+    ):
+        app.add_exception_handler(kind, _by_path(existing.get(kind), web))
+    app.add_exception_handler(LoginRequired, _login)
+    app.add_exception_handler(CsrfRefused, _csrf)

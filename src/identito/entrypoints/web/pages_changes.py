@@ -1,0 +1,253 @@
+"""Changes to an identity: traits (with confirmation of a downgrade), validation, attributes.
+
+Every consequence shown before confirming comes from a dry run of the domain
+(``services.previews``); saving calls the same use case as the API.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from identito.domain.errors import InvalidInput, InvalidTransition, StaleVersion
+from identito.domain.identity import Identity
+from identito.domain.permissions import Permission
+from identito.domain.status import IdentityAttribute
+from identito.domain.trait_set import MANDATORY_FIELDS, TRAIT_FIELDS
+from identito.entrypoints.api.deps import ContainerDep
+from identito.entrypoints.web.deps import FormDep, SessionDep
+from identito.entrypoints.web.forms import iso_date, text, traits_from, typed_values
+from identito.entrypoints.web.rendering import field_errors, render
+from identito.services import identities as service
+from identito.services.preferences import validation_documents
+from identito.services.previews import (
+    ChangePreview,
+    locked_fields,
+    preview_attributes,
+    preview_update,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+def _load(identity_id: UUID, session: SessionDep, container: ContainerDep) -> Identity:
+    return service.get_identity(
+        identity_id, uow=container.uow_factory(), actor=session.actor, rules=container.rules
+    )
+
+
+def _current_values(identity: Identity) -> dict[str, str]:
+    values = {k: v for k, v in identity.traits.as_dict().items() if isinstance(v, str)}
+    values["birth_first_names"] = " ".join(identity.traits.birth_first_names)
+    return values
+
+
+def consequences(preview: ChangePreview) -> list[str]:
+    """French sentences for the facts of a dry run (the facts come from the domain)."""
+    sentences = []
+    if preview.status_after is not preview.status_before:
+        sentences.append(
+            f"L'identité passera du statut « {preview.status_before.label} » "
+            f"au statut « {preview.status_after.label} »."
+        )
+    if preview.ins_invalidated:
+        sentences.append(
+            "Le matricule INS et son OID seront invalidés (conservés dans l'historique) ; "
+            "le changement sera transmis aux applications abonnées."
+        )
+    if preview.validation_removed:
+        sentences.append("Le contrôle de la pièce d'identité enregistré sera effacé.")
+    return sentences
+
+
+# -- traits ------------------------------------------------------------------------------
+
+
+def _edit_page(
+    request: Request, identity: Identity, session: SessionDep, status: int = 200, **extra: Any
+) -> Response:
+    locked = locked_fields(identity, session.actor)
+    context = {
+        "title": "Modifier l'identité",
+        "identity": identity,
+        "locked": locked,
+        "editable": [f for f in TRAIT_FIELDS if f not in locked],
+        "mandatory": MANDATORY_FIELDS,
+        "values": _current_values(identity),
+        "version": identity.version,
+        "errors": {},
+        "confirm": None,
+        **extra,
+    }
+    return render(request, "edit.html", context, status)
+
+
+@router.get("/identites/{identity_id}/modifier")
+def edit_form(
+    request: Request, identity_id: UUID, session: SessionDep, container: ContainerDep
+) -> Response:
+    session.actor.require(Permission.IDENTITY_UPDATE)
+    return _edit_page(request, _load(identity_id, session, container), session)
+
+
+@router.post("/identites/{identity_id}/modifier")
+def edit(
+    request: Request,
+    identity_id: UUID,
+    session: SessionDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    identity = _load(identity_id, session, container)
+    fields = [f for f in TRAIT_FIELDS if f not in locked_fields(identity, session.actor)]
+    changes = traits_from(form, fields)
+    version = int(text(form, "version") or 0)
+    kwargs: dict[str, Any] = {
+        "uow": container.uow_factory(), "actor": session.actor, "rules": container.rules,
+    }  # fmt: skip
+    typed = {**_current_values(identity), **typed_values(form)}
+    try:
+        preview = preview_update(identity_id, version, changes, **kwargs)
+        if not preview.changed:
+            return RedirectResponse(f"/identites/{identity_id}?message=inchangee", 303)
+        if preview.needs_confirmation and form.get("confirmer") != "1":
+            return _edit_page(
+                request, identity, session, values=typed, version=version,
+                confirm=consequences(preview),
+            )  # fmt: skip
+        kwargs["uow"] = container.uow_factory()
+        service.update_identity(identity_id, version, changes, **kwargs)
+    except InvalidInput as error:
+        return _edit_page(
+            request, identity, session, 422, values=typed, version=version,
+            errors=field_errors(error.errors),
+        )  # fmt: skip
+    except StaleVersion as error:
+        return _edit_page(request, identity, session, 412, stale=error.message)
+    return RedirectResponse(f"/identites/{identity_id}?message=modifiee", status_code=303)
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+def _validation_page(
+    request: Request, identity: Identity, session: SessionDep, container: ContainerDep,
+    status: int = 200, **extra: Any,
+) -> Response:  # fmt: skip
+    documents = validation_documents(
+        uow=container.uow_factory(), actor=session.actor, rules=container.rules
+    )
+    context = {
+        "title": "Valider l'identité",
+        "identity": identity,
+        "documents": documents,
+        "values": {},
+        "errors": {},
+        **extra,
+    }
+    return render(request, "validate.html", context, status)
+
+
+@router.get("/identites/{identity_id}/valider")
+def validation_form(
+    request: Request, identity_id: UUID, session: SessionDep, container: ContainerDep
+) -> Response:
+    identity = _load(identity_id, session, container)
+    return _validation_page(request, identity, session, container)
+
+
+@router.post("/identites/{identity_id}/valider")
+def validate(
+    request: Request,
+    identity_id: UUID,
+    session: SessionDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    expiry_text = text(form, "document_expiry")
+    try:
+        expiry = date.fromisoformat(iso_date(expiry_text) or "") if expiry_text else None
+    except ValueError:
+        error = InvalidInput.single("document_expiry", "date_format", "Date attendue (JJ/MM/AAAA).")
+        identity = _load(identity_id, session, container)
+        return _validation_page(
+            request, identity, session, container, 422, values=typed_values(form),
+            errors=field_errors(error.errors),
+        )  # fmt: skip
+    try:
+        service.validate_identity(
+            identity_id, document_type=text(form, "document_type"), document_expiry=expiry,
+            uow=container.uow_factory(), actor=session.actor, rules=container.rules,
+        )  # fmt: skip
+    except InvalidInput as error:
+        identity = _load(identity_id, session, container)
+        return _validation_page(
+            request, identity, session, container, 422, values=typed_values(form),
+            errors=field_errors(error.errors),
+        )  # fmt: skip
+    return RedirectResponse(f"/identites/{identity_id}?message=validee", status_code=303)
+
+
+# -- attributes ---------------------------------------------------------------------------
+
+
+def _attributes_page(
+    request: Request, identity: Identity, status: int = 200, **extra: Any
+) -> Response:
+    context = {
+        "title": "Attributs de l'identité",
+        "identity": identity,
+        "wanted": {a.value for a in identity.attributes},
+        "confirm": None,
+        "error": None,
+        "reason": "",
+        **extra,
+    }
+    return render(request, "attributes.html", context, status)
+
+
+@router.get("/identites/{identity_id}/attributs")
+def attributes_form(
+    request: Request, identity_id: UUID, session: SessionDep, container: ContainerDep
+) -> Response:
+    session.actor.require(Permission.IDENTITY_ATTRIBUTES)
+    return _attributes_page(request, _load(identity_id, session, container))
+
+
+@router.post("/identites/{identity_id}/attributs")
+def change_attributes(
+    request: Request,
+    identity_id: UUID,
+    session: SessionDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    identity = _load(identity_id, session, container)
+    wanted = {a.value for a in IdentityAttribute if form.get(a.value) == "1"}
+    current = {a.value for a in identity.attributes}
+    add, remove = sorted(wanted - current), sorted(current - wanted)
+    reason = text(form, "reason")
+    kwargs: dict[str, Any] = {
+        "add": add, "remove": remove, "actor": session.actor, "rules": container.rules,
+    }  # fmt: skip
+    try:
+        preview = preview_attributes(identity_id, uow=container.uow_factory(), **kwargs)
+        if not preview.changed:
+            return RedirectResponse(f"/identites/{identity_id}?message=inchangee", 303)
+        if form.get("confirmer") != "1":
+            sentences = consequences(preview) or ["Le statut de l'identité ne change pas."]
+            return _attributes_page(
+                request, identity, wanted=wanted, reason=reason or "", confirm=sentences,
+                add=add, remove=remove,
+            )  # fmt: skip
+        service.change_attributes(identity_id, reason=reason, uow=container.uow_factory(), **kwargs)
+    except (InvalidTransition, InvalidInput) as error:
+        return _attributes_page(
+            request, identity, 409 if isinstance(error, InvalidTransition) else 422,
+            wanted=wanted, reason=reason or "", error=error.message,
+        )  # fmt: skip
+    return RedirectResponse(f"/identites/{identity_id}?message=attributs", status_code=303)

@@ -1,0 +1,110 @@
+"""Dry runs: what a change would do, computed by the domain and never saved.
+
+The web asks before a change that downgrades the status or removes the
+matricule INS. The preview applies the very same domain methods as the real use
+case on an identity loaded in a unit of work that is rolled back, so no rule is
+restated here or in a template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from identito.domain.identity import Identity
+from identito.domain.permissions import Actor, Permission
+from identito.domain.status import IdentityStatus
+from identito.domain.trait_set import STRICT_FIELDS
+from identito.services.identities import _attributes, load_and_change_traits
+from identito.services.rules import Rules
+from identito.services.unit_of_work import UnitOfWork
+
+_RANK = {
+    IdentityStatus.PROVISIONAL: 0,
+    IdentityStatus.RETRIEVED: 1,
+    IdentityStatus.VALIDATED: 1,
+    IdentityStatus.QUALIFIED: 2,
+}
+
+
+@dataclass(frozen=True)
+class ChangePreview:
+    status_before: IdentityStatus
+    status_after: IdentityStatus
+    ins_invalidated: bool  # the matricule INS and its OID would be removed
+    validation_removed: bool  # the record of the document check would be removed
+    changed: bool
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return (
+            self.ins_invalidated
+            or self.validation_removed
+            or _RANK[self.status_after] < _RANK[self.status_before]
+        )
+
+
+def _preview(before: Identity, status: IdentityStatus, had_validation: bool) -> ChangePreview:
+    return ChangePreview(
+        status_before=status,
+        status_after=before.status,
+        ins_invalidated=before.ins is None and status.has_ins,
+        validation_removed=had_validation and before.validation is None,
+        changed=bool(before.events),
+    )
+
+
+def preview_update(
+    identity_id: UUID,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+) -> ChangePreview:
+    """What ``update_identity`` would do with these trait changes (raises what it would)."""
+    actor.require(Permission.IDENTITY_UPDATE)
+    with uow:
+        current = uow.identities.get(identity_id)
+        status, had_validation = current.status, current.validation is not None
+        changed = load_and_change_traits(
+            identity_id, expected_version, changes, uow=uow, actor=actor, rules=rules
+        )
+        preview = _preview(changed, status, had_validation)
+        uow.rollback()
+    return preview
+
+
+def preview_attributes(
+    identity_id: UUID,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+) -> ChangePreview:
+    """What ``change_attributes`` would do (raises what it would)."""
+    actor.require(Permission.IDENTITY_ATTRIBUTES)
+    to_add, to_remove = _attributes(add, "add"), _attributes(remove, "remove")
+    with uow:
+        identity = uow.identities.get(identity_id)
+        status, had_validation = identity.status, identity.validation is not None
+        identity.change_attributes(to_add, to_remove, now=rules.now())
+        preview = _preview(identity, status, had_validation)
+        uow.rollback()
+    return preview
+
+
+def locked_fields(identity: Identity, actor: Actor) -> frozenset[str]:
+    """Traits this actor may not change on this identity (not offered by the forms).
+
+    The strict traits of a RECUP or QUAL identity need the protected permission
+    (the domain refuses them otherwise: ``Identity.change_traits``).
+    """
+    if actor.can(Permission.IDENTITY_UPDATE_PROTECTED) or not identity.status.has_ins:
+        return frozenset()
+    return frozenset(STRICT_FIELDS)
