@@ -30,8 +30,10 @@ test: install
 browser: install  # needs Debian's chromium: apt-get install -y chromium
 	$(BIN)/pytest -q tests/browser
 
-bench: install
+bench: install  # every benchmark at 100k and 1M identities: about 15 minutes on 2 cores
 	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.web_bench --size 1000000
+	$(BIN)/python -m bench.insi_bench
 
 bench-web: install  # SIZE=1000000 by default; figures in bench/results/web.json
 	$(BIN)/python -m bench.web_bench --size $(or $(SIZE),1000000)
