@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, select, update
 
 from identito.adapters.bulk import insert_many
 from identito.adapters.orm import audit_log, outbox
+from identito.domain.ids import new_id
 from identito.services.unit_of_work import AuditEntry
 
 
@@ -73,7 +74,7 @@ class SqlOutbox:
     def add(self, entries: Iterable[AuditEntry]) -> None:
         rows = [
             {
-                "id": uuid4(),
+                "id": new_id(),
                 "identity_id": entry.identity_id,
                 "action": entry.action,
                 "created_at": entry.at,

@@ -10,12 +10,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from identito.domain.documents import DocumentType, Validation, high_trust_document
 from identito.domain.errors import InvalidInput, InvalidTransition, PermissionDenied
 from identito.domain.events import AuditAction, Event
 from identito.domain.identifiers import Ins
+from identito.domain.ids import new_id
 from identito.domain.insi import CollectionMethod, InsiAnswer, ReceivedIns, received_traits
 from identito.domain.status import (
     IdentityAttribute,
@@ -48,7 +49,7 @@ class InsHistoryEntry:
 class Identity:
     traits: Traits
     warnings: tuple[IdentityWarning, ...] = ()
-    id: UUID = field(default_factory=uuid4)
+    id: UUID = field(default_factory=new_id)
     version: int = 1
     status: IdentityStatus = IdentityStatus.PROVISIONAL
     attributes: frozenset[IdentityAttribute] = frozenset()
