@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SIMULATOR_PORT ?= 8443
 
 export IDENTITO_DATABASE_URL ?= sqlite:///$(CURDIR)/var/identito.sqlite3
 
-.PHONY: install run test browser bench bench-web lint format clean
+.PHONY: install run simulator test browser bench bench-web lint format clean
 
 install: $(STAMP)
 
@@ -24,6 +25,10 @@ run: install
 	IDENTITO_TEST_MODE=true $(BIN)/identito demo load --once
 	IDENTITO_TEST_MODE=true $(BIN)/identito serve --host $(HOST) --port $(PORT)
 
+simulator: install  # INSi simulator over HTTPS with mutual TLS; prints the settings for `serve`
+	mkdir -p var
+	$(BIN)/identito insi-simulator --host $(HOST) --port $(SIMULATOR_PORT) --certs-dir var/insi-simulator
+
 test: install
 	$(BIN)/pytest -q
 
@@ -34,6 +39,7 @@ bench: install  # every benchmark at 100k and 1M identities: about 15 minutes on
 	$(BIN)/python -m bench.run_all
 	$(BIN)/python -m bench.web_bench --size 1000000
 	$(BIN)/python -m bench.insi_bench
+	$(BIN)/python -m bench.report
 
 bench-web: install  # SIZE=1000000 by default; figures in bench/results/web.json
 	$(BIN)/python -m bench.web_bench --size $(or $(SIZE),1000000)

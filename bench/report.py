@@ -1,0 +1,110 @@
+"""Render bench/results/*.json as docs/benchmarks.md (run by ``make bench``).
+
+The page only restates measured figures; each section names the machine and the
+date of its run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+PAGE = Path(__file__).parent.parent / "docs" / "benchmarks.md"
+
+
+def _ms(figures: dict[str, Any]) -> str:
+    return f"{figures['p50_ms']} / {figures['p99_ms']}"
+
+
+def _identity_core(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "| database | identities | import, 1 process (/s) | import, parallel (/s) | "
+        "search in process p50 / p99 (ms) | search through HTTP p50 / p99 (ms) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for run in data["runs"]:
+        single = run.get("import_single_process", {}).get("identities_per_second", "–")
+        parallel = f"{run['import']['identities_per_second']} ({run['import']['workers']} proc.)"
+        lines.append(
+            f"| {run['database']} | {run['size']:,} | {single} | {parallel} | "
+            f"{_ms(run['search_in_process'])} | {_ms(run['search_http'])} |"
+        )
+    targets = data["targets"]
+    lines += [
+        "",
+        f"Targets: search p99 ≤ {targets['search_p99_ms_in_process_at_1M']} ms in process and "
+        f"≤ {targets['search_p99_ms_http_at_1M']} ms through HTTP at 1M; import ≥ "
+        f"{targets['import_identities_per_second']:,} identities/s with full validation and audit.",
+    ]
+    return lines
+
+
+def _web(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "| database | identities | search page p50 / p99 (ms) | identity sheet p50 / p99 (ms) |",
+        "|---|---|---|---|",
+    ]
+    for run in data["runs"]:
+        lines.append(
+            f"| {run['database']} | {run['identities']:,} | {_ms(run['search_page'])} | "
+            f"{_ms(run['identity_sheet'])} |"
+        )
+    lines += ["", f"Target: p99 ≤ {data['target_p99_ms_at_1M']} ms at 1M (server time)."]
+    return lines
+
+
+def _insi(data: dict[str, Any]) -> list[str]:
+    lines = ["| measure | p50 / p99 (ms) | calls/s |", "|---|---|---|"]
+    for mode, figures in data["overhead"].items():
+        lines.append(f"| client overhead, {mode.replace('_', ' ')} | {_ms(figures)} | |")
+    for run in data["throughput"]:
+        lines.append(
+            f"| recovery over mTLS, {run['threads']} client thread(s) | "
+            f"{_ms(run['latency'])} | {run['calls_per_second']} |"
+        )
+    return lines
+
+
+RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "identity_core": _identity_core,
+    "web": _web,
+    "insi": _insi,
+}
+TITLES = {
+    "identity_core": "Import and anteriority search (issue 2)",
+    "web": "Web pages (issue 3)",
+    "insi": "INSi client and simulator (issue 4)",
+}
+
+
+def render() -> str:
+    out = [
+        "# Benchmarks",
+        "",
+        "Figures measured by `make bench` on this project's 2-core machine; the raw",
+        "results are in `bench/results/*.json`. Regenerate this page with",
+        "`python -m bench.report`.",
+    ]
+    for path in sorted(RESULTS.glob("*.json")):
+        data = json.loads(path.read_text())
+        machine = data.get("machine", {})
+        out += ["", f"## {TITLES.get(path.stem, path.stem)}", ""]
+        out.append(
+            f"Run {machine.get('date', '?')}, Python {machine.get('python', '?')}, "
+            f"{machine.get('cpus', '?')} CPUs (`{path.name}`)."
+        )
+        out.append("")
+        renderer = RENDERERS.get(path.stem)
+        if renderer:
+            out += renderer(data)
+        else:
+            out += ["```json", json.dumps(data, indent=2, ensure_ascii=False), "```"]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    PAGE.write_text(render())
+    print(f"written to {PAGE}")
