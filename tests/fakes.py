@@ -16,6 +16,12 @@ from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
+from fakes_verification import (
+    FakeCampaigns,
+    FakeLeases,
+    FakeReceptions,
+    FakeVigilance,
+)
 from identito.domain.documents import DEFAULT_DOCUMENT_TYPES, DocumentType
 from identito.domain.errors import InvalidInput, NotFound, StaleVersion
 from identito.domain.events import AuditAction
@@ -570,6 +576,34 @@ def _insi_response(
     return InsiResponse(outcome, label, identity, exchange)
 
 
+# -- outbox (events to propagate) -------------------------------------------------------
+
+
+class FakeOutbox:
+    """The outbox in memory: rows of the audit entries marked ``propagate``."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, entries: Iterable[AuditEntry]) -> None:
+        for entry in entries:
+            if entry.details.get("propagate") and entry.identity_id is not None:
+                payload = {"audit_id": str(entry.id), "before": entry.before, "after": entry.after}
+                self.rows.append(
+                    {"id": entry.id, "identity_id": entry.identity_id, "action": entry.action,
+                     "created_at": entry.at, "payload": payload, "sent_at": None}
+                )  # fmt: skip
+
+    def unsent(self, limit: int = 100) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.rows if row["sent_at"] is None][:limit]
+
+    def mark_sent(self, ids: Iterable[UUID], at: datetime) -> None:
+        wanted = set(ids)
+        for row in self.rows:
+            if row["id"] in wanted:
+                row["sent_at"] = at
+
+
 # -- unit of work ----------------------------------------------------------------------
 
 
@@ -589,11 +623,17 @@ class FakeUnitOfWork:
     indicators: FakeIndicators = field(default_factory=FakeIndicators)
     insi_calls: FakeInsiCalls = field(default_factory=FakeInsiCalls)
     insi_worklists: FakeInsiWorklists = field(default_factory=FakeInsiWorklists)
+    campaigns: FakeCampaigns = field(default_factory=lambda: FakeCampaigns())
+    vigilance: FakeVigilance = field(default_factory=lambda: FakeVigilance())
+    receptions: FakeReceptions = field(default_factory=lambda: FakeReceptions())
+    leases: FakeLeases = field(default_factory=lambda: FakeLeases())
+    outbox: FakeOutbox = field(default_factory=lambda: FakeOutbox())
     commits: int = 0
     _reads: list[AuditEntry] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.insi_worklists.identities = self.identities.committed
+        self.campaigns.identities = self.identities.committed
 
     def __enter__(self) -> Self:
         return self
@@ -617,6 +657,7 @@ class FakeUnitOfWork:
     def commit(self, actor: Actor, at: datetime) -> None:
         entries = [*audit_entries(self.identities.seen(), actor, at), *self._reads]
         self.audit.write(entries)
+        self.outbox.add(entries)
         self.indicators.add(indicator_deltas(entries))
         self._reads = []
         self.identities._commit()
@@ -643,6 +684,11 @@ class FakeUnitOfWork:
             self.indicators,
             insi_calls=FakeInsiCalls(self.insi_calls.calls),
             insi_worklists=self.insi_worklists,
+            campaigns=self.campaigns,
+            vigilance=self.vigilance,
+            receptions=self.receptions,
+            leases=self.leases,
+            outbox=self.outbox,
         )
 
     def stored(self, identity_id: UUID) -> Identity:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import NAMESPACE_URL, uuid5
 
 from identito.adapters.places import InseeBirthPlaces
 from identito.config import Settings
 from identito.domain.documents import DEFAULT_DOCUMENT_TYPES, DocumentType
 from identito.geography import GeographicReference, get_reference
+from identito.services.diffusion import MessageReceiver
 from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice
 from identito.services.unit_of_work import UnitOfWork
@@ -45,12 +47,28 @@ def bootstrap(
         places=InseeBirthPlaces(geography),
         document_types=document_types(settings),
         allow_test_oids=settings.test_mode,
+        facility_name=settings.facility_name,
+        facility_oid=facility_oid(settings),
     )
     if uow_factory is None:
         from identito.adapters.unit_of_work import sql_uow_factory
 
         uow_factory = sql_uow_factory(settings.database_url)
     return Container(settings, rules, geography, uow_factory, build_teleservice(settings))
+
+
+def facility_oid(settings: Settings) -> str:
+    """The configured IPP authority OID, or one derived from the instance (2.25 arc)."""
+    if settings.facility_oid:
+        return settings.facility_oid
+    return f"2.25.{uuid5(NAMESPACE_URL, 'identito:' + settings.insi_instance_id).int}"
+
+
+def build_hl7_receivers(settings: Settings) -> list[MessageReceiver]:
+    """The HL7 v2 receivers of ``IDENTITO_HL7_RECEIVERS`` (MLLP or directories)."""
+    from identito.adapters.hl7_delivery import receivers_for
+
+    return receivers_for(settings.hl7_receivers)
 
 
 def build_teleservice(settings: Settings) -> Teleservice:

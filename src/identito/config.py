@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     #: ``SameSite`` of the session cookie: ``lax`` (default) or ``strict``.
     cookie_samesite: Literal["lax", "strict"] = "lax"
 
+    # Diffusion (docs/diffusion.md).
+    #: Name of the organisation as diffused (HL7 MSH-4 and CX-4.1 of the IPP, DICOM issuer).
+    facility_name: str = "IDENTITO"
+    #: OID of the IPP assigning authority; empty: an OID derived from insi_instance_id
+    #: under the UUID arc 2.25 (set the organisation's registered OID in production).
+    facility_oid: str = ""
+    #: HL7 v2 receivers of the propagation messages: ``mllp://host:port`` or a directory.
+    hl7_receivers: list[str] = Field(default_factory=list)
+
     # INSi teleservice (docs/insi.md): "simulator" runs in-process with no certificate.
     #: "simulator" (default, in-process) or "soap" (HTTPS with mutual TLS).
     insi_backend: Literal["simulator", "soap"] = "simulator"
@@ -103,6 +112,23 @@ class Settings(BaseSettings):
     insi_simulator_delay_seconds: float = 5.0
     #: Fetches of a verification batch answered "in progress" before its results.
     insi_simulator_batch_polls: int = 0
+
+    # INS verification and reception (docs/verification.md).
+    #: Run the verification scheduler (campaigns, NIA re-checks) inside ``identito serve``.
+    scheduler_enabled: bool = False
+    #: Seconds between two wake-ups of the scheduler, and lifetime of its database lease.
+    scheduler_interval_seconds: float = 60.0
+    scheduler_lease_seconds: float = 300.0
+    #: Seconds between two fetches of a verification batch still in progress.
+    verification_poll_seconds: float = 5.0
+    #: Verification batches deposited and not yet fetched, at most.
+    verification_max_in_flight: int = 4
+    #: Senders of identito's own identification domain: "APPLICATION^FACILITY" (HL7 MSH-3
+    #: and MSH-4; "*" matches any), or a FHIR sender name. Every other sender is another domain.
+    own_domain_senders: list[str] = Field(default_factory=list)
+    #: Application and facility identito answers with (MSH-3/MSH-4 of its HL7 ACKs).
+    hl7_application: str = "IDENTITO"
+    hl7_facility: str = "IDENTITO"
 
     @classmethod
     def settings_customise_sources(

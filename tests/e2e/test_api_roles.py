@@ -26,6 +26,8 @@ class Target:
     id: str
     version: int
     ins_number: str | None = None
+    call_id: str | None = None  # a pending INSi call on the identity
+    worklist_id: str | None = None  # an INSi worklist holding the identity
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Endpoint:
     call: Callable[[Api, str, Target], httpx.Response]
     ok: int = 200
     qualified: bool = False  # prepare a QUAL identity instead of a PROV one
+    insi: str | None = None  # "call": a pending INSi call; "worklist": an INSi worklist
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -49,6 +52,36 @@ def _patch(changes: dict[str, Any]) -> Callable[[Api, str, Target], httpx.Respon
         return api.patch(f"{IDENTITIES}/{target.id}", role, json=changes, headers=headers)
 
     return call
+
+
+#: CNDA test persons (fictitious) INSi knows, one per role creating from INSi.
+INSI_PERSONS = {
+    "admin": ("Adrun", "Zoe", "1975-12-31", "F"),
+    "identitovigilance": ("Corse", "Anthony", "1980-03-02", "M"),
+    "admission": ("Hermann", "Gatien", "1981-03-24", "M"),
+}
+
+
+def _create_from_insi(api: Api, role: str, target: Target) -> httpx.Response:
+    name, first_name, birth_date, sex = INSI_PERSONS.get(role, INSI_PERSONS["admin"])
+    traits = {
+        "birth_name": name, "birth_first_names": first_name, "first_birth_first_name": first_name,
+        "birth_date": birth_date, "sex": sex, "birth_place_code": "63220",
+    }  # fmt: skip
+    return api.post("/api/v1/insi/recover", role, json={"mode": "traits", "traits": traits})
+
+
+def _pending_call(api: Api) -> Target:
+    """ECETINSI typed with another birth place: INSi's answer waits for a decision."""
+    created = api.create(
+        birth_name="Ecetinsi", birth_first_names=["Pierre-Alain"],
+        first_birth_first_name="Pierre-Alain", birth_date="2009-07-14", sex="M",
+        birth_place_code="75056", used_name=None,
+    )  # fmt: skip
+    url = f"{IDENTITIES}/{created['id']}/insi/recover"
+    pending = api.post(url, json={"mode": "traits"}).json()
+    assert pending["decision"] == "pending", pending
+    return Target(created["id"], created["version"], call_id=pending["call_id"])
 
 
 ENDPOINTS = (
@@ -118,11 +151,82 @@ ENDPOINTS = (
         READERS,
         lambda api, role, t: api.get("/api/v1/places", role, params={"name": "ajac"}),
     ),
+    Endpoint(
+        "POST /identities/{id}/insi/recover",
+        WRITERS,
+        lambda api, role, t: api.post(
+            f"{IDENTITIES}/{t.id}/insi/recover", role, json={"mode": "traits"}
+        ),
+    ),
+    Endpoint(
+        "POST /identities/{id}/insi/calls/{call_id}/accept",
+        WRITERS,
+        lambda api, role, t: api.post(f"{IDENTITIES}/{t.id}/insi/calls/{t.call_id}/accept", role),
+        insi="call",
+    ),
+    Endpoint(
+        "POST /identities/{id}/insi/calls/{call_id}/reject",
+        WRITERS,
+        lambda api, role, t: api.post(f"{IDENTITIES}/{t.id}/insi/calls/{t.call_id}/reject", role),
+        insi="call",
+    ),
+    Endpoint(
+        "GET /identities/{id}/insi/calls",
+        WRITERS,
+        lambda api, role, t: api.get(f"{IDENTITIES}/{t.id}/insi/calls", role),
+        insi="call",
+    ),
+    Endpoint(
+        "GET /insi/calls/{call_id}/request",
+        VIGILANCE,
+        lambda api, role, t: api.get(f"/api/v1/insi/calls/{t.call_id}/request", role),
+        insi="call",
+    ),
+    Endpoint(
+        "GET /insi/calls/{call_id}/response",
+        VIGILANCE,
+        lambda api, role, t: api.get(f"/api/v1/insi/calls/{t.call_id}/response", role),
+        insi="call",
+    ),
+    Endpoint("POST /insi/recover", WRITERS, _create_from_insi, ok=201),
+    Endpoint(
+        "POST /insi/worklists",
+        WRITERS,
+        lambda api, role, t: api.post(
+            "/api/v1/insi/worklists", role, json={"identity_ids": [t.id]}
+        ),
+        ok=201,
+    ),
+    Endpoint(
+        "GET /insi/worklists/{id}",
+        WRITERS,
+        lambda api, role, t: api.get(f"/api/v1/insi/worklists/{t.worklist_id}", role),
+        insi="worklist",
+    ),
+    Endpoint(
+        "POST /insi/worklists/{id}/run",
+        WRITERS,
+        lambda api, role, t: api.post(f"/api/v1/insi/worklists/{t.worklist_id}/run", role),
+        ok=202,
+        insi="worklist",
+    ),
+    Endpoint(
+        "GET /insi/indicators",
+        frozenset({"admin", "identitovigilance", "statistics"}),
+        lambda api, role, t: api.get("/api/v1/insi/indicators", role),
+    ),
 )
 
 
 def _prepare(api: Api, container: Container, endpoint: Endpoint) -> Target:
+    if endpoint.insi == "call":
+        return _pending_call(api)
     created = api.create()
+    if endpoint.insi == "worklist":
+        body = {"identity_ids": [created["id"]], "label": endpoint.name}
+        worklist = api.post("/api/v1/insi/worklists", json=body)
+        assert worklist.status_code == 201, worklist.text
+        return Target(created["id"], created["version"], worklist_id=worklist.json()["id"])
     if not endpoint.qualified:
         return Target(created["id"], created["version"])
     qualified = qualify(container, api, created["id"])

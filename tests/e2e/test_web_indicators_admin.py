@@ -16,7 +16,8 @@ def test_statistics_sees_the_indicators_as_charts_and_tables(
     api.create()
     page = browser_for("statistics").get("/indicateurs")
     assert page.status_code == 200
-    assert page.text.count("<svg") == 3 and "Identité provisoire" in page.text
+    # statuses, attributes, months, INSi outcomes (+ INSi reasons once there are some)
+    assert page.text.count("<svg") == 4 and "Identité provisoire" in page.text
     assert "Identité douteuse" in page.text and "Mois par mois" in page.text
     assert "après le premier appel INSi, par motif" in page.text  # the INSi module's place
 

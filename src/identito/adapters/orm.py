@@ -257,3 +257,102 @@ insi_worklist_items = Table(
     Column("started_at", UtcDateTime),
     Column("processed_at", UtcDateTime),
 )
+
+
+# -- INS verification, identity-vigilance worklists, reception (migration 0005) ------------
+
+# Date of the last verification OK of an identity's INS (one row per identity verified).
+ins_verifications = Table(
+    "ins_verifications",
+    metadata,
+    Column("identity_id", Uuid, primary_key=True),
+    Column("verified_at", UtcDateTime, nullable=False, index=True),
+)
+
+verification_campaigns = Table(
+    "verification_campaigns",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("perimeter", String(10), nullable=False),
+    Column("years", Integer, nullable=False),
+    Column("query", String(40)),
+    Column("frequency_days", Integer),
+    Column("batch_size", Integer, nullable=False),
+    Column("use_batch", Boolean, nullable=False),
+    Column("unit_rate", Float, nullable=False),
+    Column("created_by", _name(), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("next_run_at", UtcDateTime, index=True),
+    Column("active", Boolean, nullable=False),
+)
+
+verification_runs = Table(
+    "verification_runs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("campaign_id", Uuid, ForeignKey("verification_campaigns.id"), nullable=False),
+    Column("started_by", _name(), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Index("ix_verification_runs_campaign", "campaign_id", "started_at"),
+)
+
+verification_items = Table(
+    "verification_items",
+    metadata,
+    Column("run_id", Uuid, ForeignKey("verification_runs.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("identity_id", Uuid, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("ins_number", String(15)),
+    Column("batch_id", String(64)),
+    Column("result", String(8)),
+    Column("message", Text),
+    Column("processed_at", UtcDateTime),
+    Index("ix_verification_items_state", "run_id", "state", "position"),
+    Index("ix_verification_items_batch", "run_id", "batch_id"),
+)
+
+vigilance_entries = Table(
+    "vigilance_entries",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("summary", JSON, nullable=False),
+    Column("identity_id", Uuid, index=True),
+    Column("message_id", Uuid),
+    Column("resolved_at", UtcDateTime),
+    Column("resolved_by", _name()),
+    Column("decision", String(30)),
+    Column("comment", Text),
+    Index("ix_vigilance_entries_open", "kind", "resolved_at", "created_at"),
+)
+
+received_messages = Table(
+    "received_messages",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("channel", String(10), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False, index=True),
+    Column("content", Text, nullable=False),
+    Column("outcome", String(30), nullable=False),
+    Column("sender_application", String(200)),
+    Column("sender_facility", String(200)),
+    Column("event", String(20)),
+    Column("control_id", String(200)),
+    Column("own_domain", Boolean, nullable=False),
+    Column("identity_id", Uuid, index=True),
+    Column("detail", Text),
+)
+
+# One row per named lease (e.g. "verification"): the scheduler of one serve process holds it.
+scheduler_leases = Table(
+    "scheduler_leases",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)

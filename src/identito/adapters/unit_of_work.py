@@ -22,6 +22,12 @@ from identito.adapters.preferences import SqlPreferenceStore
 from identito.adapters.repository import SqlIdentityRepository
 from identito.adapters.sessions import SqlIndicatorStore, SqlSessionStore
 from identito.adapters.users import SqlUserRepository
+from identito.adapters.verification_store import (
+    SqlCampaignRepository,
+    SqlLeaseStore,
+    SqlReceptionLog,
+    SqlVigilanceRepository,
+)
 from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor
@@ -41,6 +47,10 @@ class SqlUnitOfWork:
     insi_worklists: SqlInsiWorklistRepository
     sessions: SqlSessionStore
     indicators: SqlIndicatorStore
+    campaigns: SqlCampaignRepository
+    vigilance: SqlVigilanceRepository
+    receptions: SqlReceptionLog
+    leases: SqlLeaseStore
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -62,6 +72,10 @@ class SqlUnitOfWork:
         self.insi_worklists = SqlInsiWorklistRepository(self._connection)
         self.sessions = SqlSessionStore(self._connection)
         self.indicators = SqlIndicatorStore(self._connection)
+        self.campaigns = SqlCampaignRepository(self._connection)
+        self.vigilance = SqlVigilanceRepository(self._connection)
+        self.receptions = SqlReceptionLog(self._connection)
+        self.leases = SqlLeaseStore(self._connection)
         self._reads = []
         return self
 

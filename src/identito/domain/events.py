@@ -22,6 +22,7 @@ class AuditAction(StrEnum):
     IDENTITY_VALIDATED = "identity.validated"
     IDENTITY_READ = "identity.read"  # a read that returned the matricule
     IDENTITY_IMPORTED = "identity.imported"
+    IDENTITY_DIFFUSED = "identity.diffused"  # an export or a message left identito
 
 
 @dataclass(frozen=True)

@@ -288,7 +288,12 @@ class Identity:
         self._move(StatusAction.CHECK_DOCUMENT)
         self.validation = Validation(document.code, document_expiry, now, actor)
         self.updated_at = now
-        self._record(AuditAction.IDENTITY_VALIDATED, before=before, after=self.snapshot())
+        self._record(
+            AuditAction.IDENTITY_VALIDATED,
+            before=before,
+            after=self.snapshot(),
+            propagate=self.status is not IdentityStatus(before["status"]),  # RECUP -> QUAL
+        )
 
     # -- attributes ------------------------------------------------------------------------
 

@@ -70,8 +70,11 @@ def serve(
     host: Annotated[str, typer.Option(help="Adresse d'écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port d'écoute.")] = 8000,
     workers: Annotated[int, typer.Option(help="Processus de travail.")] = 1,
+    scheduler: Annotated[
+        bool, typer.Option(help="Planificateur des vérifications (campagnes, NIA).")
+    ] = True,
 ) -> None:
-    """Start the web application and the API."""
+    """Start the web application and the API (and the verification scheduler)."""
     import uvicorn
 
     from identito.adapters.migrate import schema_is_current
@@ -80,6 +83,8 @@ def serve(
         errors.print("[red]Schéma de base absent ou ancien : lancez « identito db upgrade ».[/red]")
         raise typer.Exit(1)
     console.print(f"identito sur [bold]http://{host}:{port}/[/bold] (API : /api/docs)")
+    if scheduler:  # read by each worker's settings; one process at a time works (DB lease)
+        os.environ.setdefault("IDENTITO_SCHEDULER_ENABLED", "true")
     uvicorn.run(
         "identito.entrypoints.api.app:app_from_settings",
         factory=True,
@@ -383,3 +388,13 @@ def insi_simulator(
 from identito.entrypoints.cli_insi import insi_app  # noqa: E402  (it imports this module lazily)
 
 app.add_typer(insi_app, name="insi")
+
+from identito.entrypoints.cli_verify import mllp_app, verify_app  # noqa: E402
+
+app.add_typer(verify_app, name="verify")
+app.add_typer(mllp_app, name="mllp")
+
+from identito.entrypoints.cli_diffusion import export, outbox_app  # noqa: E402
+
+app.command("export")(export)
+app.add_typer(outbox_app, name="outbox")

@@ -21,6 +21,7 @@ from identito.domain.traits import BirthDate, Sex, search_key
 from identito.services.preferences import read_preferences
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, SearchCriteria, UnitOfWork
+from identito.services.vigilance import queue_nia_recheck
 
 
 def create_identity(
@@ -65,6 +66,7 @@ def update_identity(
             may_change_protected = actor.can(Permission.IDENTITY_UPDATE_PROTECTED)
             _change_ins(identity, changes["ins"], may_change_protected, rules)
         uow.identities.update(identity)
+        queue_nia_recheck(identity, uow=uow, now=now)  # touched again: verify its NIA
         uow.commit(actor, now)
     return identity
 

@@ -52,7 +52,8 @@ def insi_indicators(
     actor.require(Permission.INDICATORS_READ)
     since = _months_back(rules.now(), months)
     with uow:
-        calls = uow.insi_calls.since(since)
+        # Verification calls (modes verify, batch_verify) have their own indicators.
+        calls = [c for c in uow.insi_calls.since(since) if c.mode in ("card", "traits")]
     by_month: dict[str, Counter[str]] = defaultdict(Counter)
     for call in calls:
         by_month[f"{call.at:%Y-%m}"][call.outcome.value] += 1

@@ -23,6 +23,8 @@ class CallOutcome(StrEnum):
     NOT_FOUND = "01"
     SEVERAL_FOUND = "02"
     ERROR = "error"
+    VERIFIED_OK = "OK"  # verification of an INS: the national bases confirm it
+    VERIFIED_KO = "KO"  # verification of an INS: refused
 
 
 class Decision(StrEnum):

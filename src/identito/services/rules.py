@@ -22,6 +22,9 @@ class Rules:
     )
     allow_test_oids: bool = False
     clock: Callable[[], datetime] = utc_now
+    #: The organisation as diffused: IPP assigning authority (HL7 MSH-4/CX-4, FHIR, CDA, DICOM).
+    facility_name: str = "IDENTITO"
+    facility_oid: str = "2.25.1"
 
     def now(self) -> datetime:
         return self.clock()

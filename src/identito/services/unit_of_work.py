@@ -12,12 +12,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from identito.domain.identity import Identity
+from identito.domain.ids import new_id
 from identito.domain.permissions import Actor, Role
 from identito.domain.traits import Sex
 from identito.services.insi_records import InsiCallRepository, InsiWorklistRepository
+from identito.services.verification_records import (
+    CampaignRepository,
+    LeaseStore,
+    ReceptionLog,
+    VigilanceRepository,
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ class AuditEntry:
     after: dict[str, Any] | None = None
     reason: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
-    id: UUID = field(default_factory=uuid4)
+    id: UUID = field(default_factory=new_id)
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,7 @@ class User:
     role: Role
     password_hash: str
     active: bool = True
-    id: UUID = field(default_factory=uuid4)
+    id: UUID = field(default_factory=new_id)
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,10 @@ class UnitOfWork(Protocol):
     insi_worklists: InsiWorklistRepository
     sessions: SessionStore
     indicators: IndicatorStore
+    campaigns: CampaignRepository
+    vigilance: VigilanceRepository
+    receptions: ReceptionLog
+    leases: LeaseStore
 
     def __enter__(self) -> Self: ...
 

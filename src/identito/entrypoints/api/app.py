@@ -12,10 +12,22 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from identito.bootstrap import Container, bootstrap
-from identito.entrypoints.api import auth, health, identities, insi, places
+from identito.entrypoints.api import (
+    auth,
+    exports,
+    fhir_write,
+    health,
+    identities,
+    insi,
+    places,
+    reception,
+    verification,
+)
 from identito.entrypoints.api.errors import install_error_handlers
+from identito.entrypoints.api.fhir import FHIR_PREFIX, create_fhir_app
 from identito.entrypoints.api.middleware import SecurityHeadersMiddleware
 from identito.entrypoints.api.schemas import Problem
+from identito.entrypoints.scheduler import install_scheduler
 from identito.entrypoints.web import install_web
 
 API_PREFIX = "/api/v1"
@@ -40,9 +52,14 @@ def create_app(container: Container) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, health, identities, insi, places):
+    for module in (auth, health, identities, insi, places, exports):
         api.include_router(module.router)
+    api.include_router(verification.router)  # INS verification (issue 5)
+    api.include_router(reception.router)
     app.include_router(api)
+    app.include_router(fhir_write.router)  # FHIR input: POST/PUT /fhir/Patient
+    install_scheduler(app)
+    app.mount(FHIR_PREFIX, create_fhir_app(container))  # FHIR R4 read API (OperationOutcome)
     install_web(app)  # the web application in French, home page at "/"
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

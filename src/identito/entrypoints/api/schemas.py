@@ -111,6 +111,15 @@ class InsHistoryPublic(InsPublic):
     reason: str
 
 
+class InsiHistoryPublic(BaseModel):
+    """One INSHISTO entry exactly as INSi returned it (dates may be inconsistent)."""
+
+    number: str
+    oid: str
+    start: str | None
+    end: str | None
+
+
 class ValidationPublic(BaseModel):
     document_type: str
     document_expiry: date
@@ -140,6 +149,13 @@ class IdentityPublic(BaseModel):
     used_first_name: str | None
     ins: InsPublic | None
     ins_history: list[InsHistoryPublic]
+    ins_collection_method: str | None = Field(
+        description="Mode de recueil (FR Core) : INSI quand l'INS vient du téléservice INSi."
+    )
+    ins_retrieved_at: datetime | None = Field(description="Date de l'appel INSi intégré.")
+    insi_history: list[InsiHistoryPublic] = Field(
+        description="Matricules précédents (INSHISTO) tels que renvoyés par INSi."
+    )
     validation: ValidationPublic | None
     warnings: list[WarningPublic]
     created_at: datetime | None
@@ -168,6 +184,16 @@ class IdentityPublic(BaseModel):
             birth_date_uncertain=traits.birth_date.uncertain,
             ins=InsPublic.render(identity.ins) if show_ins and identity.ins else None,
             ins_history=history if show_ins else [],
+            ins_collection_method=(
+                identity.ins_collection_method.value if identity.ins_collection_method else None
+            ),
+            ins_retrieved_at=identity.ins_retrieved_at,
+            insi_history=[
+                InsiHistoryPublic(number=h.number, oid=h.oid, start=h.start, end=h.end)
+                for h in identity.insi_history
+            ]
+            if show_ins
+            else [],
             validation=ValidationPublic(**vars(validation)) if validation else None,
             warnings=[
                 WarningPublic(code=w.code.value, message=w.message) for w in identity.warnings

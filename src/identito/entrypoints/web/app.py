@@ -9,8 +9,12 @@ from identito.entrypoints.web import (
     pages_admin,
     pages_auth,
     pages_changes,
+    pages_diffusion,
     pages_identities,
     pages_indicators,
+    pages_insi,
+    pages_insi_lists,
+    pages_verification,
 )
 from identito.entrypoints.web.errors import install_web_error_handlers
 from identito.entrypoints.web.rendering import HERE
@@ -22,5 +26,9 @@ def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (pages_auth, pages_identities, pages_changes, pages_indicators, pages_admin):
         app.include_router(module.router)
+    for module in (pages_insi, pages_insi_lists):
+        app.include_router(module.router)
+    app.include_router(pages_diffusion.router)  # printing, exports, DataMatrix scan
+    app.include_router(pages_verification.router)  # INS verification, vigilance worklists
     install_web_error_handlers(app)
     app.add_middleware(WebHeadersMiddleware)

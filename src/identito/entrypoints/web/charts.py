@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from markupsafe import Markup
@@ -69,6 +69,47 @@ def monthly_chart(months: Sequence[Snapshot], title: str, chart_id: str) -> Mark
         parts.append(
             f'<text x="{x + column / 2}" y="{top + plot_height + 18}" class="chart-axis" '
             f'text-anchor="middle">{label}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def outcomes_chart(
+    months: Sequence[tuple[str, Mapping[str, int]]],
+    outcomes: Sequence[tuple[str, str]],
+    title: str,
+    chart_id: str,
+) -> Markup:
+    """One stacked column per month: the number of INSi calls of each outcome."""
+    column, gap, plot_height, top = 44, 16, 220, 10
+    width = 60 + len(months) * (column + gap)
+    height = top + plot_height + 40
+    highest = max([sum(counts.values()) for _, counts in months] + [1])
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-labelledby="{chart_id}-t" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+    ]
+    for tick in sorted({0, highest // 2, highest}):
+        y = top + plot_height * (1 - tick / highest)
+        parts.append(f'<line x1="50" x2="{width}" y1="{y}" y2="{y}" class="chart-grid"/>')
+        parts.append(f'<text x="0" y="{y + 4}" class="chart-axis">{tick}</text>')
+    for i, (month, counts) in enumerate(months):
+        x = 60 + i * (column + gap)
+        y = top + plot_height
+        for code, label in outcomes:
+            h = counts.get(code, 0) / highest * plot_height
+            if not h:
+                continue
+            y -= h
+            parts.append(
+                f'<rect x="{x}" y="{y:.1f}" width="{column}" height="{h:.1f}" '
+                f'class="bar-{escape(code)}"><title>{escape(month)} : {escape(label)} '
+                f"{counts.get(code, 0)}</title></rect>"
+            )
+        parts.append(
+            f'<text x="{x + column / 2}" y="{top + plot_height + 18}" class="chart-axis" '
+            f'text-anchor="middle">{month[5:]}/{month[2:4]}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -15,6 +15,7 @@ from identito.domain.traits import BirthDate, NameKind, normalize_name
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
 from identito.entrypoints.web.forms import iso_date, traits_from, typed_values
+from identito.entrypoints.web.pages_insi import sheet_calls
 from identito.entrypoints.web.rendering import field_errors, is_htmx, render
 from identito.services import identities as service
 from identito.services.places import lookup_place, search_places
@@ -28,6 +29,9 @@ MESSAGES = {
     "inchangee": "Aucune modification : rien n'a été enregistré.",
     "validee": "Validation enregistrée.",
     "attributs": "Attributs enregistrés.",
+    "insi_acceptee": "Identité INSi acceptée : traits et matricule INS intégrés.",
+    "insi_refusee": "Identité INSi refusée : la fiche n'a pas été modifiée (décision tracée).",
+    "insi_creee": "Identité créée à partir de la réponse INSi (statut récupérée).",
 }
 
 
@@ -200,5 +204,6 @@ def sheet(
         "changes": [e for e in audit or () if e.before is not None or e.after is not None],
         "message": MESSAGES.get(request.query_params.get("message", "")),
         "just_saved": request.query_params.get("message") in MESSAGES,
+        "insi_calls": sheet_calls(identity, session, container),
     }
     return render(request, "identity.html", context)

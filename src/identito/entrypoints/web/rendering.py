@@ -60,6 +60,7 @@ AUDIT_LABELS = {
     "identity.attributes_changed": "Changement d'attributs",
     "identity.validated": "Validation (pièce contrôlée)",
     "identity.read": "Lecture du matricule INS",
+    "identity.diffused": "Diffusion (export ou message)",
 }
 ATTRIBUTE_ORDER = tuple(IdentityAttribute)
 

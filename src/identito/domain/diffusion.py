@@ -1,0 +1,169 @@
+"""What of an identity may leave identito: the one diffusion rule (REQUIREMENTS §3.M).
+
+Every generator (FHIR, HL7 v2, CDA, DICOM, DataMatrix, label) renders a
+``DiffusionView`` and nothing else, so the rule lives here only:
+
+* the matricule INS and its OID travel **only** for a qualified identity (QUAL,
+  RNIV EXI SI 08 / EXI ID 29, R-DI-01, R-ST-02), and always with the five
+  strict traits and the first birth first name;
+* a doubtful or fictitious identity is provisional anyway (the domain forces
+  PROV), so it never carries a matricule;
+* an exceptional birth date (day or month ``00``) is sent completed, so it no
+  longer equals the INS trait: IHE PAM FR §6.6.4 then forbids sending the
+  matricule (R-TR-12) — applied to every format, not only HL7 v2;
+* an actor without ``ins:read`` gets the traits without the matricule.
+
+Used name and used first name go whenever they are filled. For any other status
+the traits go without matricule and each format carries the status where it can.
+
+>>> ExportFormat.parse("datamatrix-png")
+<ExportFormat.DATAMATRIX_PNG: 'datamatrix.png'>
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from identito.domain.documents import Validation
+from identito.domain.errors import InvalidInput, InvalidTransition
+from identito.domain.identifiers import Ins
+from identito.domain.identity import Identity
+from identito.domain.insi import CollectionMethod
+from identito.domain.status import IdentityAttribute, IdentityStatus
+from identito.domain.trait_set import Traits
+
+
+class ExportFormat(StrEnum):
+    """Diffusion formats; the value is the last segment of the export URL."""
+
+    FHIR = "fhir"
+    HL7V2 = "hl7v2"
+    CDA = "cda"
+    DICOM = "dicom"
+    DATAMATRIX_PNG = "datamatrix.png"
+    DATAMATRIX_SVG = "datamatrix.svg"
+    LABEL_PDF = "label.pdf"
+    LABEL_HTML = "label.html"
+
+    @classmethod
+    def parse(cls, value: str) -> ExportFormat:
+        """``datamatrix-png`` (CLI spelling) and ``datamatrix.png`` are the same format."""
+        text = (value or "").strip().lower().replace("-", ".")
+        try:
+            return cls(text)
+        except ValueError:
+            known = ", ".join(f.value for f in cls)
+            message = f"Format d'export inconnu « {value} » ; formats : {known}."
+            raise InvalidInput.single("format", "format_unknown", message) from None
+
+
+class WithheldReason(StrEnum):
+    """Why a view carries no matricule (traced in the audit row)."""
+
+    NO_INS = "no_ins"  # the identity has no matricule
+    NOT_QUALIFIED = "not_qualified"  # RECUP: INSi answered, no document checked
+    UNCERTAIN_BIRTH_DATE = "uncertain_birth_date"  # PAM FR §6.6.4
+    NO_INS_PERMISSION = "no_ins_permission"  # the actor lacks ins:read
+
+
+class NotDiffusable(InvalidTransition):
+    """A format that exists only for a diffusable INS (DataMatrix) was asked without one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, rule="ins_not_diffusable")
+
+
+@dataclass(frozen=True)
+class DiffusionView:
+    """An identity as it may be diffused: ``ins`` is set only when the rule allows it."""
+
+    identity_id: UUID
+    traits: Traits
+    status: IdentityStatus
+    attributes: frozenset[IdentityAttribute]
+    ins: Ins | None
+    withheld: WithheldReason | None
+    collection_method: CollectionMethod | None
+    insi_called_at: datetime | None
+    validation: Validation | None
+    updated_at: datetime | None
+
+    @property
+    def birth_date(self) -> date:
+        """The date every format carries: completed when it is exceptional."""
+        return self.traits.birth_date.value
+
+    @property
+    def birth_date_uncertain(self) -> bool:
+        return self.traits.birth_date.uncertain
+
+    def require_ins(self, what: str) -> Ins:
+        if self.ins is None:
+            raise NotDiffusable(
+                f"{what} n'est produit que pour une identité qualifiée dont le matricule "
+                "INS peut être diffusé."
+            )
+        return self.ins
+
+
+def withheld_reason(identity: Identity, *, may_read_ins: bool) -> WithheldReason | None:
+    """None when the matricule may go, else the first reason it may not."""
+    if identity.ins is None:
+        return WithheldReason.NO_INS
+    if identity.status is not IdentityStatus.QUALIFIED or identity.blocks_ins:
+        return WithheldReason.NOT_QUALIFIED
+    if identity.traits.birth_date.uncertain:
+        return WithheldReason.UNCERTAIN_BIRTH_DATE
+    if not may_read_ins:
+        return WithheldReason.NO_INS_PERMISSION
+    return None
+
+
+def diffusion_view(identity: Identity, *, may_read_ins: bool) -> DiffusionView:
+    """The only function deciding what of ``identity`` may be diffused."""
+    reason = withheld_reason(identity, may_read_ins=may_read_ins)
+    return DiffusionView(
+        identity_id=identity.id,
+        traits=identity.traits,
+        status=identity.status,
+        attributes=identity.attributes,
+        ins=identity.ins if reason is None else None,
+        withheld=reason,
+        collection_method=identity.ins_collection_method,
+        insi_called_at=identity.ins_retrieved_at,
+        validation=identity.validation,
+        updated_at=identity.updated_at,
+    )
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """Who sends, when, with which message id (HL7 MSH, FHIR meta, CDA ids)."""
+
+    now: datetime
+    message_id: str
+    facility_name: str = "IDENTITO"
+    facility_oid: str = "2.25.1"
+    sending_application: str = "IDENTITO"
+    receiving_application: str = ""
+    receiving_facility: str = ""
+
+
+@dataclass(frozen=True)
+class ScannedIns:
+    """The content of an INS DataMatrix, as scanned (traits in the INSi profile)."""
+
+    ins_number: str
+    oid: str
+    birth_first_names: tuple[str, ...]
+    birth_name: str
+    sex: str
+    birth_date: str  # AAAA-MM-JJ (the DataMatrix carries JJ-MM-AAAA)
+    birth_place_code: str | None
+
+    @property
+    def first_birth_first_name(self) -> str:
+        return self.birth_first_names[0] if self.birth_first_names else ""

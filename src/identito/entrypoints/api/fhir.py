@@ -1,0 +1,143 @@
+"""The read-only FHIR R4 API (FR Core 2.2.0), mounted at ``/fhir``.
+
+``GET /fhir/metadata``, ``GET /fhir/Patient/{id}``, ``GET /fhir/Patient?birthdate=
+&family=&given=&gender=&identifier=``. Same bearer tokens as the API; every error
+is an ``OperationOutcome``. Each returned Patient is an audited diffusion.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from identito.bootstrap import Container
+from identito.domain.errors import (
+    DomainError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+)
+from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep
+from identito.messages import fhir
+from identito.services import diffusion as service
+from identito.services.auth import AuthenticationFailed
+
+FHIR_PREFIX = "/fhir"
+_GENDERS = {"male": "M", "female": "F", "unknown": "I"}
+#: domain error -> (HTTP status, FHIR issue-type code)
+_OUTCOMES: tuple[tuple[type[Exception], int, str], ...] = (
+    (AuthenticationFailed, 401, "login"),
+    (PermissionDenied, 403, "forbidden"),
+    (NotFound, 404, "not-found"),
+    (InvalidTransition, 409, "business-rule"),
+    (InvalidInput, 400, "invalid"),
+)
+
+
+def _outcome(status: int, code: str, detail: str) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    body = fhir.operation_outcome(code, detail)
+    return JSONResponse(body, status, headers=headers, media_type=fhir.FHIR_JSON)
+
+
+def _domain(request: Request, error: Exception) -> JSONResponse:
+    for kind, status, code in _OUTCOMES:
+        if isinstance(error, kind):
+            return _outcome(status, code, getattr(error, "message", str(error)))
+    return _outcome(400, "processing", str(error))
+
+
+def _http(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    code = "not-found" if error.status_code == 404 else "not-supported"
+    return _outcome(
+        error.status_code, code, f"{request.method} {request.url.path} : {error.detail}"
+    )
+
+
+def _validation(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    detail = "; ".join(f"{'.'.join(map(str, e['loc']))} : {e['msg']}" for e in error.errors())
+    return _outcome(400, "invalid", detail)
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + FHIR_PREFIX
+
+
+def _fhir_json(body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, media_type=fhir.FHIR_JSON)
+
+
+def create_fhir_app(container: Container) -> FastAPI:
+    app = FastAPI(title="identito FHIR", openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.container = container
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(RequestValidationError, _validation)
+
+    @app.get("/metadata")
+    def metadata(request: Request, rules: RulesDep) -> JSONResponse:
+        return _fhir_json(fhir.capability_statement(_base(request), rules.now(), "0.1.0"))
+
+    @app.get("/Patient/{patient_id}")
+    def read_patient(
+        patient_id: str, request: Request, actor: ActorDep, uow: UowDep, rules: RulesDep
+    ) -> JSONResponse:
+        try:
+            identity_id = UUID(patient_id)
+        except ValueError:
+            raise NotFound(f"Patient/{patient_id} inconnu.") from None
+        view, context = service.read_for_diffusion(
+            identity_id, uow=uow, actor=actor, rules=rules, fmt="fhir", destination="fhir:read"
+        )
+        return _fhir_json(fhir.patient_resource(view, context))
+
+    @app.get("/Patient")
+    def search_patients(
+        request: Request,
+        actor: ActorDep,
+        uow: UowDep,
+        rules: RulesDep,
+        birthdate: Annotated[str | None, Query()] = None,
+        family: Annotated[str | None, Query()] = None,
+        given: Annotated[str | None, Query()] = None,
+        gender: Annotated[str | None, Query()] = None,
+        identifier: Annotated[str | None, Query()] = None,
+        count: Annotated[int, Query(alias="_count", ge=1, le=200)] = 50,
+    ) -> JSONResponse:
+        system, value = _identifier(identifier)
+        views, context = service.search_for_diffusion(
+            birth_date=None if value else birthdate,
+            name=family,
+            first_name=given,
+            sex=_GENDERS.get(gender or "", gender),
+            ins=value,
+            ins_oid=system,
+            limit=count,
+            uow=uow,
+            actor=actor,
+            rules=rules,
+            fmt="fhir",
+            destination="fhir:search",
+        )
+        resources = [fhir.patient_resource(v, context) for v in views]
+        return _fhir_json(fhir.searchset(resources, _base(request), context.now))
+
+    return app
+
+
+def _identifier(token: str | None) -> tuple[str | None, str | None]:
+    """``urn:oid:<OID>|<matricule>`` (or a bare matricule) -> (OID, matricule)."""
+    if not token:
+        return None, None
+    system, sep, value = token.partition("|")
+    if not sep:
+        return None, system
+    return system.removeprefix("urn:oid:") or None, value

@@ -1,0 +1,90 @@
+"""FHIR input: ``POST /fhir/Patient`` and ``PUT /fhir/Patient/{id}`` of a FR Core Patient
+(INS). The reception rules are those of HL7 v2 (``services.reception``); answers
+and errors are FHIR: the Patient location, or an ``OperationOutcome`` in French.
+
+The FHIR read API under the same prefix belongs to ``api/fhir.py``; these routes
+are registered on the main application before its mount, so they win for writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from identito.domain.errors import DomainError
+from identito.entrypoints.api.deps import ActorDep, ContainerDep
+from identito.messages.fhir_reception import FhirRejected, parse_patient
+from identito.services.reception import Reception, receive_identity, record_rejected
+from identito.services.verification_records import ReceptionOutcome
+
+router = APIRouter(prefix="/fhir", tags=["FHIR (écriture)"])
+FHIR_JSON = "application/fhir+json"
+_STATUS = {
+    ReceptionOutcome.INTEGRATED: 200,
+    ReceptionOutcome.INTEGRATED_WITHOUT_INS: 200,
+    ReceptionOutcome.PENDING: 202,
+    ReceptionOutcome.TRACED: 202,
+    ReceptionOutcome.REJECTED: 422,
+}
+
+
+def outcome(status: int, severity: str, code: str, text: str, **extra: Any) -> JSONResponse:
+    body = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": severity, "code": code, "diagnostics": text}],
+    }
+    return JSONResponse(body, status_code=status, media_type=FHIR_JSON, **extra)
+
+
+async def _receive(request: Request, actor: Any, container: Any, method: str) -> JSONResponse:
+    text = (await request.body()).decode("utf-8", errors="replace")
+    sender = request.headers.get("X-Identito-Sender") or f"api:{actor.username}"
+    try:
+        reception = parse_patient(text, sender=sender, method=method)
+    except FhirRejected as rejected:
+        stored = Reception("fhir", text, _sender(sender), method)
+        await run_in_threadpool(
+            record_rejected, stored, str(rejected), uow=container.uow_factory(), actor=actor,
+            rules=container.rules,
+        )  # fmt: skip
+        return outcome(422, "error", "invalid", str(rejected))
+    try:
+        result = await run_in_threadpool(
+            receive_identity, reception, own_domain=container.settings.own_domain_senders,
+            uow=container.uow_factory(), actor=actor, rules=container.rules,
+            teleservice=container.teleservice,
+        )  # fmt: skip
+    except DomainError as error:
+        return outcome(403 if error.__class__.__name__ == "PermissionDenied" else 409,
+                       "error", "forbidden", error.message)  # fmt: skip
+    severity = "information" if _STATUS[result.outcome] == 200 else "warning"
+    headers = {"Location": f"/fhir/Patient/{result.identity_id}"} if result.identity_id else None
+    code = "informational" if severity == "information" else "processing"
+    text = f"{result.outcome.value} : {result.detail or ''}".strip()
+    status = _STATUS[result.outcome]
+    if status == 200 and method == "POST":
+        status = 201
+    return outcome(status, severity, code, text, headers=headers)
+
+
+def _sender(name: str) -> Any:
+    from identito.services.reception import Sender
+
+    return Sender(name)
+
+
+@router.post("/Patient", summary="Recevoir un Patient FR Core (INS) : règles de réception")
+async def create_patient(
+    request: Request, actor: ActorDep, container: ContainerDep
+) -> JSONResponse:
+    return await _receive(request, actor, container, "POST")
+
+
+@router.put("/Patient/{patient_id}", summary="Recevoir la mise à jour d'un Patient FR Core")
+async def update_patient(
+    patient_id: str, request: Request, actor: ActorDep, container: ContainerDep
+) -> JSONResponse:
+    return await _receive(request, actor, container, "PUT")

@@ -1,0 +1,74 @@
+"""One received HL7 v2 message, whatever the transport (MLLP or HTTP): parse it,
+apply the reception rules, answer the ACK. A message that cannot be read is
+stored as rejected (redacted of nothing: it was never understood) and changes no
+identity."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from identito.bootstrap import Container
+from identito.domain.errors import DomainError
+from identito.domain.ids import new_id
+from identito.domain.permissions import Actor
+from identito.messages.hl7v2_reception import Hl7Rejected, ack, parse_adt, read_header
+from identito.services.reception import (
+    Reception,
+    ReceptionResult,
+    Sender,
+    receive_identity,
+    record_rejected,
+)
+from identito.services.verification_records import ReceptionOutcome
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Hl7Answer:
+    ack: str
+    code: str  # AA, AE, AR
+    result: ReceptionResult | None = None
+
+
+def handle_hl7v2(text: str, *, container: Container, actor: Actor) -> Hl7Answer:
+    settings, rules = container.settings, container.rules
+    header = read_header(text)
+
+    def answer(code: str, error: Hl7Rejected | None = None) -> str:
+        return ack(
+            header,
+            code,
+            application=settings.hl7_application,
+            facility=settings.hl7_facility,
+            now=rules.now(),
+            control_id=new_id().hex[:20],
+            error=error,
+        )
+
+    try:
+        reception = parse_adt(text)
+    except Hl7Rejected as rejected:
+        sender = Sender(header.application, header.facility)
+        stored = Reception("hl7v2", text, sender, header.event, header.control_id)
+        result = record_rejected(
+            stored, rejected.text, uow=container.uow_factory(), actor=actor, rules=rules
+        )
+        return Hl7Answer(answer(rejected.ack_code, rejected), rejected.ack_code, result)
+    try:
+        result = receive_identity(
+            reception,
+            own_domain=settings.own_domain_senders,
+            uow=container.uow_factory(),
+            actor=actor,
+            rules=rules,
+            teleservice=container.teleservice,
+        )
+    except DomainError as error:
+        failure = Hl7Rejected(error.message, code="207", header=header)
+        return Hl7Answer(answer("AE", failure), "AE")
+    if result.outcome is ReceptionOutcome.REJECTED:
+        failure = Hl7Rejected(result.detail or "Message refusé.", code="102", header=header)
+        return Hl7Answer(answer("AE", failure), "AE", result)
+    return Hl7Answer(answer("AA"), "AA", result)

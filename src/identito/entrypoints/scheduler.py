@@ -1,0 +1,91 @@
+"""The verification scheduler inside ``identito serve``: a daemon thread per process.
+
+It is started by the application's lifespan when ``IDENTITO_SCHEDULER_ENABLED`` is
+set (``identito serve`` sets it unless ``--no-scheduler``). Each wake-up calls
+``services.scheduler.scheduler_tick``, which does nothing unless this process
+takes the database lease.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from identito.bootstrap import Container
+from identito.domain.permissions import Actor, Role, role_permissions
+from identito.services.scheduler import scheduler_tick
+from identito.services.verification_campaigns import RunOptions
+
+logger = logging.getLogger(__name__)
+SCHEDULER_ACTOR = Actor("système:planificateur", Role.ADMIN, role_permissions(Role.ADMIN))
+
+
+class Scheduler:
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="identito-scheduler", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=5)
+
+    def tick(self) -> Any:
+        settings, teleservice = self.container.settings, self.container.teleservice
+        if teleservice is None:
+            return None
+        options = RunOptions(
+            max_in_flight=settings.verification_max_in_flight,
+            poll_seconds=settings.verification_poll_seconds,
+            sleep=self.stop_event.wait,
+        )
+        return scheduler_tick(
+            holder=self.holder,
+            lease_seconds=settings.scheduler_lease_seconds,
+            uow=self.container.uow_factory(),
+            actor=SCHEDULER_ACTOR,
+            rules=self.container.rules,
+            teleservice=teleservice,
+            options=options,
+        )
+
+    def _loop(self) -> None:
+        interval = self.container.settings.scheduler_interval_seconds
+        while not self.stop_event.is_set():
+            try:
+                self.tick()
+            except Exception:  # the scheduler must survive anything; logged
+                logger.exception("Erreur du planificateur de vérification")
+            self.stop_event.wait(interval)
+
+
+def install_scheduler(app: FastAPI) -> None:
+    """Wrap the app's lifespan: start the scheduler thread at start-up when enabled."""
+    inner: Callable[[FastAPI], AbstractAsyncContextManager[Any]] = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
+        container: Container = application.state.container
+        scheduler = Scheduler(container) if container.settings.scheduler_enabled else None
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            async with inner(application) as state:
+                yield state
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+
+    app.router.lifespan_context = lifespan

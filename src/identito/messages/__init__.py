@@ -1,0 +1,1 @@
+"""Identity diffusion: pure generators of interoperability formats (issue 6)."""

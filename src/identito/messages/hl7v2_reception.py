@@ -1,0 +1,284 @@
+"""HL7 v2.5 ADT messages received (IHE PAM France 2.11): parse, and answer an ACK.
+
+``parse_adt`` reads one ER7 message with hl7apy (structure: segments, MSH) and
+takes the identity from PID as PAM FR encodes it (ENCODINGS.md §5):
+
+* PID-3: the INS is the repetition whose CX-5 is ``INS`` (CX-1 with its key,
+  the OID in CX-4.2; ``""`` means "deleted"); the sender's IPP is the ``PI`` one;
+* PID-5: the ``L`` repetition gives the birth name, the first birth first name
+  (XPN-2) and the list (XPN-3); the ``D`` one the used name and first name;
+* PID-7 birth date (``YYYYMMDD``), PID-8 sex (``U`` is ``I``), PID-11 the ``BDL``
+  repetition's XAD-9 the birth place code; PID-32 the status then attributes;
+* MSH-3/MSH-4 the sender, MSH-9 the event, MSH-10 the control id, MRG-1 the
+  former INS of an A40/A47.
+
+A message that cannot be read raises ``Hl7Rejected`` carrying the HL7 error
+(table 0357), where it is and a French text; ``ack`` writes the answer: ``AA``,
+``AE`` (content error) or ``AR`` (rejected: not ADT, unsupported event or version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hl7apy.core import Message
+from hl7apy.exceptions import HL7apyException
+from hl7apy.parser import parse_message
+
+from identito.services.reception import ReceivedIdentity, Reception, Sender, TransmittedIns
+
+#: Events whose PID feeds identities (PAM FR identity feed, plus movements that carry PID).
+IDENTITY_EVENTS = ("A28", "A31", "A08", "A01", "A03", "A04", "A05")
+TRACED_EVENTS = ("A40", "A47")
+SUPPORTED_VERSIONS = ("2.3", "2.4", "2.5", "2.6", "2.7", "2.8")
+
+
+@dataclass(frozen=True)
+class Header:
+    application: str | None = None
+    facility: str | None = None
+    control_id: str | None = None
+    event: str | None = None
+    version: str | None = None
+
+
+class Hl7Rejected(Exception):
+    """A received message that changes nothing; ``ack_code`` ``AE`` or ``AR``."""
+
+    def __init__(
+        self, text: str, *, code: str, location: str = "", ack_code: str = "AE", header: Header
+    ) -> None:
+        super().__init__(text)
+        self.text, self.code, self.location = text, code, location
+        self.ack_code, self.header = ack_code, header
+
+
+ERROR_LABELS = {
+    "100": "Segment sequence error",
+    "101": "Required field missing",
+    "102": "Data type error",
+    "200": "Unsupported message type",
+    "201": "Unsupported event code",
+    "203": "Unsupported version id",
+    "207": "Application internal error",
+}
+
+
+def normalise(text: str) -> str:
+    """Segments separated by ``\\r`` (files and HTTP bodies often carry ``\\n``)."""
+    lines = text.replace("\r\n", "\r").replace("\n", "\r").split("\r")
+    return "\r".join(line for line in lines if line.strip())
+
+
+def read_header(text: str) -> Header:
+    """MSH fields read without a parser, so that even a broken message gets an ACK."""
+    first = normalise(text).split("\r", 1)[0]
+    if not first.startswith("MSH") or len(first) < 8:
+        return Header()
+    fields = first.split(first[3])
+    component = first[4]
+
+    def get(index: int) -> str | None:  # MSH-n is fields[n - 1]
+        return fields[index - 1] if len(fields) >= index and fields[index - 1] else None
+
+    message_type = (get(9) or "").split(component)
+    event = message_type[1] if len(message_type) > 1 else None
+    version = (get(12) or "").split(component)[0] or None
+    return Header(get(3), get(4), get(10), event, version)
+
+
+def parse_adt(text: str) -> Reception:
+    header = read_header(text)
+    _check_header(header, text)
+    try:
+        message = parse_message(normalise(text), find_groups=False)
+    except HL7apyException as error:
+        raise Hl7Rejected(
+            f"Message HL7 illisible : {error}", code="100", ack_code="AR", header=header
+        ) from None
+    sender = Sender(header.application, header.facility)
+    pid = _segment(message, "PID")
+    if header.event in TRACED_EVENTS:
+        identity = _identity(pid, header) if pid is not None else None
+        mrg = _segment(message, "MRG")
+        replaced = _ins(_repetitions(mrg, 1)) if mrg is not None else None
+        return Reception("hl7v2", text, sender, header.event, header.control_id, identity, replaced)
+    if pid is None:
+        raise Hl7Rejected("Segment PID absent.", code="100", location="PID", header=header)
+    identity = _identity(pid, header)
+    return Reception("hl7v2", text, sender, header.event, header.control_id, identity)
+
+
+def _check_header(header: Header, text: str) -> None:
+    if not normalise(text).startswith("MSH"):
+        raise Hl7Rejected(
+            "Le message ne commence pas par un segment MSH.",
+            code="100",
+            location="MSH",
+            ack_code="AR",
+            header=header,
+        )
+    message_type = read_header(text)
+    if not (header.event or "").strip():
+        raise Hl7Rejected(
+            "Type de message absent (MSH-9).", code="101", location="MSH^1^9", ack_code="AR",
+            header=header,
+        )  # fmt: skip
+    first = normalise(text).split("\r", 1)[0]
+    if f"{first[3]}ADT{first[4]}" not in first:
+        raise Hl7Rejected(
+            "Seuls les messages ADT sont acceptés.", code="200", location="MSH^1^9",
+            ack_code="AR", header=header,
+        )  # fmt: skip
+    if header.event not in (*IDENTITY_EVENTS, *TRACED_EVENTS):
+        raise Hl7Rejected(
+            f"Événement ADT^{header.event} non pris en charge "
+            "(A28, A31, A08, A40, A47 ; A01, A03, A04, A05 pour l'identité).",
+            code="201", location="MSH^1^9", ack_code="AR", header=header,
+        )  # fmt: skip
+    if not any((message_type.version or "").startswith(v) for v in SUPPORTED_VERSIONS):
+        raise Hl7Rejected(
+            f"Version HL7 « {header.version} » non prise en charge (2.5 attendue).",
+            code="203", location="MSH^1^12", ack_code="AR", header=header,
+        )  # fmt: skip
+
+
+def _segment(message: Message, name: str) -> object | None:
+    found = [s for s in message.children if s.name == name]
+    return found[0] if found else None
+
+
+def _repetitions(segment: object, index: int) -> list[str]:
+    """The ER7 text of each repetition of field ``index`` of a segment."""
+    field_name = f"{segment.name.lower()}_{index}"  # type: ignore[attr-defined]
+    try:
+        return [f.value for f in getattr(segment, field_name)]
+    except (HL7apyException, AttributeError, IndexError):
+        return []
+
+
+def _parts(value: str, separator: str = "^") -> list[str]:
+    return value.split(separator)
+
+
+def _at(parts: list[str], index: int) -> str:
+    """Component ``index`` (1-based), ``""`` when absent."""
+    return parts[index - 1].strip() if len(parts) >= index else ""
+
+
+def _ins(repetitions: list[str]) -> TransmittedIns | None:
+    for value in repetitions:
+        cx = _parts(value)
+        if _at(cx, 5) not in ("INS", "INS-NIR", "INS-NIA"):
+            continue
+        number = _at(cx, 1)
+        if not number or number == '""':
+            return None  # INS deleted by the sender
+        authority = _at(cx, 4).split("&")
+        return TransmittedIns(number, authority[1] if len(authority) > 1 else "")
+    return None
+
+
+def _identity(pid: object, header: Header) -> ReceivedIdentity:
+    identifiers = _repetitions(pid, 3)
+    names = [_parts(v) for v in _repetitions(pid, 5)]
+    legal = next((n for n in names if _at(n, 7) == "L"), names[0] if names else [])
+    used = next((n for n in names if _at(n, 7) == "D"), [])
+    if not _at(legal, 1):
+        raise Hl7Rejected(
+            "Nom de naissance absent (PID-5, type L).", code="101", location="PID^1^5",
+            header=header,
+        )  # fmt: skip
+    first = _at(legal, 2)
+    listed = _at(legal, 3).split() if _at(legal, 3) else ([first] if first else [])
+    traits = {
+        "birth_name": _at(legal, 1),
+        "first_birth_first_name": first,
+        "birth_first_names": listed,
+        "birth_date": _birth_date(_first(pid, 7), header),
+        "sex": {"U": "I"}.get(_first(pid, 8), _first(pid, 8)),
+        "birth_place_code": _birth_place(_repetitions(pid, 11)),
+        "used_name": _nulled(_at(used, 1)),
+        "used_first_name": _nulled(_at(used, 2)),
+    }
+    statuses = [s for s in _repetitions(pid, 32) if s]
+    local = next((_at(_parts(v), 1) for v in identifiers if _at(_parts(v), 5) == "PI"), None)
+    return ReceivedIdentity(
+        traits={k: v for k, v in traits.items() if v not in (None, "")},
+        ins=_ins(identifiers),
+        sender_status=statuses[0] if statuses else None,
+        attributes=tuple(statuses[1:]),
+        local_id=local,
+    )
+
+
+def _first(segment: object, index: int) -> str:
+    values = _repetitions(segment, index)
+    return values[0].split("^")[0].strip() if values else ""
+
+
+def _nulled(value: str) -> str | None:
+    return None if value in ("", '""') else value
+
+
+def _birth_date(value: str, header: Header) -> str:
+    digits = value[:8]
+    if len(digits) != 8 or not digits.isdigit():
+        raise Hl7Rejected(
+            f"Date de naissance « {value} » invalide (AAAAMMJJ attendu).",
+            code="102", location="PID^1^7", header=header,
+        )  # fmt: skip
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"
+
+
+def _birth_place(addresses: list[str]) -> str | None:
+    for value in addresses:
+        xad = _parts(value)
+        if _at(xad, 7) == "BDL" and _at(xad, 9):
+            return _at(xad, 9)
+    return None
+
+
+def ack(
+    header: Header,
+    code: str,
+    *,
+    application: str,
+    facility: str,
+    now: datetime,
+    control_id: str,
+    error: Hl7Rejected | None = None,
+) -> str:
+    """The ACK of a message (segments separated by ``\\r``), with an ERR in French."""
+    event = header.event or ""
+    msh = "|".join(
+        [
+            "MSH",
+            "^~\\&",
+            application,
+            facility,
+            header.application or "",
+            header.facility or "",
+            now.strftime("%Y%m%d%H%M%S"),
+            "",
+            f"ACK^{event}^ACK",
+            control_id,
+            "P",
+            "2.5",
+        ]
+    )
+    segments = [msh, f"MSA|{code}|{header.control_id or ''}"]
+    if error is not None:
+        label = ERROR_LABELS.get(error.code, "Error")
+        text = _escape(error.text)
+        segments.append(f"ERR||{error.location}|{error.code}^{label}^HL70357|E||||{text}")
+    return "\r".join(segments) + "\r"
+
+
+def _escape(text: str) -> str:
+    """HL7 escape sequences for the delimiters in a free text."""
+    out = text.replace("\\", "\\E\\")
+    for char, escape in (("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"), ("~", "\\R\\")):
+        out = out.replace(char, escape)
+    return out

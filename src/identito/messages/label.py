@@ -1,0 +1,123 @@
+"""The printable label (bloc marque): HTML and PDF (ReportLab), in French.
+
+A view with a diffusable INS (qualified identity) shows the strict traits, the
+used name and first name, the matricule with its nature (NIR/NIA) and OID, and
+the INS DataMatrix captioned « INS à scanner » (R-DI-04, R-DI-06). Any other view
+gives a traits-only label stating the status, with no matricule and no DataMatrix.
+The exact ANS cartouche layout is not public: this one is documented in
+docs/diffusion.md. Birth name and first birth first name are bold (ANS CDA rule).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from html import escape
+from io import BytesIO
+
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from identito.domain.diffusion import DiffusionView, ExportContext
+from identito.domain.traits import Sex
+from identito.messages import datamatrix
+from identito.messages.common import INS_KIND_LABEL
+
+SEX_LABEL = {Sex.MALE: "Masculin", Sex.FEMALE: "Féminin", Sex.INDETERMINATE: "Indéterminé"}
+PAGE = (90 * mm, 50 * mm)
+HTML_MEDIA_TYPE = "text/html; charset=utf-8"
+PDF_MEDIA_TYPE = "application/pdf"
+
+
+@dataclass(frozen=True)
+class LabelLine:
+    label: str
+    value: str
+    bold: bool = False
+
+
+def lines(view: DiffusionView) -> list[LabelLine]:
+    """The label's content, shared by HTML and PDF."""
+    t = view.traits
+    corrected = " (date corrigée)" if view.birth_date_uncertain else ""
+    found = [
+        LabelLine("Nom de naissance", t.birth_name, bold=True),
+        LabelLine("1er prénom", t.first_birth_first_name, bold=True),
+        LabelLine("Prénoms", " ".join(t.birth_first_names) or t.first_birth_first_name),
+        LabelLine("Né(e) le", f"{view.birth_date:%d/%m/%Y}{corrected}"),
+        LabelLine("Sexe", SEX_LABEL[t.sex]),
+        LabelLine("Lieu (INSEE)", t.birth_place_code),
+    ]
+    if t.used_name:
+        found.append(LabelLine("Nom utilisé", t.used_name))
+    if t.used_first_name:
+        found.append(LabelLine("Prénom utilisé", t.used_first_name))
+    if view.ins is not None:
+        nature = INS_KIND_LABEL[view.ins.kind]
+        found.append(LabelLine(f"INS ({nature})", view.ins.number.number, bold=True))
+        found.append(LabelLine("OID", view.ins.oid.value))
+    else:
+        found.append(LabelLine("Statut", view.status.label))
+    return found
+
+
+def render_html(view: DiffusionView, context: ExportContext) -> bytes:
+    rows = "".join(
+        f"<tr><th>{escape(line.label)}</th><td>{'<b>' if line.bold else ''}"
+        f"{escape(line.value)}{'</b>' if line.bold else ''}</td></tr>"
+        for line in lines(view)
+    )
+    code = ""
+    if view.ins is not None:
+        image = base64.b64encode(datamatrix.png(datamatrix.payload(view), scale=3)).decode()
+        code = (
+            f'<figure class="datamatrix"><img alt="DataMatrix INS" '
+            f'src="data:image/png;base64,{image}"><figcaption>{datamatrix.CAPTION}'
+            "</figcaption></figure>"
+        )
+    title = "Bloc marque INS" if view.ins is not None else "Étiquette (sans INS diffusable)"
+    page = (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>"
+        "body{font-family:sans-serif;margin:0}.label{display:flex;gap:4mm;width:90mm;"
+        "padding:2mm;border:1px solid #000}th{text-align:left;font-weight:normal;"
+        "padding-right:2mm}figure{margin:0;text-align:center}img{width:24mm;"
+        "image-rendering:pixelated}figcaption{font-size:8pt}@media print{.label{border:0}}"
+        f'</style></head><body><div class="label"><table>{rows}</table>{code}</div>'
+        "</body></html>\n"
+    )
+    return page.encode("utf-8")
+
+
+def render_pdf(view: DiffusionView, context: ExportContext, *, compress: bool = True) -> bytes:
+    """One label per page, reproducible bytes (ReportLab ``invariant``)."""
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=PAGE, invariant=True, pageCompression=int(compress))
+    canvas.setTitle("Bloc marque INS" if view.ins is not None else "Étiquette patient")
+    y = PAGE[1] - 6 * mm
+    for line in lines(view):
+        canvas.setFont("Helvetica", 6.5)
+        canvas.drawString(3 * mm, y, f"{line.label} :")
+        canvas.setFont("Helvetica-Bold" if line.bold else "Helvetica", 7.5)
+        canvas.drawString(21 * mm, y, line.value)
+        y -= 4 * mm
+    if view.ins is not None:
+        _draw_datamatrix(canvas, datamatrix.payload(view))
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _draw_datamatrix(canvas: Canvas, text: str) -> None:
+    grid = datamatrix.modules(text)
+    size = 22 * mm
+    module = size / len(grid)
+    left, top = PAGE[0] - size - 4 * mm, PAGE[1] - 5 * mm
+    canvas.setFillGray(0)
+    for row, cells in enumerate(grid):
+        for col, dark in enumerate(cells):
+            if dark:
+                y = top - (row + 1) * module
+                canvas.rect(left + col * module, y, module, module, stroke=0, fill=1)
+    canvas.setFont("Helvetica", 6)
+    canvas.drawCentredString(left + size / 2, top - size - 3 * mm, datamatrix.CAPTION)

@@ -1,0 +1,116 @@
+"""Creating an identity directly from a card or traits recovery (status RECUP)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from identito.domain.identity import Identity
+from identito.domain.insi import IncompleteInsiAnswer, received_traits
+from identito.domain.permissions import Actor, Permission
+from identito.domain.trait_set import Traits, parse_traits, trait_warnings
+from identito.services.comparison import compare
+from identito.services.insi_integration import (
+    Found,
+    RecoveryResult,
+    add_trace,
+    call_context,
+    integrate,
+    parse_mode,
+    place_warning,
+    recovery_result,
+    refused,
+    refused_answer,
+    save_trace,
+    with_comparison,
+)
+from identito.services.insi_records import CallOutcome, Decision, InsiCall
+from identito.services.insi_trace import (
+    Attempt,
+    Called,
+    domain_answer,
+    run_calls,
+    trace,
+)
+from identito.services.rules import Rules
+from identito.services.teleservice import CallMode, Teleservice
+from identito.services.unit_of_work import SearchCriteria, UnitOfWork
+
+
+def create_identity_from_insi(
+    *,
+    mode: str,
+    card: Mapping[str, Any] | None = None,
+    traits: Mapping[str, Any] | None = None,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+    teleservice: Teleservice,
+) -> RecoveryResult:
+    """Create an identity whose traits are those INSi returns (status RECUP).
+
+    By traits, the typed traits drive the calls (they are not stored); with the
+    card, the card data. Nothing is created unless INSi answers ``00`` with a
+    complete identity whose matricule no stored identity carries.
+    """
+    actor.require(Permission.IDENTITY_CREATE)
+    actor.require(Permission.INSI_CALL)
+    call_mode, card_data = parse_mode(mode, card)
+    typed: Traits | None = None
+    if call_mode is CallMode.TRAITS:
+        typed, _ = parse_traits(traits or {}, today=rules.now().date(), places=rules.places)
+    attempt = Attempt(call_context(actor, automatic=False))
+    traced: list[InsiCall] = []
+    calls = run_calls(
+        teleservice,
+        mode=call_mode,
+        card=card_data,
+        traits=typed,
+        context=attempt.context,
+        clock=rules.now,
+    )
+    for called in calls:
+        if called.outcome is CallOutcome.FOUND:
+            found = _create_from(called, attempt, typed, uow, actor, rules)
+            return recovery_result(found, [*traced, found.call], ())
+        traced.append(save_trace(trace(called, attempt, identity_id=None), uow, actor))
+    return RecoveryResult(traced[-1], tuple(traced))
+
+
+def _create_from(
+    called: Called,
+    attempt: Attempt,
+    typed: Traits | None,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+) -> Found:
+    now = rules.now()
+    with uow:
+        call = trace(called, attempt, identity_id=None)
+        answer = domain_answer(call.answer or {})
+        try:
+            insi_traits, _ = received_traits(answer, typed)
+        except IncompleteInsiAnswer as error:
+            return refused_answer(call, error, uow, actor, now)
+        comparison = compare(typed, insi_traits) if typed else None
+        if comparison is not None:
+            call = with_comparison(call, comparison, Decision.PENDING)
+        existing = uow.identities.search(SearchCriteria(ins_number=answer.ins_number, limit=1))
+        if existing:
+            message = (
+                f"Une identité porte déjà ce matricule INS ({existing[0].id}) : rien n'est créé."
+            )
+            call = refused(call, message, actor.username, now)
+            add_trace(call, uow)
+            uow.commit(actor, now)
+            return Found(call, comparison, None, (message,))
+        place = place_warning(answer.birth_place_code, answer.birth_date, rules)
+        identity = Identity.create(insi_traits, trait_warnings(insi_traits, place), now=now)
+        uow.identities.add(identity)
+        call = InsiCall(**{**vars(call), "identity_id": identity.id, "identity_version": 1})
+        notes = integrate(identity, call, uow, rules, now, decision=Decision.ACCEPTED)
+        call = call.decided(Decision.ACCEPTED, actor.username, now, applied=True)
+        add_trace(call, uow)
+        uow.commit(actor, now)
+    return Found(call, comparison, identity, notes)

@@ -1,0 +1,72 @@
+"""Reading received HL7 v2 PAM FR messages: the public ANS examples and broken ones."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from identito.messages.fhir_reception import FhirRejected, parse_patient
+from identito.messages.hl7v2_reception import Hl7Rejected, ack, parse_adt, read_header
+
+PAM = Path(__file__).parents[4] / "shared" / "reference" / "interop" / "hl7v2-pam-fr"
+NOW = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("name", ["ans-sgl-admission-ADT_A01.er7", "ans-sgl-sortie-ADT_A03.er7"])
+def test_the_ans_examples_give_the_identity_the_ins_the_status_and_the_sender(name):
+    reception = parse_adt((PAM / name).read_text(encoding="utf-8"))
+    identity = reception.identity
+    assert identity is not None
+    assert (reception.sender.application, reception.sender.facility) == ("GAM", "CHU-X")
+    assert identity.traits == {
+        "birth_name": "PAT-TROIS",
+        "first_birth_first_name": "DOMINIQUE",
+        "birth_first_names": ["DOMINIQUE"],
+        "birth_date": "1979-03-28",
+        "sex": "F",
+        "birth_place_code": "63220",
+    }
+    assert identity.ins is not None
+    assert (identity.ins.number, identity.ins.oid) == ("279035121518989", "1.2.250.1.213.1.4.10")
+    assert identity.sender_status == "VALI" and identity.qualified_by_sender
+    assert identity.local_id == "000003"
+
+
+def test_an_mdm_message_is_rejected_as_not_adt():
+    text = (PAM / "ans-trans-doc-cda-hl7v2-2.1_MDM_T02_CR_Radio_INIT_N1.er7").read_text("utf-8")
+    with pytest.raises(Hl7Rejected) as raised:
+        parse_adt(text)
+    assert (raised.value.ack_code, raised.value.code) == ("AR", "200")
+
+
+def test_a_deleted_ins_the_used_name_and_attributes_are_read():
+    text = (
+        "MSH|^~\\&|APP|FAC|IDENTITO|CHU|20240306||ADT^A31^ADT_A05|9|P|2.5\r"
+        'PID|1||1900068^^^&350000121&M^PI~""^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS||'
+        "^MARIE-CECILE^^^^^D~DARK^JEANNE^JEANNE MARIE CECILE^^Mme^^L||19600530|F|||"
+        "^^^^^FRA^BDL^^88154|||||||||||||||||||N||VALI~HOMA\r"
+    )
+    identity = parse_adt(text).identity
+    assert identity is not None and identity.ins is None
+    assert identity.traits["birth_first_names"] == ["JEANNE", "MARIE", "CECILE"]
+    assert identity.traits["used_first_name"] == "MARIE-CECILE"
+    assert identity.attributes == ("HOMA",)
+
+
+def test_the_ack_names_the_error_in_french_with_escaped_delimiters():
+    header = read_header("MSH|^~\\&|APP|FAC|X|Y|2024||ADT^A28^ADT_A05|42|P|2.5")
+    error = Hl7Rejected("Date « 1980|03 » invalide", code="102", location="PID^1^7", header=header)
+    text = ack(header, "AE", application="IDENTITO", facility="CHU", now=NOW, control_id="1",
+               error=error)  # fmt: skip
+    segments = text.strip("\r").split("\r")
+    assert segments[1] == "MSA|AE|42"
+    assert segments[2] == (
+        "ERR||PID^1^7|102^Data type error^HL70357|E||||Date « 1980\\F\\03 » invalide"
+    )
+
+
+def test_fhir_patient_without_official_name_is_refused():
+    with pytest.raises(FhirRejected):
+        parse_patient('{"resourceType": "Patient", "name": []}', sender="x", method="POST")
