@@ -68,12 +68,37 @@ def _insi(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _diffusion(data: dict[str, Any]) -> list[str]:
+    lines = ["| format | per second | target |", "|---|---|---|"]
+    for key, rate in data["per_second"].items():
+        target = data["targets"].get(key, "")
+        lines.append(f"| {key.removesuffix('_per_s')} | {rate:,.0f} | {target and f'≥ {target}'} |")
+    return lines
+
+
+def _verification(data: dict[str, Any]) -> list[str]:
+    rss = [sample.get("rss_mb") for sample in data.get("samples", []) if "rss_mb" in sample]
+    flat = f"{min(rss):.0f}–{max(rss):.0f} MB" if rss else "–"
+    return [
+        "| database | identities | verifications/s | results | RSS during the run | peak RSS |",
+        "|---|---|---|---|---|---|",
+        f"| {data['database']} | {data['identities']:,} | {data['verifications_per_s']:,.0f} | "
+        f"{data['results']} | {flat} | {data['peak_rss_mb']} MB |",
+        "",
+        f"Simulator: {data['simulator']}; batches of {data['batch_size']}, "
+        f"{data['max_in_flight']} awaiting results. Target: ≥ 1,000 verifications/s at 1M, "
+        "memory flat.",
+    ]
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "diffusion": _diffusion,
     "identity_core": _identity_core,
     "web": _web,
     "insi": _insi,
 }
 TITLES = {
+    "diffusion": "INS diffusion formats (issue 6)",
     "identity_core": "Import and anteriority search (issue 2)",
     "web": "Web pages (issue 3)",
     "insi": "INSi client and simulator (issue 4)",
@@ -91,13 +116,16 @@ def render() -> str:
     for path in sorted(RESULTS.glob("*.json")):
         data = json.loads(path.read_text())
         machine = data.get("machine", {})
-        out += ["", f"## {TITLES.get(path.stem, path.stem)}", ""]
+        title, renderer = TITLES.get(path.stem, path.stem), RENDERERS.get(path.stem)
+        if path.stem.startswith("verification-"):
+            title = f"INS verification campaign (issue 5), {path.stem.split('-', 1)[1]}"
+            renderer = _verification
+        out += ["", f"## {title}", ""]
         out.append(
             f"Run {machine.get('date', '?')}, Python {machine.get('python', '?')}, "
             f"{machine.get('cpus', '?')} CPUs (`{path.name}`)."
         )
         out.append("")
-        renderer = RENDERERS.get(path.stem)
         if renderer:
             out += renderer(data)
         else:
