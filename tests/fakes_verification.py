@@ -226,6 +226,18 @@ class FakeReceptions:
     def for_identity(self, identity_id: UUID) -> list[ReceivedMessage]:
         return [m for m in self.messages.values() if m.identity_id == identity_id]
 
+    def identity_for_patient(
+        self, application: str | None, facility: str | None, patient_id: str
+    ) -> UUID | None:
+        found = [
+            m
+            for m in self.messages.values()
+            if (m.sender_application, m.sender_facility, m.patient_id)
+            == (application, facility, patient_id)
+            and m.identity_id is not None
+        ]
+        return max(found, key=lambda m: m.received_at).identity_id if found else None
+
 
 class FakeLeases:
     def __init__(self) -> None:

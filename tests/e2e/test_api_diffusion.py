@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from api_support import Api, Container, qualify
+from api_support import Api, Container, identity_payload, qualify
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.patient import Patient
 
+from diffusion_cases import REFERENCE_DIR
 from fr_core_checker import check_patient
 from identito.messages import datamatrix
+
+VECTORS_FILE = REFERENCE_DIR / "datamatrix" / "ins-datamatrix-test-vectors.json"
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +134,50 @@ def test_fhir_metadata_is_a_capability_statement(client: Any) -> None:
     assert (
         statement["resourceType"] == "CapabilityStatement" and statement["fhirVersion"] == "4.0.1"
     )
+
+
+# -- collection method "code à barres" (CB) from a scanned DataMatrix -----------------------
+
+
+def _public_vector() -> str:
+    """The zxing test vector (public; synthetic person), with blank separators as stored."""
+    vectors = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))["vectors"]
+    return str(next(v for v in vectors if v["source"].startswith("zxing"))["payload_as_stored"])
+
+
+def test_a_scanned_public_vector_creates_an_identity_collected_by_barcode_and_exports_say_so(
+    api: Api,
+) -> None:
+    image = datamatrix.png(_public_vector())
+    scan = api.post("/api/v1/datamatrix/decode", content=image,
+                    headers={"content-type": "image/png"})  # fmt: skip
+    assert scan.status_code == 200, scan.text
+    decoded = scan.json()
+    assert decoded["collection_method"] == "CB"
+    assert decoded["traits"]["birth_name"] == "LASTNAMETEST"
+    body = {**decoded["traits"], "collection_method": decoded["collection_method"]}
+    created = api.post("/api/v1/identities", json=body)
+    assert created.status_code == 201, created.text
+    identity = created.json()
+    assert identity["collection_method"] == "CB"
+    assert (identity["status"], identity["ins"]) == ("PROV", None)
+    assert api.get(f"/api/v1/identities/{identity['id']}").json()["collection_method"] == "CB"
+    fhir = api.get(f"/api/v1/identities/{identity['id']}/exports/fhir").json()
+    patient = Patient.model_validate(fhir)
+    reliability = next(e for e in patient.extension if e.url.endswith("identity-reliability"))
+    methods = [p.valueCoding.code for p in reliability.extension if p.url == "methodCollection"]
+    assert methods == ["CB"]
+    hl7 = api.get(f"/api/v1/identities/{identity['id']}/exports/hl7v2").text
+    zfd = next(s for s in hl7.split("\r") if s.startswith("ZFD|"))
+    assert zfd.split("|")[5] == "CB"
+
+
+def test_a_creation_defaults_to_manual_entry_and_refuses_an_unknown_or_insi_method(
+    api: Api,
+) -> None:
+    assert api.create(birth_name="Saisie")["collection_method"] == "SM"
+    for method in ("XX", "INSI"):
+        body = {**identity_payload(birth_name="Refus"), "collection_method": method}
+        refused = api.post("/api/v1/identities", json=body)
+        assert refused.status_code == 422, refused.text
+        assert "collection_method" in refused.text

@@ -188,10 +188,43 @@ def test_an_own_domain_sender_is_trusted_without_verification(api, container):
         name="PAT-TROIS^DOMINIQUE^DOMINIQUE^^^^L",
         birth="19790328",
     )
+    text += "\rZFD|||N|N|INSI|20260306|CN|20310101"
     assert _ack(api.post(HL7, content=text).text).msa.msa_1.value == "AA"
     with container.uow_factory() as uow:
         found = uow.identities.search(SearchCriteria(ins_number="279035121518989"))
         assert found and uow.receptions.for_identity(found[0].id)[-1].own_domain
+        assert found[0].status.value == "QUAL"  # qualified on the sender's side (R-ST-09)
+        assert found[0].validation is not None and found[0].validation.document_type == "CN"
+
+
+def test_own_domain_updates_and_a47_are_applied_to_the_identity_known_by_its_ipp(api, container):
+    ipp = "IPP7^^^CHU-X&1.2.3&ISO^PI"
+    ins = "180032B02040123^^^" + INS_NIR
+    name = "CORSE^ANTHONY^ANTHONY^^^^L"
+    created = a28(sender="OWNAPP|CHU-X", pid3=f"{ipp}~{ins}", name=name)
+    assert _ack(api.post(HL7, content=created).text).msa.msa_1.value == "AA"
+    with container.uow_factory() as uow:
+        ours = [i for i in _all(uow) if i.ins is not None and i.status.value == "QUAL"]
+        identity_id = next(
+            i.id
+            for i in ours
+            if any(m.patient_id == "IPP7" for m in uow.receptions.for_identity(i.id))
+        )
+    used = "CORSE^ANTHONY^ANTHONY^^^^L~MARTIN^ANTHONY^^^^^D"
+    update = a28(sender="OWNAPP|CHU-X", pid3=f"{ipp}~{ins}", name=used, event="A31^ADT_A05")
+    assert _ack(api.post(HL7, content=update).text).msa.msa_1.value == "AA"
+    removal = (
+        a28(sender="OWNAPP|CHU-X", pid3=f'{ipp}~""^^^{INS_NIR}', name=name, status="PROV",
+            event="A47^ADT_A30")
+        + f"\rMRG|{ins}"
+    )  # fmt: skip
+    assert _ack(api.post(HL7, content=removal).text).msa.msa_1.value == "AA"
+    with container.uow_factory() as uow:
+        identity = uow.identities.get(identity_id)
+        assert identity.traits.used_name == "MARTIN"
+        assert identity.ins is None and identity.status.value == "VALI"
+        outcomes = [m.outcome.value for m in uow.receptions.for_identity(identity_id)]
+        assert outcomes[-2:] == ["applied", "applied"]
 
 
 @pytest.mark.parametrize(

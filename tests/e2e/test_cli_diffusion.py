@@ -126,3 +126,27 @@ def test_outbox_send_delivers_the_a47_of_an_invalidated_ins_over_mllp(
 def test_outbox_send_without_receiver_says_so(cli: Cli) -> None:
     result = cli("outbox", "send")
     assert result.exit_code == 1 and "Aucun récepteur" in text(result)
+
+
+def test_the_serve_scheduler_propagates_by_itself_when_receivers_are_configured(
+    cli: Cli, tmp_path: Path
+) -> None:
+    from identito.bootstrap import bootstrap
+    from identito.config import Settings
+    from identito.entrypoints.scheduler import Scheduler
+
+    identity_id = _qualified(cli)
+    with cli.container().uow_factory() as uow:
+        loaded = uow.identities.get(identity_id)
+        loaded.invalidate_ins(reason="erreur", now=datetime.now(UTC))
+        uow.identities.update(loaded)
+        uow.commit(SYSTEM, datetime.now(UTC))
+    settings = Settings(database_url=cli.database_url, test_mode=True,
+                        hl7_receivers=[f"file://{tmp_path}/hl7"])  # fmt: skip
+    scheduler = Scheduler(bootstrap(settings))
+    scheduler.tick()  # one wake-up of the thread started by `identito serve`
+    delivered = [p.read_bytes() for p in (tmp_path / "hl7").iterdir()]
+    assert sum(b"ADT^A47" in m for m in delivered) == 1  # after those of retrieval/validation
+    report = scheduler.outbox_tick()  # the row is marked sent: nothing goes twice
+    assert report is not None and report.outbox is not None and report.outbox.rows == 0
+    assert Scheduler(cli.container()).outbox_tick() is None  # no receiver: no work, no lease

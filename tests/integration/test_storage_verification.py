@@ -130,3 +130,36 @@ def test_nia_recheck_entries_are_queued_once(uow_factory, make_identity, admin, 
         assert not queue_nia_recheck(identity, uow=uow, now=rules.now())
         uow.commit(admin, rules.now())
         assert uow.vigilance.count_open() == {EntryKind.NIA_RECHECK.value: 1}
+
+
+def test_a_domain_qualification_and_the_senders_patient_id_are_stored(uow_factory, admin, rules):
+    from identito.domain.documents import DOMAIN_CHECK
+    from identito.services.reception import (
+        ReceivedIdentity,
+        Reception,
+        Sender,
+        TransmittedIns,
+        receive_identity,
+    )
+
+    received = ReceivedIdentity(
+        traits={**CORSE, "birth_first_names": ["ANTHONY"]},
+        ins=TransmittedIns("180032B02040123", Oid.NIR.value),
+        sender_status="VALI",
+        local_id="IPP-42",
+    )
+    reception = Reception("fhir", "{}", Sender("DPI-OWN"), "POST", None, received)
+    result = receive_identity(
+        reception, own_domain=["DPI-OWN"], uow=uow_factory(), actor=admin, rules=rules,
+        teleservice=None,
+    )  # fmt: skip
+    uow = uow_factory()
+    with uow:
+        identity = uow.identities.get(result.identity_id)
+        assert identity.status is IdentityStatus.QUALIFIED
+        assert identity.validation is not None
+        assert identity.validation.document_type == DOMAIN_CHECK
+        assert identity.validation.document_expiry is None
+        assert uow.receptions.identity_for_patient("DPI-OWN", None, "IPP-42") == identity.id
+        assert uow.receptions.identity_for_patient("DPI-OWN", "X", "IPP-42") is None
+        assert uow.receptions.identity_for_patient("OTHER", None, "IPP-42") is None

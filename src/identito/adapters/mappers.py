@@ -67,6 +67,7 @@ def identity_row(identity: Identity) -> dict[str, Any]:
         "ins_number": ins.number.number if ins else None,
         "ins_oid": ins.oid.value if ins else None,
         "ins_retrieved_at": identity.ins_retrieved_at,
+        "collection_method": _code(identity.collection_method),
         "ins_collection_method": (
             identity.ins_collection_method.value if identity.ins_collection_method else None
         ),
@@ -102,6 +103,10 @@ def _ins(number: str | None, oid: str | None) -> Ins | None:
     if number is None or oid is None:
         return None
     return Ins(InsNumber(number), Oid(oid))
+
+
+def _code(method: CollectionMethod | None) -> str | None:
+    return method.value if method else None
 
 
 def _method(value: str | None) -> CollectionMethod | None:
@@ -142,6 +147,7 @@ def to_identity(row: RowMapping, history: Sequence[RowMapping]) -> Identity:
         attributes=frozenset(IdentityAttribute(a) for a in row["attributes"]),
         ins=_ins(row["ins_number"], row["ins_oid"]),
         ins_retrieved_at=row["ins_retrieved_at"],
+        collection_method=_method(row["collection_method"]),
         ins_collection_method=_method(row["ins_collection_method"]),
         insi_history=tuple(ReceivedIns(**entry) for entry in row["insi_history"] or ()),
         ins_history=tuple(

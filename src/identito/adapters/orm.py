@@ -96,6 +96,7 @@ identities = Table(
     Column("ins_number", String(15), index=True),
     Column("ins_oid", String(64)),
     Column("ins_retrieved_at", UtcDateTime),
+    Column("collection_method", String(10)),  # how the traits were collected (SM, CB...)
     Column("ins_collection_method", String(10)),  # FR Core method-collection code (INSI)
     Column("insi_history", JSON),  # INSHISTO of the last INSi answer, as received
     Column("document_type", String(10)),
@@ -346,6 +347,7 @@ received_messages = Table(
     Column("own_domain", Boolean, nullable=False),
     Column("identity_id", Uuid, index=True),
     Column("detail", Text),
+    Column("patient_id", String(200), index=True),  # the sender's IPP / FHIR id (0007)
 )
 
 # One row per named lease (e.g. "verification"): the scheduler of one serve process holds it.

@@ -424,6 +424,24 @@ class SqlReceptionLog:
             for row in self.connection.execute(query).mappings()
         ]
 
+    def identity_for_patient(
+        self, application: str | None, facility: str | None, patient_id: str
+    ) -> UUID | None:
+        t = received_messages
+        query = (
+            select(t.c.identity_id)
+            .where(
+                t.c.patient_id == patient_id,
+                t.c.sender_application.is_not_distinct_from(application),
+                t.c.sender_facility.is_not_distinct_from(facility),
+                t.c.identity_id.is_not(None),
+            )
+            .order_by(t.c.received_at.desc())
+            .limit(1)
+        )
+        found: UUID | None = self.connection.execute(query).scalar()
+        return found
+
 
 class SqlLeaseStore:
     """A lease is taken by an ``UPDATE`` that only matches an expired (or own) lease,

@@ -132,7 +132,7 @@ def diffusion_view(identity: Identity, *, may_read_ins: bool) -> DiffusionView:
         attributes=identity.attributes,
         ins=identity.ins if reason is None else None,
         withheld=reason,
-        collection_method=identity.ins_collection_method,
+        collection_method=identity.diffused_collection_method,
         insi_called_at=identity.ins_retrieved_at,
         validation=identity.validation,
         updated_at=identity.updated_at,

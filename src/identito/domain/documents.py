@@ -32,14 +32,32 @@ DEFAULT_DOCUMENT_TYPES: Mapping[str, DocumentType] = {
 }
 
 
+#: IHE PAM France ZFD-7 (justificatif d'identité) codes a sender may transmit.
+ZFD7_CODES = frozenset(
+    {"AN", "CC", "CE", "CM", "CN", "CS", "LE", "PA", "PC", "TC", "AV", "DC", "AC", "IE"}
+)
+#: Document type of a check done by a sender of identito's own identification domain
+#: that did not say which document it checked (no ZFD-7, no FHIR ``validationMode``).
+DOMAIN_CHECK = "DOMAINE"
+
+
 @dataclass(frozen=True)
 class Validation:
-    """The record of a high-trust document check."""
+    """The record of a high-trust document check.
+
+    ``document_expiry`` is always known for a check done in identito; a check done
+    by a sender of the identification domain may come without it (ZFD-8 empty).
+    """
 
     document_type: str
-    document_expiry: date
+    document_expiry: date | None
     validated_at: datetime
     validated_by: str
+
+    @property
+    def document_unspecified(self) -> bool:
+        """Done by a sender of the identification domain that did not name the document."""
+        return self.document_type == DOMAIN_CHECK
 
 
 def high_trust_document(code: str | None, types: Mapping[str, DocumentType]) -> DocumentType:

@@ -56,6 +56,8 @@ class Identity:
     ins: Ins | None = None
     ins_retrieved_at: datetime | None = None
     ins_history: tuple[InsHistoryEntry, ...] = ()
+    #: How the traits were collected at creation (``SM``, ``CB``...; None before 0006).
+    collection_method: CollectionMethod | None = None
     #: How the INS was collected (``INSI``) and, from INSi, its INSHISTO as received.
     ins_collection_method: CollectionMethod | None = None
     insi_history: tuple[ReceivedIns, ...] = ()
@@ -68,12 +70,36 @@ class Identity:
 
     @classmethod
     def create(
-        cls, traits: Traits, warnings: tuple[IdentityWarning, ...], *, now: datetime
+        cls,
+        traits: Traits,
+        warnings: tuple[IdentityWarning, ...],
+        *,
+        now: datetime,
+        collection_method: CollectionMethod = CollectionMethod.MANUAL,
     ) -> Identity:
-        """A new identity is provisional: no INSi recovery, no document check yet."""
-        identity = cls(traits=traits, warnings=warnings, created_at=now, updated_at=now)
-        identity._record(AuditAction.IDENTITY_CREATED, after=identity.snapshot())
+        """A new identity is provisional: no INSi recovery, no document check yet.
+
+        ``collection_method`` says how its traits were collected: typed (``SM``),
+        read from an INS DataMatrix (``CB``), a Vitale card, an INSi answer...
+        """
+        identity = cls(
+            traits=traits,
+            warnings=warnings,
+            collection_method=collection_method,
+            created_at=now,
+            updated_at=now,
+        )
+        identity._record(
+            AuditAction.IDENTITY_CREATED,
+            after=identity.snapshot(),
+            details={"method": collection_method.value},
+        )
         return identity
+
+    @property
+    def diffused_collection_method(self) -> CollectionMethod | None:
+        """The method the formats carry: ``INSI`` while an INSi INS is held, else the creation's."""
+        return self.ins_collection_method or self.collection_method
 
     # -- queries ----------------------------------------------------------------------
 
@@ -258,6 +284,34 @@ class Identity:
             propagate=True,
         )
 
+    def qualify_in_domain(self, ins: Ins, validation: Validation, *, now: datetime) -> None:
+        """A sender of identito's own identification domain qualified this identity.
+
+        The qualified status is transitive inside a domain (IHE PAM FR R-ST-09:
+        PID-32 ``VALI`` with a matricule means qualified on the sender's side): the
+        INS counts as retrieved and the document as checked by the sender
+        (``validation.validated_by``). The status table decides: RETRIEVE_INS then
+        CHECK_DOCUMENT, so PROV, RECUP and VALI all reach QUAL. A document check made
+        in identito is kept; a former matricule goes to the INS history.
+        """
+        self.ensure_insi_call_allowed()
+        before = self.snapshot()
+        self._move(StatusAction.RETRIEVE_INS)
+        self._move(StatusAction.CHECK_DOCUMENT)
+        if self.ins is not None and self.ins != ins:
+            self._archive_ins("nouveau matricule reçu du domaine d'identification", now)
+        if self.ins != ins:
+            self.ins_collection_method, self.insi_history = None, ()
+        self.ins, self.ins_retrieved_at, self.updated_at = ins, now, now
+        self.validation = self.validation or validation
+        self._record(
+            AuditAction.INS_RETRIEVED,
+            before=before,
+            after=self.snapshot(),
+            propagate=True,
+            details={"qualified_in_domain": True, "sender": validation.validated_by},
+        )
+
     def _archive_ins(self, reason: str, now: datetime) -> None:
         assert self.ins is not None
         self.ins_history = (*self.ins_history, InsHistoryEntry(self.ins, now, reason))
@@ -359,12 +413,14 @@ def _ins_dict(ins: Ins | None) -> dict[str, str] | None:
     return {"number": ins.number.number, "oid": ins.oid.value, "kind": ins.kind.value}
 
 
-def _validation_dict(validation: Validation | None) -> dict[str, str] | None:
+def _validation_dict(validation: Validation | None) -> dict[str, str | None] | None:
     if validation is None:
         return None
     return {
         "document_type": validation.document_type,
-        "document_expiry": validation.document_expiry.isoformat(),
+        "document_expiry": (
+            validation.document_expiry.isoformat() if validation.document_expiry else None
+        ),
         "validated_at": validation.validated_at.isoformat(),
         "validated_by": validation.validated_by,
     }

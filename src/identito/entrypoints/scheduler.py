@@ -1,9 +1,10 @@
-"""The verification scheduler inside ``identito serve``: a daemon thread per process.
+"""The scheduler inside ``identito serve``: a daemon thread per process.
 
 It is started by the application's lifespan when ``IDENTITO_SCHEDULER_ENABLED`` is
 set (``identito serve`` sets it unless ``--no-scheduler``). Each wake-up calls
-``services.scheduler.scheduler_tick``, which does nothing unless this process
-takes the database lease.
+``services.scheduler.scheduler_tick`` (verification, when INSi is configured) then
+``services.scheduler.outbox_tick`` (HL7 propagation, when ``IDENTITO_HL7_RECEIVERS``
+is set); each does nothing unless this process takes its database lease.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from identito.bootstrap import Container
+from identito.bootstrap import Container, build_hl7_receivers
 from identito.domain.permissions import Actor, Role, role_permissions
-from identito.services.scheduler import scheduler_tick
+from identito.messages.hl7v2 import propagation_messages
+from identito.services.scheduler import OutboxTickReport, outbox_tick, scheduler_tick
 from identito.services.verification_campaigns import RunOptions
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ class Scheduler:
     def __init__(self, container: Container) -> None:
         self.container = container
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.receivers = build_hl7_receivers(container.settings)
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="identito-scheduler", daemon=True)
 
@@ -42,7 +45,25 @@ class Scheduler:
         self.stop_event.set()
         self.thread.join(timeout=5)
 
-    def tick(self) -> Any:
+    def tick(self) -> tuple[Any, Any]:
+        """One wake-up: the verification tick, then the propagation tick."""
+        return self.verification_tick(), self.outbox_tick()
+
+    def outbox_tick(self) -> OutboxTickReport | None:
+        """Send the queued A47/A31 to the configured receivers (``identito outbox send``)."""
+        if not self.receivers:
+            return None
+        return outbox_tick(
+            holder=self.holder,
+            lease_seconds=self.container.settings.scheduler_lease_seconds,
+            uow=self.container.uow_factory(),  # type: ignore[arg-type]  # SQL uow has an outbox
+            actor=SCHEDULER_ACTOR,
+            rules=self.container.rules,
+            receivers=self.receivers,
+            build=propagation_messages,
+        )
+
+    def verification_tick(self) -> Any:
         settings, teleservice = self.container.settings, self.container.teleservice
         if teleservice is None:
             return None
@@ -64,10 +85,12 @@ class Scheduler:
     def _loop(self) -> None:
         interval = self.container.settings.scheduler_interval_seconds
         while not self.stop_event.is_set():
-            try:
-                self.tick()
-            except Exception:  # the scheduler must survive anything; logged
-                logger.exception("Erreur du planificateur de vérification")
+            for work, what in ((self.verification_tick, "vérification"),
+                               (self.outbox_tick, "propagation HL7")):  # fmt: skip
+                try:
+                    work()
+                except Exception:  # the scheduler must survive anything; logged
+                    logger.exception("Erreur du planificateur (%s)", what)
             self.stop_event.wait(interval)
 
 

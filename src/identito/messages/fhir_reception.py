@@ -5,7 +5,8 @@
   NIR, ``.9`` NIA, ``.10`` test, ``.11`` demo) or whose type is ``INS-*``;
 * the sender's status: ``identityStatus`` of the ``fr-core-identity-reliability``
   extension (``VALI`` in 2.2.0, ``QUAL`` in the dev version); attributes from its
-  ``comment`` sub-extension or extra ``identityStatus`` repetitions;
+  ``comment`` sub-extension or extra ``identityStatus`` repetitions; the document
+  the sender checked from its ``validationMode`` (FR Core carries no expiry);
 * traits: the ``official`` name (family = birth name, ``given[0]`` = first birth first
   name, the ``fr-core-patient-birth-list-given-name`` extension = the list), the
   ``usual`` name (used name and first name), ``birthDate``, ``gender``, the INSEE code
@@ -71,6 +72,7 @@ def parse_patient(text: str, *, sender: str | None, method: str) -> Reception:
         sender_status=statuses[0] if statuses else None,
         attributes=tuple(statuses[1:]),
         local_id=str(resource.get("id")) if resource.get("id") else None,
+        document_type=_validation_mode(resource),
     )
     return Reception("fhir", text, Sender(sender), method, resource.get("id"), identity)
 
@@ -110,6 +112,17 @@ def _statuses(resource: dict[str, Any]) -> list[str]:
                 codings = (sub.get("valueCodeableConcept") or {}).get("coding") or []
                 found.extend(str(c.get("code") or "") for c in codings)
     return [s for s in found if s]
+
+
+def _validation_mode(resource: dict[str, Any]) -> str | None:
+    for extension in resource.get("extension") or []:
+        if extension.get("url") != RELIABILITY:
+            continue
+        for sub in extension.get("extension") or []:
+            if sub.get("url") == "validationMode":
+                code = str((sub.get("valueCoding") or {}).get("code") or "").strip()
+                return code.upper() or None
+    return None
 
 
 def _birth_place(resource: dict[str, Any]) -> str | None:

@@ -155,8 +155,8 @@ def zfd(view: DiffusionView) -> str:
         "Y" if view.birth_date_uncertain else "N",
         view.collection_method.value if view.collection_method else "",
         _day(view.insi_called_at.date()) if view.insi_called_at else "",
-        validation.document_type if validation else "",
-        _day(validation.document_expiry) if validation else "",
+        validation.document_type if validation and not validation.document_unspecified else "",
+        _day(validation.document_expiry) if validation and validation.document_expiry else "",
     ]
     return _segment("ZFD", fields)
 

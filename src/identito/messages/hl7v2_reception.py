@@ -9,6 +9,8 @@ takes the identity from PID as PAM FR encodes it (ENCODINGS.md §5):
   (XPN-2) and the list (XPN-3); the ``D`` one the used name and first name;
 * PID-7 birth date (``YYYYMMDD``), PID-8 sex (``U`` is ``I``), PID-11 the ``BDL``
   repetition's XAD-9 the birth place code; PID-32 the status then attributes;
+* ZFD-7 the document the sender checked, ZFD-8 its end of validity (kept only
+  when the sender qualified the identity: see ``services.reception``);
 * MSH-3/MSH-4 the sender, MSH-9 the event, MSH-10 the control id, MRG-1 the
   former INS of an A40/A47.
 
@@ -19,8 +21,8 @@ A message that cannot be read raises ``Hl7Rejected`` carrying the HL7 error
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from hl7apy.core import Message
 from hl7apy.exceptions import HL7apyException
@@ -101,12 +103,14 @@ def parse_adt(text: str) -> Reception:
     pid = _segment(message, "PID")
     if header.event in TRACED_EVENTS:
         identity = _identity(pid, header) if pid is not None else None
+        if identity is not None:
+            identity = _with_document(identity, _segment(message, "ZFD"))
         mrg = _segment(message, "MRG")
         replaced = _ins(_repetitions(mrg, 1)) if mrg is not None else None
         return Reception("hl7v2", text, sender, header.event, header.control_id, identity, replaced)
     if pid is None:
         raise Hl7Rejected("Segment PID absent.", code="100", location="PID", header=header)
-    identity = _identity(pid, header)
+    identity = _with_document(_identity(pid, header), _segment(message, "ZFD"))
     return Reception("hl7v2", text, sender, header.event, header.control_id, identity)
 
 
@@ -211,6 +215,19 @@ def _identity(pid: object, header: Header) -> ReceivedIdentity:
         attributes=tuple(statuses[1:]),
         local_id=local,
     )
+
+
+def _with_document(identity: ReceivedIdentity, zfd: object | None) -> ReceivedIdentity:
+    """ZFD-7 (document checked) and ZFD-8 (its end of validity, ignored when unreadable)."""
+    if zfd is None:
+        return identity
+    document = _first(zfd, 7).upper() or None
+    digits = _first(zfd, 8)[:8]
+    try:
+        expiry = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        expiry = None
+    return replace(identity, document_type=document, document_expiry=expiry)
 
 
 def _first(segment: object, index: int) -> str:

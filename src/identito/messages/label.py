@@ -25,6 +25,8 @@ from identito.messages.common import INS_KIND_LABEL
 
 SEX_LABEL = {Sex.MALE: "Masculin", Sex.FEMALE: "Féminin", Sex.INDETERMINATE: "Indéterminé"}
 PAGE = (90 * mm, 50 * mm)
+VALUE_X = 24 * mm  # right of the widest caption (« Nom de naissance : », 20.3 mm at 6.5 pt)
+SYMBOL_BOX = 22 * mm  # the DataMatrix fits in this square, a rectangular one by its width
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
 PDF_MEDIA_TYPE = "application/pdf"
 
@@ -99,7 +101,7 @@ def render_pdf(view: DiffusionView, context: ExportContext, *, compress: bool = 
         canvas.setFont("Helvetica", 6.5)
         canvas.drawString(3 * mm, y, f"{line.label} :")
         canvas.setFont("Helvetica-Bold" if line.bold else "Helvetica", 7.5)
-        canvas.drawString(21 * mm, y, line.value)
+        canvas.drawString(VALUE_X, y, line.value)
         y -= 4 * mm
     if view.ins is not None:
         _draw_datamatrix(canvas, datamatrix.payload(view))
@@ -109,10 +111,12 @@ def render_pdf(view: DiffusionView, context: ExportContext, *, compress: bool = 
 
 
 def _draw_datamatrix(canvas: Canvas, text: str) -> None:
+    """The symbol inside ``SYMBOL_BOX``, with a 4 mm quiet zone to the right edge."""
     grid = datamatrix.modules(text)
-    size = 22 * mm
-    module = size / len(grid)
-    left, top = PAGE[0] - size - 4 * mm, PAGE[1] - 5 * mm
+    rows, cols = len(grid), len(grid[0])
+    module = SYMBOL_BOX / max(rows, cols)
+    width, height = cols * module, rows * module
+    left, top = PAGE[0] - width - 4 * mm, PAGE[1] - 5 * mm
     canvas.setFillGray(0)
     for row, cells in enumerate(grid):
         for col, dark in enumerate(cells):
@@ -120,4 +124,4 @@ def _draw_datamatrix(canvas: Canvas, text: str) -> None:
                 y = top - (row + 1) * module
                 canvas.rect(left + col * module, y, module, module, stroke=0, fill=1)
     canvas.setFont("Helvetica", 6)
-    canvas.drawCentredString(left + size / 2, top - size - 3 * mm, datamatrix.CAPTION)
+    canvas.drawCentredString(left + width / 2, top - height - 3 * mm, datamatrix.CAPTION)

@@ -14,6 +14,7 @@ from uuid import UUID
 from identito.domain.errors import FieldErrors, InvalidInput, PermissionDenied, StaleVersion
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
+from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityAttribute
 from identito.domain.trait_set import TRAIT_FIELDS, parse_traits
@@ -23,19 +24,50 @@ from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, SearchCriteria, UnitOfWork
 from identito.services.vigilance import queue_nia_recheck
 
+#: Collection methods a creation may declare; ``INSI`` only through ``create_identity_from_insi``.
+CREATION_METHODS = (
+    CollectionMethod.MANUAL,
+    CollectionMethod.BARCODE,
+    CollectionMethod.VITALE_CARD,
+    CollectionMethod.RFID,
+)
+
 
 def create_identity(
-    data: Mapping[str, Any], *, uow: UnitOfWork, actor: Actor, rules: Rules
+    data: Mapping[str, Any],
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+    collection_method: str | CollectionMethod | None = CollectionMethod.MANUAL,
 ) -> Identity:
-    """Create a provisional identity from raw traits (no field is ever defaulted)."""
+    """Create a provisional identity from raw traits (no field is ever defaulted).
+
+    ``collection_method`` is how the traits were collected: ``SM`` (typed, the
+    default) or ``CB`` (a scanned INS DataMatrix), ``CV``, ``RFID``.
+    """
     actor.require(Permission.IDENTITY_CREATE)
     now = rules.now()
+    method = creation_method(collection_method)
     traits, warnings = parse_traits(data, today=now.date(), places=rules.places)
-    identity = Identity.create(traits, warnings, now=now)
+    identity = Identity.create(traits, warnings, now=now, collection_method=method)
     with uow:
         uow.identities.add(identity)
         uow.commit(actor, now)
     return identity
+
+
+def creation_method(value: str | CollectionMethod | None) -> CollectionMethod:
+    """The collection method of a creation: one of ``CREATION_METHODS``; empty means ``SM``."""
+    text = (value or "").strip().upper()
+    if not text:
+        return CollectionMethod.MANUAL
+    allowed = {m.value: m for m in CREATION_METHODS}
+    if text not in allowed:
+        codes = ", ".join(allowed)
+        message = f"Mode de recueil inconnu « {value} » ; modes admis : {codes}."
+        raise InvalidInput.single("collection_method", "collection_method_unknown", message)
+    return allowed[text]
 
 
 def get_identity(identity_id: UUID, *, uow: UnitOfWork, actor: Actor, rules: Rules) -> Identity:

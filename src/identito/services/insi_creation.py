@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from identito.domain.identity import Identity
-from identito.domain.insi import IncompleteInsiAnswer, received_traits
+from identito.domain.insi import CollectionMethod, IncompleteInsiAnswer, received_traits
 from identito.domain.permissions import Actor, Permission
 from identito.domain.trait_set import Traits, parse_traits, trait_warnings
 from identito.services.comparison import compare
@@ -106,7 +106,12 @@ def _create_from(
             uow.commit(actor, now)
             return Found(call, comparison, None, (message,))
         place = place_warning(answer.birth_place_code, answer.birth_date, rules)
-        identity = Identity.create(insi_traits, trait_warnings(insi_traits, place), now=now)
+        identity = Identity.create(
+            insi_traits,
+            trait_warnings(insi_traits, place),
+            now=now,
+            collection_method=CollectionMethod.INSI,
+        )
         uow.identities.add(identity)
         call = InsiCall(**{**vars(call), "identity_id": identity.id, "identity_version": 1})
         notes = integrate(identity, call, uow, rules, now, decision=Decision.ACCEPTED)

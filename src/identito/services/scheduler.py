@@ -1,18 +1,28 @@
-"""One wake-up of the verification scheduler (``identito serve``).
+"""One wake-up of the scheduler (``identito serve``): verification, then propagation.
 
 Several serve processes may run side by side: each wakes up, but only the one that
 takes the database lease ``verification`` works; it renews the lease between
-batches and gives it back when done. A process that dies keeps the lease only
-until it expires, after which another one resumes the unfinished run (the state
-is in the database, none in the process).
+batches and gives it back when done. The HL7 propagation (the outbox drain of
+``identito outbox send``) has its own lease ``outbox``, so that a long campaign
+held by one process does not delay the propagation done by another. A process
+that dies keeps a lease only until it expires, after which another one resumes
+the unfinished work (the state is in the database, none in the process).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from identito.domain.permissions import Actor
+from identito.services.diffusion import (
+    MessageReceiver,
+    OutboxReport,
+    OutboxUnitOfWork,
+    PropagationBuilder,
+    send_outbox,
+)
 from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice
 from identito.services.unit_of_work import UnitOfWork
@@ -26,6 +36,7 @@ from identito.services.verification_campaigns import (
 from identito.services.vigilance import process_nia_rechecks
 
 LEASE = "verification"
+OUTBOX_LEASE = "outbox"
 
 
 @dataclass
@@ -77,9 +88,48 @@ def scheduler_tick(
     return report
 
 
-def _renew(uow: UnitOfWork, holder: str, seconds: float, rules: Rules, actor: Actor) -> bool:
+@dataclass
+class OutboxTickReport:
+    leased: bool = False
+    outbox: OutboxReport | None = None
+
+
+def outbox_tick(
+    *,
+    holder: str,
+    lease_seconds: float,
+    uow: OutboxUnitOfWork,
+    actor: Actor,
+    rules: Rules,
+    receivers: Sequence[MessageReceiver],
+    build: PropagationBuilder,
+    limit: int = 500,
+) -> OutboxTickReport:
+    """Drain the outbox to the HL7 receivers when this process holds the lease ``outbox``.
+
+    Nothing happens without receivers: the rows then wait (``identito outbox send``
+    or a later configuration delivers them).
+    """
+    report = OutboxTickReport()
+    if not receivers or not _renew(uow, holder, lease_seconds, rules, actor, OUTBOX_LEASE):
+        return report
+    report.leased = True
+    try:
+        report.outbox = send_outbox(
+            uow=uow, actor=actor, rules=rules, receivers=receivers, build=build, limit=limit
+        )
+    finally:
+        with uow:
+            uow.leases.release(OUTBOX_LEASE, holder)
+            uow.commit(actor, rules.now())
+    return report
+
+
+def _renew(
+    uow: UnitOfWork, holder: str, seconds: float, rules: Rules, actor: Actor, name: str = LEASE
+) -> bool:
     now = rules.now()
     with uow:
-        taken = uow.leases.acquire(LEASE, holder, now, now + timedelta(seconds=seconds))
+        taken = uow.leases.acquire(name, holder, now, now + timedelta(seconds=seconds))
         uow.commit(actor, now)
     return taken

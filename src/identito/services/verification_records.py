@@ -261,6 +261,7 @@ class ReceptionOutcome(StrEnum):
     PENDING = "pending"  # verification KO or impossible: waits in the "à traiter" list
     REJECTED = "rejected"  # malformed: nothing changed
     TRACED = "traced"  # event recorded only (merge, INS change: handled by a person)
+    APPLIED = "applied"  # an update or INS change applied to a known identity
 
 
 @dataclass(frozen=True)
@@ -279,6 +280,7 @@ class ReceivedMessage:
     own_domain: bool = False
     identity_id: UUID | None = None
     detail: str | None = None
+    patient_id: str | None = None  # the sender's own identifier of the patient (IPP)
     id: UUID = field(default_factory=new_id)
 
 
@@ -288,6 +290,12 @@ class ReceptionLog(Protocol):
     def get(self, message_id: UUID) -> ReceivedMessage: ...
 
     def for_identity(self, identity_id: UUID) -> list[ReceivedMessage]: ...
+
+    def identity_for_patient(
+        self, application: str | None, facility: str | None, patient_id: str
+    ) -> UUID | None:
+        """The identity the latest message of this sender about this patient concerned."""
+        ...
 
 
 class LeaseStore(Protocol):

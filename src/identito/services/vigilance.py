@@ -143,6 +143,12 @@ def _create_received(
     entry: VigilanceEntry, *, uow: UnitOfWork, rules: Rules, now: datetime
 ) -> UUID:
     """The received identity, created from its traits only (status PROV)."""
+    if entry.identity_id is not None:  # an update or A47 about a known identity
+        raise InvalidTransition(
+            "Le message concerne une identité déjà connue : corrigez-la depuis sa fiche, "
+            "puis choisissez « Ne pas intégrer ».",
+            rule="received_identity_known",
+        )
     traits_data: dict[str, Any] = dict(entry.summary.get("traits") or {})
     if not traits_data:
         raise InvalidTransition("Aucun trait reçu à intégrer.", rule="no_received_traits")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,52 @@ def test_the_ack_names_the_error_in_french_with_escaped_delimiters():
 def test_fhir_patient_without_official_name_is_refused():
     with pytest.raises(FhirRejected):
         parse_patient('{"resourceType": "Patient", "name": []}', sender="x", method="POST")
+
+
+def test_zfd_7_and_zfd_8_give_the_document_the_sender_checked():
+    text = (
+        "MSH|^~\\&|APP|FAC|IDENTITO|CHU|20240306||ADT^A28^ADT_A05|9|P|2.5\r"
+        "PID|1||IPP1^^^FAC&1.2.3&ISO^PI~180032B02040123^^^ASIP-SANTE-INS-NIR&"
+        "1.2.250.1.213.1.4.8&ISO^INS||CORSE^ANTHONY^ANTHONY^^^^L||19800302|M|||"
+        "^^^^^FRA^BDL^^2B020|||||||||||||||||||N||VALI\r"
+        "ZFD|||N|N|INSI|20240306|CN|20310101\r"
+    )
+    identity = parse_adt(text).identity
+    assert identity is not None and identity.qualified_by_sender
+    assert (identity.document_type, identity.document_expiry) == ("CN", date(2031, 1, 1))
+    unreadable = parse_adt(text.replace("|CN|20310101", "|PA|2031")).identity
+    assert unreadable is not None
+    assert (unreadable.document_type, unreadable.document_expiry) == ("PA", None)
+
+
+def test_an_a47_gives_the_former_ins_of_mrg_1_and_an_emptied_ins():
+    text = (
+        "MSH|^~\\&|APP|FAC|IDENTITO|CHU|20240306||ADT^A47^ADT_A30|9|P|2.5\r"
+        'PID|1||IPP1^^^FAC&1.2.3&ISO^PI~""^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS'
+        "||CORSE^ANTHONY^ANTHONY^^^^L||19800302|M|||||||||||||||||||||N||PROV\r"
+        "MRG|180032B02040123^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS\r"
+    )
+    reception = parse_adt(text)
+    assert reception.event == "A47" and reception.replaced_ins is not None
+    assert reception.replaced_ins.number == "180032B02040123"
+    assert reception.identity is not None and reception.identity.ins is None
+    assert reception.identity.local_id == "IPP1"
+
+
+def test_fhir_validation_mode_gives_the_document_the_sender_checked():
+    patient = {
+        "resourceType": "Patient",
+        "extension": [
+            {
+                "url": "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability",
+                "extension": [
+                    {"url": "identityStatus", "valueCoding": {"code": "QUAL"}},
+                    {"url": "validationMode", "valueCoding": {"code": "PA"}},
+                ],
+            }
+        ],
+        "name": [{"use": "official", "family": "CORSE", "given": ["ANTHONY"]}],
+    }
+    identity = parse_patient(json.dumps(patient), sender="x", method="PUT").identity
+    assert identity is not None
+    assert (identity.sender_status, identity.document_type) == ("QUAL", "PA")

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from diffusion_cases import CASES
-from fakes import FakeUnitOfWork, actor_with_role
+from fakes import NOW, FakeUnitOfWork, actor_with_role
 from identito.domain.diffusion import ExportFormat, NotDiffusable, ScannedIns, WithheldReason
 from identito.domain.documents import DEFAULT_DOCUMENT_TYPES
-from identito.domain.errors import PermissionDenied
+from identito.domain.errors import InvalidInput, PermissionDenied
 from identito.domain.events import AuditAction
+from identito.domain.insi import CollectionMethod, InsiAnswer
 from identito.domain.permissions import Actor, Permission, Role
 from identito.domain.status import IdentityAttribute
 from identito.messages import hl7v2
 from identito.messages.exports import RENDERERS
 from identito.services import diffusion
+from identito.services.identities import create_identity
 from identito.services.rules import Rules
+from identito.services.scheduler import OUTBOX_LEASE, outbox_tick
 from identito.services.unit_of_work import AuditEntry
 
 ADMISSION = actor_with_role(Role.ADMISSION)
+ADMIN = actor_with_role(Role.ADMIN)
+
+
+def _answer() -> InsiAnswer:
+    return InsiAnswer("PAT-TROIS", "DOMINIQUE", "F", "1979-03-28", "51215",
+                      "279035121518989", "1.2.250.1.213.1.4.10")  # fmt: skip
 
 
 def _stored(uow: FakeUnitOfWork, case: str) -> str:
@@ -169,3 +178,89 @@ def test_a_new_qualification_sends_an_a31_with_the_ins(uow: FakeUnitOfWork, rule
     diffusion.send_outbox(uow=uow, actor=ADMISSION, rules=rules, receivers=[receiver],
                           build=hl7v2.propagation_messages)  # fmt: skip
     assert [b"^INS" in m and b"ADT^A31" in m for m in receiver.sent] == [True]
+
+
+# -- collection method at creation --------------------------------------------------------------
+
+
+def test_a_creation_from_a_scan_records_method_cb_which_outlives_an_invalidation(
+    uow: FakeUnitOfWork, rules: Rules
+) -> None:
+    traits = {"birth_name": "PAT-TROIS", "birth_first_names": ["DOMINIQUE"],
+              "first_birth_first_name": "DOMINIQUE", "birth_date": "1979-03-28", "sex": "F",
+              "birth_place_code": "51215"}  # fmt: skip
+    created = create_identity(traits, uow=uow, actor=ADMISSION, rules=rules,
+                              collection_method="cb")  # fmt: skip
+    stored = uow.stored(created.id)
+    assert stored.collection_method is CollectionMethod.BARCODE
+    assert uow.audit.entries[-1].details["method"] == "CB"
+    assert diffusion.view_for(stored, ADMISSION).collection_method is CollectionMethod.BARCODE
+    stored.integrate_insi(_answer(), called_at=NOW, now=NOW, allow_test_oids=True)
+    assert diffusion.view_for(stored, ADMISSION).collection_method is CollectionMethod.INSI
+    stored.invalidate_ins(reason="erreur", now=NOW)
+    assert diffusion.view_for(stored, ADMISSION).collection_method is CollectionMethod.BARCODE
+
+
+@pytest.mark.parametrize(
+    ("given", "method"), [(None, "SM"), ("", "SM"), ("CB", "CB"), ("CV", "CV")]
+)
+def test_a_creation_defaults_to_manual_entry(
+    uow: FakeUnitOfWork, rules: Rules, given: str | None, method: str
+) -> None:
+    from fakes import make_traits
+
+    data = make_traits()[0].as_dict()
+    created = create_identity(data, uow=uow, actor=ADMISSION, rules=rules, collection_method=given)
+    assert created.collection_method == method
+
+
+@pytest.mark.parametrize("given", ["INSI", "XX"])
+def test_a_creation_refuses_an_unknown_method_and_insi(
+    uow: FakeUnitOfWork, rules: Rules, given: str
+) -> None:
+    from fakes import make_traits
+
+    with pytest.raises(InvalidInput) as raised:
+        create_identity(make_traits()[0].as_dict(), uow=uow, actor=ADMISSION, rules=rules,
+                        collection_method=given)  # fmt: skip
+    assert raised.value.errors[0].field == "collection_method"
+    assert uow.identities.committed == {}
+
+
+# -- propagation by the scheduler --------------------------------------------------------------
+
+
+def _downgraded(uow: FakeUnitOfWork, rules: Rules) -> None:
+    identity = CASES["qual"]()
+    uow.identities.committed[identity.id] = identity
+    with uow:
+        loaded = uow.identities.get(identity.id)
+        loaded.invalidate_ins(reason="erreur d'attribution", now=rules.now())
+        uow.identities.update(loaded)
+        uow.commit(ADMISSION, rules.now())
+
+
+def test_the_scheduler_drains_the_outbox_only_when_it_holds_the_lease(
+    uow: FakeUnitOfWork, rules: Rules
+) -> None:
+    _downgraded(uow, rules)
+    receiver = _Receiver()
+    kwargs = {"lease_seconds": 60, "uow": uow, "actor": ADMIN, "rules": rules,
+              "receivers": [receiver], "build": hl7v2.propagation_messages}  # fmt: skip
+    uow.leases.acquire(OUTBOX_LEASE, "other", rules.now(), rules.now() + timedelta(minutes=5))
+    assert not outbox_tick(holder="me", **kwargs).leased  # type: ignore[arg-type]
+    assert receiver.sent == [] and len(uow.outbox.unsent()) == 1
+    uow.leases.release(OUTBOX_LEASE, "other")
+    report = outbox_tick(holder="me", **kwargs)  # type: ignore[arg-type]
+    assert report.leased and report.outbox is not None and report.outbox.sent == 1
+    assert b"ADT^A47" in receiver.sent[0] and uow.outbox.unsent() == []
+    assert uow.leases.leases == {}  # given back
+
+
+def test_without_receivers_the_scheduler_leaves_the_outbox_alone(
+    uow: FakeUnitOfWork, rules: Rules
+) -> None:
+    _downgraded(uow, rules)
+    report = outbox_tick(holder="me", lease_seconds=60, uow=uow, actor=ADMIN, rules=rules,
+                         receivers=[], build=hl7v2.propagation_messages)  # fmt: skip
+    assert not report.leased and len(uow.outbox.unsent()) == 1 and uow.leases.leases == {}

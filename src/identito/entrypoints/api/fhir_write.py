@@ -25,6 +25,7 @@ FHIR_JSON = "application/fhir+json"
 _STATUS = {
     ReceptionOutcome.INTEGRATED: 200,
     ReceptionOutcome.INTEGRATED_WITHOUT_INS: 200,
+    ReceptionOutcome.APPLIED: 200,
     ReceptionOutcome.PENDING: 202,
     ReceptionOutcome.TRACED: 202,
     ReceptionOutcome.REJECTED: 422,

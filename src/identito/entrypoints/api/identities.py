@@ -48,7 +48,13 @@ def _single(identity: Identity, actor: Actor, response: Response) -> IdentityPub
 def create_identity(
     body: IdentityCreate, actor: ActorDep, uow: UowDep, rules: RulesDep, response: Response
 ) -> IdentityPublic:
-    identity = service.create_identity(body.model_dump(), uow=uow, actor=actor, rules=rules)
+    identity = service.create_identity(
+        body.traits(),
+        uow=uow,
+        actor=actor,
+        rules=rules,
+        collection_method=body.collection_method,
+    )
     response.headers["Location"] = f"/api/v1{PREFIX}/{identity.id}"
     return _single(identity, actor, response)
 

@@ -58,7 +58,7 @@ class InsInput(_Input):
     oid: str
 
 
-class IdentityCreate(_Input):
+class IdentityTraits(_Input):
     """Raw traits; the domain normalises them and reports every faulty field."""
 
     birth_name: str | None = None
@@ -73,7 +73,20 @@ class IdentityCreate(_Input):
     used_first_name: str | None = None
 
 
-class IdentityPatch(IdentityCreate):
+class IdentityCreate(IdentityTraits):
+    """The traits of a new identity and how they were collected."""
+
+    collection_method: str = Field(
+        default="SM",
+        description="Mode de recueil des traits : SM (saisie manuelle), CB (DataMatrix INS "
+        "scanné), CV (carte Vitale), RFID.",
+    )
+
+    def traits(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"collection_method"})
+
+
+class IdentityPatch(IdentityTraits):
     """Only the fields sent are changed; ``null`` clears an optional field."""
 
     ins: InsInput | None = Field(default=None, description="Matricule INS et OID, ou null.")
@@ -122,7 +135,9 @@ class InsiHistoryPublic(BaseModel):
 
 class ValidationPublic(BaseModel):
     document_type: str
-    document_expiry: date
+    document_expiry: date | None = Field(
+        description="Vide quand un émetteur du domaine d'identification n'a pas transmis ZFD-8."
+    )
     validated_at: datetime
     validated_by: str
 
@@ -149,6 +164,10 @@ class IdentityPublic(BaseModel):
     used_first_name: str | None
     ins: InsPublic | None
     ins_history: list[InsHistoryPublic]
+    collection_method: str | None = Field(
+        description="Mode de recueil des traits à la création (SM, CB, CV, RFID, INSI) ; "
+        "null pour une identité créée avant qu'il ne soit enregistré."
+    )
     ins_collection_method: str | None = Field(
         description="Mode de recueil (FR Core) : INSI quand l'INS vient du téléservice INSi."
     )
@@ -184,6 +203,9 @@ class IdentityPublic(BaseModel):
             birth_date_uncertain=traits.birth_date.uncertain,
             ins=InsPublic.render(identity.ins) if show_ins and identity.ins else None,
             ins_history=history if show_ins else [],
+            collection_method=(
+                identity.collection_method.value if identity.collection_method else None
+            ),
             ins_collection_method=(
                 identity.ins_collection_method.value if identity.ins_collection_method else None
             ),

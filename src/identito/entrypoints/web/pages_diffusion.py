@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from identito.domain.diffusion import ExportFormat
 from identito.domain.errors import InvalidInput
 from identito.entrypoints.api.deps import ContainerDep
-from identito.entrypoints.web.deps import SessionDep
+from identito.entrypoints.web.deps import FormDep, SessionDep
 from identito.entrypoints.web.rendering import field_errors, render
 from identito.messages import datamatrix
 from identito.messages.exports import RENDERERS
@@ -40,7 +41,42 @@ def export(identity_id: UUID, fmt: str, session: SessionDep, container: Containe
 def scan(request: Request, session: SessionDep, container: ContainerDep) -> Response:
     """The text typed by a 2D scanner prefills the search by traits (method CB)."""
     text = request.query_params.get("datamatrix", "")
+    return _prefilled_search(request, session, container, lambda: text, text)
+
+
+@router.post("/recherche/datamatrix")
+async def scan_image(
+    request: Request, session: SessionDep, container: ContainerDep, form: FormDep
+) -> Response:
+    """An uploaded photo or image of the DataMatrix prefills the search (method CB)."""
+    upload, data = form.get("image"), b""
+    if upload is not None and not isinstance(upload, str):
+        data = await upload.read()
+        await upload.close()
+    return _prefilled_search(request, session, container, lambda: _decoded(data), "")
+
+
+def _decoded(data: bytes) -> str:
+    if not data:
+        raise InvalidInput.single("datamatrix", "required", "Choisissez l'image du DataMatrix INS.")
+    return datamatrix.decode_image(data)
+
+
+def _prefilled_search(
+    request: Request,
+    session: SessionDep,
+    container: ContainerDep,
+    read: Callable[[], str],
+    typed: str,
+) -> Response:
+    """Redirect to the search by traits, carrying what a creation from the scan needs.
+
+    The search page then offers « Créer l'identité » with the scanned traits
+    prefilled and the collection method ``CB``; the scanned matricule is not carried
+    (read from paper, it is only trusted once INSi confirms it).
+    """
     try:
+        text = read()
         if not text.strip():
             raise InvalidInput.single("datamatrix", "required", "Scannez le DataMatrix INS.")
         prefill = service.prefill_from_datamatrix(
@@ -53,11 +89,18 @@ def scan(request: Request, session: SessionDep, container: ContainerDep) -> Resp
         context = {
             "title": "Recherche d'antériorité",
             "mode": "datamatrix",
-            "values": {"datamatrix": text},
+            "values": {"datamatrix": typed},
             "errors": field_errors(error.errors),
             "results": None,
             "searched": "",
         }
         return render(request, "search.html", context, 422)
-    query = {"mode": "traits", **prefill.search, "methode": prefill.collection_method.value}
+    scanned = prefill.scanned
+    query = {
+        "mode": "traits",
+        **prefill.search,
+        "methode": prefill.collection_method.value,
+        "prenoms": " ".join(scanned.birth_first_names),
+        "lieu": scanned.birth_place_code or "",
+    }
     return RedirectResponse(f"/recherche?{urlencode(query)}", status_code=303)

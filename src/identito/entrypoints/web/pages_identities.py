@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from identito.domain.errors import InvalidInput
+from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
 from identito.domain.trait_set import MANDATORY_FIELDS
 from identito.domain.traits import BirthDate, NameKind, normalize_name
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
-from identito.entrypoints.web.forms import iso_date, traits_from, typed_values
+from identito.entrypoints.web.forms import iso_date, text, traits_from, typed_values
 from identito.entrypoints.web.pages_insi import sheet_calls
 from identito.entrypoints.web.rendering import field_errors, is_htmx, render
 from identito.services import identities as service
@@ -23,6 +26,14 @@ from identito.services.places import lookup_place, search_places
 router = APIRouter(include_in_schema=False)
 
 SEARCH_FIELDS = ("birth_date", "name", "first_name", "sex")
+SCANNED_TRAITS = (
+    "birth_name",
+    "birth_first_names",
+    "first_birth_first_name",
+    "birth_date",
+    "sex",
+    "birth_place_code",
+)
 MESSAGES = {
     "creee": "Identité créée (statut provisoire).",
     "modifiee": "Modification enregistrée.",
@@ -70,9 +81,26 @@ def search_page(request: Request, session: SessionDep, container: ContainerDep) 
         "errors": errors,
         "results": results,
         "searched": request.url.query if results is not None else "",
+        "scan_creation": _scan_creation(query, values),
     }
     template = "_results.html" if is_htmx(request) else "search.html"
     return render(request, template, context, 422 if errors and not is_htmx(request) else 200)
+
+
+def _scan_creation(query: Mapping[str, str], values: Mapping[str, str]) -> str | None:
+    """After a DataMatrix scan (``methode=CB``): the query of the prefilled creation form."""
+    if query.get("methode") != CollectionMethod.BARCODE.value:
+        return None
+    scanned = {
+        "methode": CollectionMethod.BARCODE.value,
+        "birth_name": values["name"],
+        "birth_first_names": query.get("prenoms", ""),
+        "first_birth_first_name": values["first_name"],
+        "birth_date": values["birth_date"],
+        "sex": values["sex"],
+        "birth_place_code": query.get("lieu", ""),
+    }
+    return urlencode(scanned)
 
 
 def _creation_context(request: Request, **extra: Any) -> dict[str, Any]:
@@ -83,13 +111,22 @@ def _creation_context(request: Request, **extra: Any) -> dict[str, Any]:
         "values": {},
         "errors": {},
         "searched": {k: v for k, v in searched.items() if v},
+        "collection_method": None,
         **extra,
     }
 
 
 @router.get("/identites/nouvelle")
 def creation_form(request: Request, session: SessionDep) -> Response:
+    """Empty, except after a DataMatrix scan: the patient's document then prefills it."""
     session.actor.require(Permission.IDENTITY_CREATE)
+    query = request.query_params
+    if query.get("methode") == CollectionMethod.BARCODE.value:
+        values = {name: query.get(name, "") for name in SCANNED_TRAITS}
+        context = _creation_context(
+            request, values=values, searched={}, collection_method=CollectionMethod.BARCODE.value
+        )
+        return render(request, "create.html", context)
     return render(request, "create.html", _creation_context(request))
 
 
@@ -97,14 +134,19 @@ def creation_form(request: Request, session: SessionDep) -> Response:
 def create(
     request: Request, session: SessionDep, container: ContainerDep, form: FormDep
 ) -> Response:
+    method = text(form, "collection_method")
     try:
         identity = service.create_identity(
             traits_from(form), uow=container.uow_factory(), actor=session.actor,
-            rules=container.rules,
+            rules=container.rules, collection_method=method,
         )  # fmt: skip
     except InvalidInput as error:
         context = _creation_context(
-            request, values=typed_values(form), errors=field_errors(error.errors)
+            request,
+            values=typed_values(form),
+            errors=field_errors(error.errors),
+            searched={},
+            collection_method=method,
         )
         return render(request, "create.html", context, 422)
     return RedirectResponse(f"/identites/{identity.id}?message=creee", status_code=303)

@@ -1,0 +1,137 @@
+"""Received messages about an identity identito already knows (IHE PAM FR §4.4).
+
+* **Updates** (ADT A08, A31, FHIR ``PUT``) of a patient known by the sender's own
+  identifier (the IPP of PID-3, the FHIR id: the identity an earlier message of
+  the same sender was integrated into). The traits change through
+  ``Identity.change_traits``: the strict traits of a RECUP or QUAL identity may
+  change only when a sender of identito's own domain qualified the identity (PID-32
+  ``VALI`` with a matricule); the INS is then invalidated by the change and
+  re-qualified by the sender (``Identity.qualify_in_domain``), which also carries
+  a NIA -> NIR change (A31). Anything else that the rules refuse (protected traits
+  from another domain or without a qualified status, a different INS from another
+  domain, a doubtful or fictitious identity) is applied not at all: the message
+  waits in the "à traiter" worklist, linked to the identity.
+* **INS change or removal** (A47, former INS in MRG-1) from the own domain: the
+  identity is found by the former matricule, else by the sender's identifier;
+  a new matricule sent as qualified (PID-32 ``VALI``) replaces it
+  (``qualify_in_domain``), otherwise the INS is removed (``Identity.invalidate_ins``:
+  QUAL -> VALI, RECUP -> PROV). From another domain, or when the identity cannot
+  be found, it is traced and put in the worklist.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from identito.domain.errors import DomainError, NotFound
+from identito.domain.identifiers import Ins
+from identito.domain.identity import Identity
+from identito.domain.status import IdentityStatus
+from identito.domain.trait_set import IdentityWarning, Traits
+from identito.services.unit_of_work import SearchCriteria
+from identito.services.verification_records import ReceptionOutcome
+
+if TYPE_CHECKING:
+    from identito.services.reception import ReceivedIdentity, ReceptionFlow, ReceptionResult
+
+UPDATE_EVENTS = ("A08", "A31", "PUT")
+REMOVED_REASON = "INS supprimé par l'émetteur du domaine d'identification (A47)"
+
+
+def known(flow: ReceptionFlow, received: ReceivedIdentity) -> Identity | None:
+    """The identity an update is about, found by the sender's patient identifier."""
+    if flow.reception.event not in UPDATE_EVENTS or not received.local_id:
+        return None
+    return _by_patient(flow, received.local_id)
+
+
+def apply_update(
+    flow: ReceptionFlow,
+    identity: Identity,
+    parsed: tuple[Traits, tuple[IdentityWarning, ...]],
+    ins: Ins | None,
+) -> ReceptionResult:
+    traits, warnings = parsed
+    if not flow.own and ins is not None and ins != identity.ins:
+        detail = "INS reçu d'un autre domaine pour une identité déjà connue : à traiter."
+        return flow.to_handle(detail, identity_id=identity.id)
+    qualified = flow.own and ins is not None
+    now = flow.rules.now()
+    try:
+        changed = identity.change_traits(traits, warnings, may_change_protected=qualified, now=now)
+        if qualified and ins is not None and not _holds(identity, ins):
+            flow.take_ins(identity, ins, now)
+    except DomainError as error:
+        detail = f"Mise à jour non appliquée ({error.message}) : à traiter."
+        return flow.to_handle(detail, identity_id=identity.id)
+    if not identity.events:
+        return _save(flow, identity, "Mise à jour reçue : rien ne change.")
+    fields = ", ".join(changed) or "aucun trait"
+    return _save(flow, identity, f"Mise à jour reçue appliquée (traits modifiés : {fields}).")
+
+
+def apply_ins_change(flow: ReceptionFlow) -> ReceptionResult:
+    received, former = flow.reception.identity, flow.reception.replaced_ins
+    if not flow.own:
+        return flow.to_handle("Changement d'INS (A47) d'un autre domaine : à traiter.", traced=True)
+    identity = _by_number(flow, former.number) if former else None
+    if identity is None and received is not None and received.local_id:
+        identity = _by_patient(flow, received.local_id)
+    if identity is None:
+        detail = "A47 : identité introuvable (ancien matricule, identifiant de l'émetteur)."
+        return flow.to_handle(detail, traced=True)
+    current = identity.ins.number.number if identity.ins else None
+    if former is not None and current is not None and former.number.strip() != current:
+        detail = "A47 : l'ancien matricule transmis n'est pas celui de l'identité : à traiter."
+        return flow.to_handle(detail, traced=True, identity_id=identity.id)
+    new, _ = flow.usable_ins(received) if received is not None else (None, None)
+    now = flow.rules.now()
+    try:
+        if new is not None and not _holds(identity, new):
+            flow.take_ins(identity, new, now)
+            detail = "A47 du domaine : matricule INS remplacé."
+        elif new is None and identity.ins is not None:
+            identity.invalidate_ins(reason=REMOVED_REASON, now=now)
+            detail = "A47 du domaine : matricule INS supprimé."
+        else:
+            detail = "A47 du domaine : rien ne change."
+    except DomainError as error:
+        detail = f"A47 non appliqué ({error.message}) : à traiter."
+        return flow.to_handle(detail, traced=True, identity_id=identity.id)
+    return _save(flow, identity, detail)
+
+
+def _holds(identity: Identity, ins: Ins) -> bool:
+    return identity.ins == ins and identity.status is IdentityStatus.QUALIFIED
+
+
+def _by_patient(flow: ReceptionFlow, patient_id: str) -> Identity | None:
+    sender = flow.reception.sender
+    with flow.uow:
+        identity_id = flow.uow.receptions.identity_for_patient(
+            sender.application, sender.facility, patient_id
+        )
+        if identity_id is None:
+            return None
+        try:
+            return flow.uow.identities.get(identity_id)
+        except NotFound:
+            return None
+
+
+def _by_number(flow: ReceptionFlow, number: str) -> Identity | None:
+    number = number.strip()
+    with flow.uow:
+        found = flow.uow.identities.search(SearchCriteria(ins_number=number))
+    return next((i for i in found if i.ins is not None and i.ins.number.number == number), None)
+
+
+def _save(flow: ReceptionFlow, identity: Identity, detail: str) -> ReceptionResult:
+    """The identity's changes (audited through its events) and the message, together."""
+    now = flow.rules.now()
+    with flow.uow:
+        if identity.events:
+            flow.uow.identities.update(identity)
+        result = flow.write(ReceptionOutcome.APPLIED, detail, identity.id, keep_ins=True)
+        flow.uow.commit(flow.actor, now)
+    return result
