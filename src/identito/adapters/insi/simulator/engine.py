@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -86,6 +86,11 @@ class _Batch:
     polls_left: int
 
 
+#: Batches whose results stay available (assumed: the real service keeps results
+#: for a limited time); an expired batch is answered like an unknown one.
+KEPT_BATCHES = 256
+
+
 @dataclass
 class SimulatorEngine:
     base: ReferenceBase
@@ -96,7 +101,7 @@ class SimulatorEngine:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._batches: dict[str, _Batch] = {}
+        self._batches: OrderedDict[str, _Batch] = OrderedDict()
         self._ids = itertools.count(1)
 
     def handle(self, request: bytes, peer: str | None = None) -> Answer:
@@ -174,6 +179,8 @@ class SimulatorEngine:
         with self._lock:
             batch_id = f"LOT-{next(self._ids):08d}"
             self._batches[batch_id] = _Batch(results, self.batch_polls)
+            while len(self._batches) > KEPT_BATCHES:  # the oldest results expire
+                self._batches.popitem(last=False)
         return Answer(200, wire.batch_ack(batch_id)), batch_id, FaultMode.NONE
 
     def _verify_item(self, query: VerificationQuery) -> BatchVerificationResult:
