@@ -38,12 +38,13 @@ from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import Traits, parse_traits
 from identito.domain.traits import search_key
+from identito.services.insi_integration import add_trace
 from identito.services.insi_records import InsiCall
 from identito.services.reception_updates import apply_ins_change, apply_update, known
 from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice, VerificationQuery
 from identito.services.unit_of_work import AuditEntry, SearchCriteria, UnitOfWork
-from identito.services.verification import add_trace, call_context, call_verify
+from identito.services.verification import call_context, call_verify
 from identito.services.verification_records import (
     EntryKind,
     ReceivedMessage,

@@ -26,8 +26,9 @@ from uuid import UUID
 from identito.domain.errors import InvalidTransition
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
+from identito.services.insi_integration import add_trace
 from identito.services.insi_records import CallOutcome, InsiCall
-from identito.services.insi_trace import INSI_CALLED, error_code, response_digest
+from identito.services.insi_trace import error_code
 from identito.services.rules import Rules
 from identito.services.teleservice import (
     Authentication,
@@ -266,16 +267,3 @@ def identity_summary(identity: Identity) -> dict[str, Any]:
         "sex": traits.sex.value,
         "status": identity.status.value,
     }
-
-
-def add_trace(call: InsiCall, uow: UnitOfWork) -> None:
-    """The call in ``insi_calls`` and its ``insi.called`` audit row."""
-    uow.insi_calls.add(call)
-    details = {
-        "call_id": str(call.id),
-        "mode": call.mode,
-        "outcome": call.outcome.value,
-        "error_code": call.error_code,
-        "response_sha256": response_digest(call),
-    }
-    uow.add_audit(AuditEntry(call.actor, call.at, INSI_CALLED, call.identity_id, details=details))

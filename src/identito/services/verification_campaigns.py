@@ -31,6 +31,7 @@ from uuid import UUID
 
 from identito.domain.errors import DomainError, InvalidInput, NotFound
 from identito.domain.permissions import Actor, Permission
+from identito.services.insi_integration import add_trace
 from identito.services.insi_records import CallOutcome, InsiCall
 from identito.services.insi_trace import error_code
 from identito.services.rules import Rules
@@ -42,7 +43,7 @@ from identito.services.teleservice import (
     TeleserviceError,
 )
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
-from identito.services.verification import add_trace, apply_result, call_context, verify_ins
+from identito.services.verification import apply_result, call_context, verify_ins
 from identito.services.verification_records import (
     SAVED_QUERIES,
     Campaign,
