@@ -17,9 +17,10 @@ from identito.domain.identifiers import Ins, Oid
 from identito.domain.identity import Identity
 from identito.domain.insi import CollectionMethod
 from identito.domain.status import IdentityAttribute, IdentityStatus
+from reference import INTEROP
 
 GOLDEN = Path(__file__).parent / "data" / "diffusion"
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference" / "interop"
+REFERENCE_DIR = INTEROP
 CONTEXT = ExportContext(
     now=NOW,
     message_id="MSG0001",

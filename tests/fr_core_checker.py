@@ -1,4 +1,4 @@
-"""A small FR Core 2.2.0 checker reading the StructureDefinitions shipped in ../shared.
+"""A small FR Core 2.2.0 checker reading the StructureDefinitions copied in tests/data/reference.
 
 It checks what a Patient export can break, from the conformance resources
 themselves (not from identito's constants):
@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "interop"
+from reference import INTEROP
+
+REFERENCE = INTEROP
 FR_CORE_DIR = REFERENCE / "fhir-fr-core-2.2.0"
 RELIABILITY = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
 BIRTH_PLACE = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace"
@@ -59,7 +60,7 @@ def value_set_codes(url: str) -> tuple[set[str], set[tuple[str, str]]]:
 
 
 def in_value_set(url: str, system: str, code: str) -> bool:
-    """Membership in a shipped ValueSet; a ValueSet not shipped in ../shared is not checked."""
+    """Membership in a shipped ValueSet; a ValueSet not copied in tests/data/reference.is not checked."""
     if _canonical(url) not in resources():
         return True
     systems, codes = value_set_codes(url)

@@ -7,7 +7,6 @@ import asyncio
 import json
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -19,8 +18,9 @@ from identito.bootstrap import Container
 from identito.entrypoints.api import create_app
 from identito.entrypoints.mllp import END, START, frame, start_server
 from identito.services.unit_of_work import SearchCriteria
+from reference import INTEROP
 
-PAM = Path(__file__).parents[3] / "shared" / "reference" / "interop" / "hl7v2-pam-fr"
+PAM = INTEROP / "hl7v2-pam-fr"
 IDENTITIES = "/api/v1/identities"
 HL7 = "/api/v1/hl7v2"
 FR_CORE = "https://hl7.fr/ig/fhir/core/StructureDefinition/"

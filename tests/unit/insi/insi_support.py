@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from identito.adapters.insi.envelope import SoftwareContext
+from reference import INSI
 
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "insi"
+REFERENCE = INSI
 SAMPLES = REFERENCE / "samples"
 GOLDEN = Path(__file__).resolve().parents[2] / "data" / "insi"
 SOFTWARE = SoftwareContext("CNDA-TEST-0001", "identito", "0.1.0", "instance-42", "751234567")

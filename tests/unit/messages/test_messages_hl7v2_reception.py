@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
 from identito.messages.fhir_reception import FhirRejected, parse_patient
 from identito.messages.hl7v2_reception import Hl7Rejected, ack, parse_adt, read_header
+from reference import INTEROP
 
-PAM = Path(__file__).parents[4] / "shared" / "reference" / "interop" / "hl7v2-pam-fr"
+PAM = INTEROP / "hl7v2-pam-fr"
 NOW = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
 
 
