@@ -7,7 +7,6 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SIMULATOR_PORT ?= 8443
 
-export IDENTITO_DATABASE_URL ?= sqlite:///$(CURDIR)/var/identito.sqlite3
 
 .PHONY: install run simulator test browser bench bench-web lint format clean
 

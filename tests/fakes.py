@@ -23,6 +23,7 @@ from fakes_verification import (
     FakeVigilance,
 )
 from identito.domain.documents import DEFAULT_DOCUMENT_TYPES, DocumentType
+from identito.domain.duplicates import swapped_birth_date
 from identito.domain.errors import InvalidInput, NotFound, StaleVersion
 from identito.domain.events import AuditAction
 from identito.domain.identifiers import Ins, Oid
@@ -189,6 +190,24 @@ def _matches(identity: Identity, criteria: SearchCriteria) -> bool:
     return True
 
 
+def _blocked(identity: Identity, other: Identity) -> bool:
+    """The blocking rule of ``SqlIdentityRepository.candidates``, in Python."""
+    born, theirs = identity.traits.birth_date.value, other.traits.birth_date.value
+    if theirs in (born, swapped_birth_date(born)):
+        return True
+    ins, their_ins = identity.ins, other.ins
+    if ins is not None and their_ins is not None and ins.number == their_ins.number:
+        return True
+    if theirs.year != born.year:
+        return False
+
+    def keys(i: Identity) -> list[str]:
+        return [search_key(n) for n in (i.traits.birth_name, i.traits.used_name) if n]
+
+    prefixes = {k[:3] for k in keys(identity) if k}
+    return any(k.startswith(p) for k in keys(other) for p in prefixes)
+
+
 def _sort_key(identity: Identity) -> tuple[str, str, str]:
     traits = identity.traits
     return (traits.birth_name, traits.first_birth_first_name, str(identity.id))
@@ -233,6 +252,13 @@ class FakeIdentityRepository:
         visible = {**self.committed, **self._pending}
         found = sorted((i for i in visible.values() if _matches(i, criteria)), key=_sort_key)
         return [self.get(identity.id) for identity in found[: criteria.limit]]
+
+    def candidates(self, identity: Identity, *, limit: int) -> list[Identity]:
+        visible = {**self.committed, **self._pending}
+        found = [i for i in visible.values() if i.id != identity.id and _blocked(identity, i)]
+        born = identity.traits.birth_date.value
+        found.sort(key=lambda i: (i.traits.birth_date.value != born, str(i.id)))
+        return [self.get(i.id) for i in found[:limit]]
 
     def seen(self) -> Sequence[Identity]:
         return list(self._seen.values())

@@ -137,6 +137,11 @@ ENDPOINTS = (
         ),
     ),
     Endpoint(
+        "GET /identities/{id}/duplicates",
+        READERS,
+        lambda api, role, t: api.get(f"{IDENTITIES}/{t.id}/duplicates", role),
+    ),
+    Endpoint(
         "GET /identities/{id}/audit",
         VIGILANCE,
         lambda api, role, t: api.get(f"{IDENTITIES}/{t.id}/audit", role),

@@ -55,6 +55,7 @@ def test_settings_can_come_from_a_toml_file_and_the_environment_wins(
 
     path = Path(str(tmp_path)) / "identito.toml"
     path.write_text('database_url = "sqlite:////tmp/from-file.sqlite3"\ntoken_ttl_minutes = 60\n')
+    monkeypatch.delenv("IDENTITO_DATABASE_URL", raising=False)
     monkeypatch.setenv("IDENTITO_SETTINGS_FILE", str(path))
     monkeypatch.setenv("IDENTITO_TOKEN_TTL_MINUTES", "30")
     settings = Settings()

@@ -9,14 +9,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, RowMapping, Select, and_, delete, select, union, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    Select,
+    and_,
+    case,
+    delete,
+    or_,
+    select,
+    union,
+    update,
+)
 
 from identito.adapters.bulk import insert_many
-from identito.adapters.mappers import history_rows, identity_row, to_identity
+from identito.adapters.mappers import history_rows, identity_row, name_keys, to_identity
 from identito.adapters.orm import identities, ins_history
+from identito.domain.duplicates import swapped_birth_date
 from identito.domain.errors import NotFound, StaleVersion
 from identito.domain.identity import Identity
 from identito.services.unit_of_work import SearchCriteria
@@ -90,6 +103,10 @@ class SqlIdentityRepository:
         self.flush()
         return self._load(search_query(criteria))
 
+    def candidates(self, identity: Identity, *, limit: int) -> list[Identity]:
+        self.flush()
+        return self._load(candidates_query(identity, limit))
+
     def seen(self) -> Sequence[Identity]:
         return list(self._seen.values())
 
@@ -136,6 +153,33 @@ def search_query(criteria: SearchCriteria) -> Select[Any]:
         key = "|" + criteria.first_name_key
         conditions.append(identities.c.first_name_keys.contains(key, autoescape=True))
     return query.where(and_(*conditions))
+
+
+def candidates_query(identity: Identity, limit: int) -> Select[Any]:
+    """Blocking on indexed columns: a union of index-driven selections of ids.
+
+    Same birth date or swapped one (``(birth_date, sex)`` index), same active
+    matricule (``ins_number`` index), or the birth year range of the index with a
+    3-letter prefix of a name key in ``name_keys``.
+    """
+    born = identity.traits.birth_date.value
+    dates = [born, *filter(None, [swapped_birth_date(born)])]
+    parts = [select(identities.c.id).where(identities.c.birth_date.in_(dates))]
+    if identity.ins is not None:
+        number = identity.ins.number.number
+        parts.append(select(identities.c.id).where(identities.c.ins_number == number))
+    prefixes = {k[:3] for k in name_keys(identity.traits).strip("|").split("|") if k}
+    if prefixes:
+        year = identities.c.birth_date.between(date(born.year, 1, 1), date(born.year, 12, 31))
+        names = or_(*(identities.c.name_keys.contains("|" + p, autoescape=True) for p in prefixes))
+        parts.append(select(identities.c.id).where(year, names))
+    first = case((identities.c.birth_date == born, 0), else_=1)
+    return (
+        select(identities)
+        .where(identities.c.id.in_(union(*parts)), identities.c.id != identity.id)
+        .order_by(first, identities.c.id)
+        .limit(limit)
+    )
 
 
 def _not_found(identity_id: UUID) -> NotFound:

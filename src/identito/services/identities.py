@@ -74,7 +74,7 @@ def get_identity(identity_id: UUID, *, uow: UnitOfWork, actor: Actor, rules: Rul
     actor.require(Permission.IDENTITY_READ)
     with uow:
         identity = uow.identities.get(identity_id)
-        _note_reads([identity], uow=uow, actor=actor, rules=rules)
+        note_reads([identity], uow=uow, actor=actor, rules=rules)
     return identity
 
 
@@ -175,7 +175,7 @@ def search_identities(
     )
     with uow:
         found = uow.identities.search(criteria)
-        _note_reads(found, uow=uow, actor=actor, rules=rules)
+        note_reads(found, uow=uow, actor=actor, rules=rules)
     return found
 
 
@@ -293,7 +293,7 @@ def identity_audit(
         return uow.audit.for_identity(identity_id)
 
 
-def _note_reads(found: Iterable[Identity], *, uow: UnitOfWork, actor: Actor, rules: Rules) -> None:
+def note_reads(found: Iterable[Identity], *, uow: UnitOfWork, actor: Actor, rules: Rules) -> None:
     """Audit every returned identity whose matricule the actor sees."""
     if not actor.can(Permission.INS_READ):
         return

@@ -100,6 +100,14 @@ class IdentityRepository(Protocol):
 
     def search(self, criteria: SearchCriteria) -> list[Identity]: ...
 
+    def candidates(self, identity: Identity, *, limit: int) -> list[Identity]:
+        """Blocking for duplicate detection: identities sharing the birth date, the
+        day-month-swapped birth date or the active matricule INS, or born the same
+        year with a birth or used name starting with the same 3 letters of a name
+        key. At most ``limit``, same birth date first; ``identity`` may be among them.
+        """
+        ...
+
     def seen(self) -> Sequence[Identity]:
         """Identities added, fetched or updated in this unit of work."""
         ...

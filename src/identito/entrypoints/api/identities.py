@@ -21,12 +21,15 @@ from identito.entrypoints.api.schemas import (
     AttributeChange,
     AuditEntryPublic,
     AuditList,
+    DuplicateList,
+    DuplicatePublic,
     IdentityCreate,
     IdentityList,
     IdentityPatch,
     IdentityPublic,
     ValidationRequest,
 )
+from identito.services import duplicates as duplicate_service
 from identito.services import identities as service
 
 PREFIX = "/identities"
@@ -186,3 +189,23 @@ def validate_identity(
 def identity_audit(identity_id: UUID, actor: ActorDep, uow: UowDep, rules: RulesDep) -> AuditList:
     entries = service.identity_audit(identity_id, uow=uow, actor=actor, rules=rules)
     return AuditList(items=[AuditEntryPublic.render(e) for e in entries])
+
+
+@router.get(
+    "/{identity_id}/duplicates",
+    response_model=DuplicateList,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Doublons potentiels d'une identité, avec score et explication (meilleurs d'abord)",
+)
+def find_duplicates(
+    identity_id: UUID,
+    actor: ActorDep,
+    uow: UowDep,
+    rules: RulesDep,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    threshold: Annotated[float, Query(ge=0, le=1, description="Score minimal")] = 0.5,
+) -> DuplicateList:
+    found = duplicate_service.find_duplicates(
+        identity_id, uow=uow, actor=actor, rules=rules, limit=limit, threshold=threshold
+    )
+    return DuplicateList(items=[DuplicatePublic.render(d, actor) for d in found])

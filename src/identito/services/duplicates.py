@@ -1,0 +1,68 @@
+"""Potential duplicates of one identity: blocking candidates, scored and explained.
+
+Candidates come from the repository's blocking query (``candidates``), never
+from all pairs; each is scored by the domain's Fellegi–Sunter model with the
+Jaro-Winkler similarity of rapidfuzz on search keys.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+from uuid import UUID
+
+from rapidfuzz.distance import JaroWinkler
+
+from identito.domain.duplicates import PairScore, TraitAgreement, score_pair
+from identito.domain.identity import Identity
+from identito.domain.permissions import Actor, Permission
+from identito.services.identities import note_reads
+from identito.services.rules import Rules
+from identito.services.unit_of_work import UnitOfWork
+
+#: Most candidates scored for one identity (the blocking query's limit).
+CANDIDATE_LIMIT = 200
+
+
+class Duplicate(NamedTuple):
+    identity: Identity
+    score: float
+    explanation: tuple[TraitAgreement, ...]
+    blocking: bool
+
+
+def jaro_winkler(left: str, right: str) -> float:
+    return float(JaroWinkler.normalized_similarity(left, right))
+
+
+def score(local: Identity, other: Identity) -> PairScore:
+    """The duplicate score of two identities, with its per-trait explanation."""
+    return score_pair(local, other, similarity=jaro_winkler)
+
+
+def find_duplicates(
+    identity_id: UUID,
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+    limit: int = 10,
+    threshold: float = 0.5,
+) -> list[Duplicate]:
+    """Potential duplicates of an identity scoring at least ``threshold``, best first.
+
+    A blocking duplicate (same active matricule INS) is always returned.
+    """
+    actor.require(Permission.IDENTITY_SEARCH)
+    with uow:
+        identity = uow.identities.get(identity_id)
+        found = []
+        for candidate in uow.identities.candidates(identity, limit=CANDIDATE_LIMIT):
+            if candidate.id == identity.id:
+                continue
+            pair = score(identity, candidate)
+            if pair.blocking or pair.score >= threshold:
+                found.append(Duplicate(candidate, pair.score, pair.explanation, pair.blocking))
+        found.sort(key=lambda d: (-d.score, str(d.identity.id)))
+        best = found[: max(1, limit)]
+        note_reads([d.identity for d in best], uow=uow, actor=actor, rules=rules)
+    return best

@@ -1,0 +1,106 @@
+"""GET /identities/{id}/duplicates: potential duplicates, scored and explained, best first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from api_support import Api, qualify
+
+from identito.bootstrap import Container
+from identito.domain.duplicates import Agreement, Trait, TraitAgreement
+from identito.domain.identifiers import Ins, Oid
+from identito.entrypoints.api.schemas import TraitAgreementPublic
+from identito.services.auth import SYSTEM
+
+IDENTITIES = "/api/v1/identities"
+PERSON = {
+    "birth_name": "Garnier",
+    "birth_first_names": ["Lucie", "Anne"],
+    "first_birth_first_name": "Lucie",
+    "birth_date": "1972-04-09",
+    "sex": "F",
+    "birth_place_code": "69123",
+    "used_name": None,
+}
+
+
+def _create(api: Api, **changes: Any) -> dict[str, Any]:
+    return api.create(**{**PERSON, **changes})
+
+
+def test_duplicates_come_best_first_with_score_and_explanation(api: Api) -> None:
+    local = _create(api)
+    swapped = _create(
+        api,
+        birth_date="1972-09-04",
+        first_birth_first_name="Anne",
+        birth_first_names=["Anne", "Lucie"],
+    )
+    typo = _create(api, birth_name="Garnieer", birth_place_code="69381")
+    _create(api, birth_name="Rousseau", first_birth_first_name="Mila", birth_first_names=["Mila"])
+
+    response = api.get(f"{IDENTITIES}/{local['id']}/duplicates", "care")
+
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert [i["identity"]["id"] for i in items] == [swapped["id"], typo["id"]]
+    assert items[0]["score"] >= items[1]["score"] >= 0.5
+    assert not items[0]["blocking"]
+    lines = {line["trait"]: line for line in items[0]["explanation"]}
+    assert set(lines) == {"name", "first_names", "birth_date", "sex", "birth_place_code", "ins"}
+    assert lines["birth_date"] == {
+        "trait": "birth_date",
+        "local": "1972-04-09",
+        "other": "1972-09-04",
+        "agreement": "close",
+        "weight": lines["birth_date"]["weight"],
+        "note": "Jour et mois inversés.",
+    }
+    assert lines["first_names"]["agreement"] == "close"
+    assert {line["trait"]: line["agreement"] for line in items[1]["explanation"]}[
+        "birth_place_code"
+    ] == "close"
+
+
+def test_the_same_active_ins_is_a_blocking_duplicate_scoring_1(
+    api: Api, container: Container
+) -> None:
+    local = _create(api, birth_date="1966-01-20")
+    qualified = qualify(container, api, local["id"])
+    other = _create(api, birth_name="Perrin", birth_date="1990-02-02")
+    ins = Ins.parse(qualified["ins"]["number"], Oid.NIR_TEST.value, allow_test_oids=True)
+    with container.uow_factory() as uow:  # as INSi would have returned it
+        identity = uow.identities.get(UUID(other["id"]))
+        identity.record_ins_retrieval(ins, now=datetime.now(UTC))
+        uow.identities.update(identity)
+        uow.commit(SYSTEM, datetime.now(UTC))
+
+    items = api.get(f"{IDENTITIES}/{local['id']}/duplicates").json()["items"]
+
+    assert [(i["identity"]["id"], i["score"], i["blocking"]) for i in items] == [
+        (other["id"], 1.0, True)
+    ]
+
+
+def test_limit_and_threshold_are_query_parameters_checked_by_the_api(api: Api) -> None:
+    local = _create(api, birth_date="1955-05-05")
+    _create(api, birth_date="1955-05-05")
+    url = f"{IDENTITIES}/{local['id']}/duplicates"
+
+    assert len(api.get(url, params={"limit": 1}).json()["items"]) == 1
+    assert api.get(url, params={"threshold": 1.0}).json()["items"] == []
+    assert api.get(url, params={"threshold": 2}).status_code == 422
+
+
+def test_duplicates_of_an_unknown_identity_are_a_404_problem(api: Api) -> None:
+    response = api.get(f"{IDENTITIES}/00000000-0000-4000-8000-000000000000/duplicates")
+    assert response.status_code == 404
+
+
+def test_the_ins_line_of_the_explanation_is_hidden_without_the_ins_read_permission() -> None:
+    line = TraitAgreement(Trait.INS, "180032B02040123", "180032B02040123", Agreement.EXACT, 0.0)
+    hidden = TraitAgreementPublic.render(line, show_ins=False)
+    assert (hidden.local, hidden.other, hidden.agreement) == (None, None, Agreement.EXACT)
+    assert TraitAgreementPublic.render(line, show_ins=True).local == "180032B02040123"
