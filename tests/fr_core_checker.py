@@ -60,7 +60,7 @@ def value_set_codes(url: str) -> tuple[set[str], set[tuple[str, str]]]:
 
 
 def in_value_set(url: str, system: str, code: str) -> bool:
-    """Membership in a shipped ValueSet; a ValueSet not copied in tests/data/reference.is not checked."""
+    """Membership in a shipped ValueSet; a ValueSet not copied here is not checked."""
     if _canonical(url) not in resources():
         return True
     systems, codes = value_set_codes(url)
