@@ -19,9 +19,12 @@ the last one. Names are upper case A-Z, space, apostrophe, hyphen, no accents.
 Only a diffusable INS (qualified identity) gets a DataMatrix; sex ``I`` cannot be
 encoded (R-TR-14).
 
-Known limit: zxing-cpp picks its own encodation; the ANS expects the header in
-C40, which zxing's minimal encoder uses for such upper-case/digit runs but
-cannot be forced (docs/diffusion.md).
+Symbol: the ANS expects the 26-character header C40-encoded (like the 2D-Doc
+header, ENCODINGS.md §7), which general encoders do not choose by themselves. The
+codewords are therefore built here: C40 latch, the header's first 24 characters
+packed in C40, unlatch, then the rest in ASCII mode (digit pairs packed); the ECC
+200 symbol (Reed-Solomon, module placement) is built by ``ppf.datamatrix`` from
+those codewords. zxing-cpp only reads symbols (tests, scanning).
 
 >>> encode_fields({"S1": "123549685274612", "S2": "2597845632548156952", "S3": "A",
 ...     "S4": "B", "S5": "M", "S6": "31-08-2021", "S7": "99255"})[26:]
@@ -30,6 +33,7 @@ cannot be forced (docs/diffusion.md).
 
 from __future__ import annotations
 
+import codecs
 import re
 import struct
 import unicodedata
@@ -38,6 +42,8 @@ from collections.abc import Mapping
 from io import BytesIO
 
 import zxingcpp
+from ppf.datamatrix import DataMatrix
+from ppf.datamatrix.codec_C40 import encode_to_C40
 
 from identito.domain.diffusion import DiffusionView, ExportContext, NotDiffusable, ScannedIns
 from identito.domain.errors import InvalidInput
@@ -106,24 +112,56 @@ def payload(view: DiffusionView) -> str:
 # -- rendering ----------------------------------------------------------------------------
 
 
-def symbol(text: str) -> zxingcpp.Barcode:
-    return zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.DataMatrix)
+C40_LATCH = 0xE6
+
+
+def codewords(text: str) -> bytes:
+    """The data codewords: the header in C40 (then unlatch), the rest in ASCII mode.
+
+    >>> codewords(HEADER + "S1")[:1] == bytes([C40_LATCH])
+    True
+    """
+    if not text.startswith(HEADER):
+        return text.encode("datamatrix.ascii")
+    header, _ = encode_to_C40(HEADER)
+    return bytes(header) + text[len(HEADER) :].encode("datamatrix.ascii")
+
+
+def _ins_codec(name: str) -> codecs.CodecInfo | None:
+    if name != "datamatrix.ins":
+        return None
+    return codecs.CodecInfo(lambda text: (codewords(text), len(text)), None, name=name)
+
+
+codecs.register(_ins_codec)
+
+
+class _Symbol(DataMatrix):  # type: ignore[misc]
+    """An ECC 200 symbol from our codewords (square, the smallest that holds them)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.codecs = ["datamatrix.ins"]
 
 
 def modules(text: str) -> list[list[bool]]:
     """The symbol as rows of dark (True) modules, without quiet zone."""
-    image = memoryview(symbol(text).to_image(scale=1, add_quiet_zones=False))
-    height, width = image.shape
-    raw = image.tobytes()
-    return [[raw[y * width + x] < 128 for x in range(width)] for y in range(height)]
+    return [[bool(cell) for cell in row] for row in _Symbol(text).matrix]
+
+
+def _with_quiet_zone(text: str, scale: int, quiet: int = 2) -> list[list[bool]]:
+    grid = modules(text)
+    width = len(grid[0]) + 2 * quiet
+    blank = [[False] * width for _ in range(quiet)]
+    padded = blank + [[False] * quiet + row + [False] * quiet for row in grid] + blank
+    return [[cell for cell in row for _ in range(scale)] for row in padded for _ in range(scale)]
 
 
 def png(text: str, scale: int = 4) -> bytes:
     """An 8-bit grey PNG, quiet zone included (written with zlib: reproducible bytes)."""
-    image = memoryview(symbol(text).to_image(scale=scale, add_quiet_zones=True))
-    height, width = image.shape
-    raw = image.tobytes()
-    rows = b"".join(b"\x00" + raw[y * width : (y + 1) * width] for y in range(height))
+    pixels = _with_quiet_zone(text, scale)
+    height, width = len(pixels), len(pixels[0])
+    rows = b"".join(b"\x00" + bytes(0 if dark else 255 for dark in row) for row in pixels)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
@@ -136,8 +174,21 @@ def png(text: str, scale: int = 4) -> bytes:
     )  # fmt: skip
 
 
-def svg(text: str, scale: int = 4) -> str:
-    return symbol(text).to_svg(scale=scale, add_quiet_zones=True)
+def svg(text: str, scale: int = 4, quiet: int = 2) -> str:
+    grid = modules(text)
+    size_x, size_y = len(grid[0]) + 2 * quiet, len(grid) + 2 * quiet
+    path = "".join(
+        f"M{x + quiet},{y + quiet}h1v1h-1z"
+        for y, row in enumerate(grid)
+        for x, dark in enumerate(row)
+        if dark
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size_x * scale}" '
+        f'height="{size_y * scale}" viewBox="0 0 {size_x} {size_y}" shape-rendering="crispEdges">'
+        f'<rect width="{size_x}" height="{size_y}" fill="#fff"/>'
+        f'<path d="{path}" fill="#000"/></svg>'
+    )
 
 
 def render_png(view: DiffusionView, context: ExportContext) -> bytes:
