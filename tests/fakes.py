@@ -28,6 +28,7 @@ from identito.domain.errors import InvalidInput, NotFound, StaleVersion
 from identito.domain.events import AuditAction
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.identity import Identity
+from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Role, role_permissions
 from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import IdentityWarning, Traits, parse_traits
@@ -165,6 +166,8 @@ def make_identity(
 
 def _matches(identity: Identity, criteria: SearchCriteria) -> bool:
     traits = identity.traits
+    if not identity.active:
+        return False
     if criteria.ins_number is not None:
         numbers = {entry.ins.number.number for entry in identity.ins_history}
         if identity.ins is not None:
@@ -255,7 +258,11 @@ class FakeIdentityRepository:
 
     def candidates(self, identity: Identity, *, limit: int) -> list[Identity]:
         visible = {**self.committed, **self._pending}
-        found = [i for i in visible.values() if i.id != identity.id and _blocked(identity, i)]
+        found = [
+            i
+            for i in visible.values()
+            if i.id != identity.id and i.active and _blocked(identity, i)
+        ]
         born = identity.traits.birth_date.value
         found.sort(key=lambda i: (i.traits.birth_date.value != born, str(i.id)))
         return [self.get(i.id) for i in found[:limit]]
@@ -277,6 +284,34 @@ def _copy(identity: Identity) -> Identity:
     copied = copy.deepcopy(identity)
     copied.events = []
     return copied
+
+
+class FakeMerges:
+    """Merge records in a dict, kept at commit."""
+
+    def __init__(self, committed: dict[UUID, Merge] | None = None) -> None:
+        self.committed = {} if committed is None else committed
+        self._pending: dict[UUID, Merge] = {}
+
+    def add(self, merge: Merge) -> None:
+        self._pending[merge.id] = merge
+
+    def get(self, merge_id: UUID) -> Merge:
+        found = self._pending.get(merge_id) or self.committed.get(merge_id)
+        if found is None:
+            raise NotFound(f"Fusion inconnue : {merge_id}.")
+        return found
+
+    def update(self, merge: Merge) -> None:
+        self.get(merge.id)
+        self._pending[merge.id] = merge
+
+    def _commit(self) -> None:
+        self.committed.update(self._pending)
+        self._pending.clear()
+
+    def _rollback(self) -> None:
+        self._pending.clear()
 
 
 # -- audit, users ----------------------------------------------------------------------
@@ -642,6 +677,7 @@ class FakeUnitOfWork:
     """
 
     identities: FakeIdentityRepository = field(default_factory=FakeIdentityRepository)
+    merges: FakeMerges = field(default_factory=FakeMerges)
     audit: FakeAuditLog = field(default_factory=FakeAuditLog)
     users: FakeUsers = field(default_factory=FakeUsers)
     preferences: FakePreferences = field(default_factory=lambda: FakePreferences())
@@ -687,6 +723,7 @@ class FakeUnitOfWork:
         self.indicators.add(indicator_deltas(entries))
         self._reads = []
         self.identities._commit()
+        self.merges._commit()
         self.audit._commit()
         self.users._commit()
         self.insi_calls._commit()
@@ -695,6 +732,7 @@ class FakeUnitOfWork:
     def rollback(self) -> None:
         self._reads = []
         self.identities._rollback()
+        self.merges._rollback()
         self.audit._rollback()
         self.users._rollback()
         self.insi_calls._rollback()
@@ -702,12 +740,13 @@ class FakeUnitOfWork:
     def sibling(self) -> FakeUnitOfWork:
         """Another unit of work on the same committed data (a concurrent session)."""
         return FakeUnitOfWork(
-            FakeIdentityRepository(self.identities.committed),
-            FakeAuditLog(self.audit.entries),
-            FakeUsers(self.users.users, self.users.tokens),
-            self.preferences,
-            self.sessions,
-            self.indicators,
+            identities=FakeIdentityRepository(self.identities.committed),
+            merges=FakeMerges(self.merges.committed),
+            audit=FakeAuditLog(self.audit.entries),
+            users=FakeUsers(self.users.users, self.users.tokens),
+            preferences=self.preferences,
+            sessions=self.sessions,
+            indicators=self.indicators,
             insi_calls=FakeInsiCalls(self.insi_calls.calls),
             insi_worklists=self.insi_worklists,
             campaigns=self.campaigns,

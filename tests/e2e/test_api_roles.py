@@ -71,6 +71,22 @@ def _create_from_insi(api: Api, role: str, target: Target) -> httpx.Response:
     return api.post("/api/v1/insi/recover", role, json={"mode": "traits", "traits": traits})
 
 
+MERGES = "/api/v1/merges"
+
+
+def _merge(api: Api, role: str, target: Target) -> httpx.Response:
+    """Merge a new duplicate (created by the admin) into the target."""
+    merged = api.create()
+    return api.post(MERGES, role, json={"survivor_id": target.id, "merged_id": merged["id"]})
+
+
+def _unmerge(api: Api, role: str, target: Target) -> httpx.Response:
+    """Undo a merge the admin made into the target."""
+    merge = _merge(api, "admin", target)
+    assert merge.status_code == 201, merge.text
+    return api.request("DELETE", f"{MERGES}/{merge.json()['id']}", role)
+
+
 def _pending_call(api: Api) -> Target:
     """ECETINSI typed with another birth place: INSi's answer waits for a decision."""
     created = api.create(
@@ -141,6 +157,8 @@ ENDPOINTS = (
         READERS,
         lambda api, role, t: api.get(f"{IDENTITIES}/{t.id}/duplicates", role),
     ),
+    Endpoint("POST /merges", VIGILANCE, _merge, ok=201),
+    Endpoint("DELETE /merges/{id}", VIGILANCE, _unmerge),
     Endpoint(
         "GET /identities/{id}/audit",
         VIGILANCE,

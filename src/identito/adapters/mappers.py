@@ -81,6 +81,8 @@ def identity_row(identity: Identity) -> dict[str, Any]:
         "first_name_keys": first_name_keys(traits),
         "created_at": identity.created_at or now,
         "updated_at": identity.updated_at or identity.created_at or now,
+        "active": identity.active,
+        "merged_into": identity.merged_into,
     }
 
 
@@ -157,4 +159,6 @@ def to_identity(row: RowMapping, history: Sequence[RowMapping]) -> Identity:
         validation=_validation(row),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        active=row["active"],
+        merged_into=row["merged_into"],
     )

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     Uuid,
+    true,
 )
 
 NAMING_CONVENTION = {
@@ -108,7 +109,24 @@ identities = Table(
     Column("first_name_keys", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Merge (issue 7): a merged identity is inactive and names its survivor.
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("merged_into", Uuid),
     Index("ix_identities_birth_date_sex", "birth_date", "sex"),
+)
+
+# One row per merge; ``snapshot`` is the merged identity just before, for the unmerge.
+merges = Table(
+    "merges",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("survivor_id", Uuid, ForeignKey("identities.id"), nullable=False, index=True),
+    Column("merged_id", Uuid, ForeignKey("identities.id"), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", _name(), nullable=False),
+    Column("snapshot", JSON, nullable=False),
+    Column("undone_at", UtcDateTime),
+    Column("undone_by", _name()),
 )
 
 ins_history = Table(

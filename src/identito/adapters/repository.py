@@ -136,8 +136,16 @@ class SqlIdentityRepository:
 
 
 def search_query(criteria: SearchCriteria) -> Select[Any]:
-    """Exact search by matricule (current or former), else the anteriority search."""
-    query = select(identities).order_by(*_ORDER).limit(criteria.limit)
+    """Exact search by matricule (current or former), else the anteriority search.
+
+    Active identities only: a merged identity is found through its survivor.
+    """
+    query = (
+        select(identities)
+        .where(identities.c.active.is_(True))
+        .order_by(*_ORDER)
+        .limit(criteria.limit)
+    )
     if criteria.ins_number:
         matching = union(
             select(identities.c.id).where(identities.c.ins_number == criteria.ins_number),
@@ -160,7 +168,7 @@ def candidates_query(identity: Identity, limit: int) -> Select[Any]:
 
     Same birth date or swapped one (``(birth_date, sex)`` index), same active
     matricule (``ins_number`` index), or the birth year range of the index with a
-    3-letter prefix of a name key in ``name_keys``.
+    3-letter prefix of a name key in ``name_keys``. Active identities only.
     """
     born = identity.traits.birth_date.value
     dates = [born, *filter(None, [swapped_birth_date(born)])]
@@ -176,7 +184,11 @@ def candidates_query(identity: Identity, limit: int) -> Select[Any]:
     first = case((identities.c.birth_date == born, 0), else_=1)
     return (
         select(identities)
-        .where(identities.c.id.in_(union(*parts)), identities.c.id != identity.id)
+        .where(
+            identities.c.id.in_(union(*parts)),
+            identities.c.id != identity.id,
+            identities.c.active.is_(True),
+        )
         .order_by(first, identities.c.id)
         .limit(limit)
     )

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from identito.adapters.audit import SqlAuditLog, SqlOutbox
 from identito.adapters.database import create_engine_for, dispose_engines, engine_for
 from identito.adapters.insi_calls import SqlInsiCallRepository, SqlInsiWorklistRepository
+from identito.adapters.merges import SqlMergeRepository
 from identito.adapters.preferences import SqlPreferenceStore
 from identito.adapters.repository import SqlIdentityRepository
 from identito.adapters.sessions import SqlIndicatorStore, SqlSessionStore
@@ -39,6 +40,7 @@ __all__ = ["SqlUnitOfWork", "create_engine_for", "dispose_engines", "sql_uow_fac
 
 class SqlUnitOfWork:
     identities: SqlIdentityRepository
+    merges: SqlMergeRepository
     audit: SqlAuditLog
     users: SqlUserRepository
     outbox: SqlOutbox
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self._connection = self.engine.connect()
         self._transaction = self._connection.begin()
         self.identities = SqlIdentityRepository(self._connection)
+        self.merges = SqlMergeRepository(self._connection)
         self.audit = SqlAuditLog(self._connection)
         self.users = SqlUserRepository(self._connection)
         self.outbox = SqlOutbox(self._connection)

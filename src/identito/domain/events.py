@@ -23,6 +23,8 @@ class AuditAction(StrEnum):
     IDENTITY_READ = "identity.read"  # a read that returned the matricule
     IDENTITY_IMPORTED = "identity.imported"
     IDENTITY_DIFFUSED = "identity.diffused"  # an export or a message left identito
+    IDENTITY_MERGED = "identity.merged"  # on the merged identity and on its survivor
+    IDENTITY_UNMERGED = "identity.unmerged"  # a merge undone, on both identities
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,9 @@ class Identity:
     validation: Validation | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    #: False once merged into another identity (annotation DESA), kept for history.
+    active: bool = True
+    merged_into: UUID | None = None
     events: list[Event] = field(default_factory=list, compare=False, repr=False)
 
     # -- creation -------------------------------------------------------------------
@@ -390,6 +393,79 @@ class Identity:
             self._archive_ins("identité douteuse ou fictive", now)
         self.ins = self.ins_retrieved_at = self.validation = None
         self.ins_collection_method, self.insi_history = None, ()
+
+    # -- merge (issue 7) -----------------------------------------------------------------------
+
+    def merge_into(self, survivor: Identity, *, merge_id: UUID, now: datetime) -> None:
+        """This duplicate merges into ``survivor``: it becomes inactive (DESA), kept for history.
+
+        The survivor keeps its traits. Refused when the two carry different
+        matricules INS, or when only this one carries a matricule (choose it as the
+        survivor instead).
+        """
+        self._check_merge(survivor)
+        before = self.snapshot()
+        self.active, self.merged_into, self.updated_at = False, survivor.id, now
+        details = {
+            "merge_id": str(merge_id),
+            "survivor_id": str(survivor.id),
+            "annotation": "DESA",
+        }  # see merges.DEACTIVATED
+        self._record(AuditAction.IDENTITY_MERGED, before=before, details=details)
+        survivor._record(
+            AuditAction.IDENTITY_MERGED,
+            details={"merge_id": str(merge_id), "merged_id": str(self.id)},
+        )
+
+    def _check_merge(self, survivor: Identity) -> None:
+        if survivor.id == self.id:
+            raise InvalidTransition(
+                "Une identité ne peut pas être fusionnée avec elle-même.", rule="merge_itself"
+            )
+        if not (self.active and survivor.active):
+            raise InvalidTransition(
+                "Fusion impossible : l'une des deux identités est déjà fusionnée (inactive).",
+                rule="merge_inactive",
+            )
+        if self.ins is not None and survivor.ins is None:
+            raise InvalidTransition(
+                "Fusion refusée : seule l'identité à fusionner porte un matricule INS ; "
+                "conservez-la plutôt.",
+                rule="merge_survivor_without_ins",
+            )
+        if (
+            self.ins is not None
+            and survivor.ins is not None
+            and self.ins.number != survivor.ins.number
+        ):
+            raise InvalidTransition(
+                "Fusion refusée : les deux identités portent des matricules INS différents.",
+                rule="merge_different_ins",
+            )
+
+    def unmerge(
+        self, before: Mapping[str, Any], survivor: Identity, *, merge_id: UUID, now: datetime
+    ) -> None:
+        """Undo a merge: active again, exactly as ``before`` (the snapshot taken at the merge)."""
+        if self.active or self.merged_into != survivor.id:
+            raise InvalidTransition(
+                "Cette identité n'est pas fusionnée dans l'identité indiquée.", rule="not_merged"
+            )
+        if self.snapshot() != dict(before):
+            raise InvalidTransition(
+                "Annulation impossible : l'identité fusionnée a changé depuis la fusion.",
+                rule="merged_identity_changed",
+            )
+        self.active, self.merged_into, self.updated_at = True, None, now
+        self._record(
+            AuditAction.IDENTITY_UNMERGED,
+            after=self.snapshot(),
+            details={"merge_id": str(merge_id), "survivor_id": str(survivor.id)},
+        )
+        survivor._record(
+            AuditAction.IDENTITY_UNMERGED,
+            details={"merge_id": str(merge_id), "merged_id": str(self.id)},
+        )
 
     # -- internals ---------------------------------------------------------------------------
 

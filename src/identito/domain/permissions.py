@@ -23,6 +23,8 @@ class Permission(StrEnum):
     IDENTITY_UPDATE_PROTECTED = "identity:update-protected"
     IDENTITY_VALIDATE = "identity:validate"
     IDENTITY_ATTRIBUTES = "identity:attributes"
+    #: merge two identities of one person, or undo a merge (identity vigilance)
+    IDENTITY_MERGE = "identity:merge"
     INS_READ = "ins:read"
     INSI_CALL = "insi:call"
     AUDIT_READ = "audit:read"
@@ -51,6 +53,7 @@ _IDENTITY_ALL = frozenset(
         _P.IDENTITY_UPDATE_PROTECTED,
         _P.IDENTITY_VALIDATE,
         _P.IDENTITY_ATTRIBUTES,
+        _P.IDENTITY_MERGE,
         _P.INS_READ,
         _P.INSI_CALL,
         _P.AUDIT_READ,

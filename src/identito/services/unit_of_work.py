@@ -16,6 +16,7 @@ from uuid import UUID
 
 from identito.domain.identity import Identity
 from identito.domain.ids import new_id
+from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Role
 from identito.domain.traits import Sex
 from identito.services.insi_records import InsiCallRepository, InsiWorklistRepository
@@ -98,18 +99,33 @@ class IdentityRepository(Protocol):
         """
         ...
 
-    def search(self, criteria: SearchCriteria) -> list[Identity]: ...
+    def search(self, criteria: SearchCriteria) -> list[Identity]:
+        """Active identities only (a merged one is found through its survivor)."""
+        ...
 
     def candidates(self, identity: Identity, *, limit: int) -> list[Identity]:
         """Blocking for duplicate detection: identities sharing the birth date, the
         day-month-swapped birth date or the active matricule INS, or born the same
         year with a birth or used name starting with the same 3 letters of a name
         key. At most ``limit``, same birth date first; ``identity`` may be among them.
+        Inactive (merged) identities are never candidates.
         """
         ...
 
     def seen(self) -> Sequence[Identity]:
         """Identities added, fetched or updated in this unit of work."""
+        ...
+
+
+class MergeRepository(Protocol):
+    def add(self, merge: Merge) -> None: ...
+
+    def get(self, merge_id: UUID) -> Merge:
+        """Raise ``NotFound`` when there is no such merge."""
+        ...
+
+    def update(self, merge: Merge) -> None:
+        """Save the undoing of a merge (``undone_at``, ``undone_by``)."""
         ...
 
 
@@ -173,6 +189,7 @@ class PreferenceStore(Protocol):
 
 class UnitOfWork(Protocol):
     identities: IdentityRepository
+    merges: MergeRepository
     audit: AuditLog
     users: UserRepository
     preferences: PreferenceStore

@@ -19,6 +19,7 @@ from identito.entrypoints.api import (
     health,
     identities,
     insi,
+    merges,
     places,
     reception,
     verification,
@@ -52,7 +53,7 @@ def create_app(container: Container) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, health, identities, insi, places, exports):
+    for module in (auth, health, identities, merges, insi, places, exports):
         api.include_router(module.router)
     api.include_router(verification.router)  # INS verification (issue 5)
     api.include_router(reception.router)

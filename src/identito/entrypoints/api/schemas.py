@@ -181,6 +181,8 @@ class IdentityPublic(BaseModel):
     warnings: list[WarningPublic]
     created_at: datetime | None
     updated_at: datetime | None
+    active: bool = Field(description="Faux pour une identité fusionnée dans une autre (DESA).")
+    merged_into: UUID | None = Field(description="L'identité conservée d'une identité fusionnée.")
 
     @classmethod
     def render(cls, identity: Identity, actor: Actor) -> IdentityPublic:
@@ -224,6 +226,8 @@ class IdentityPublic(BaseModel):
             ],
             created_at=identity.created_at,
             updated_at=identity.updated_at,
+            active=identity.active,
+            merged_into=identity.merged_into,
         )
 
 
