@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from identito.domain.errors import InvalidInput, NotFound
 from identito.domain.identity import Identity
 from identito.domain.permissions import Permission
-from identito.domain.status import IdentityStatus
+from identito.domain.status import IdentityStatus, StatusAction, next_status
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
 from identito.entrypoints.web.forms import text
@@ -129,6 +129,10 @@ def call_page(
         "comparison": comparison,
         "pending": pending,
         "decide": pending and session.actor.can(Permission.INSI_CALL),
+        # the status table decides what accepting would give (PROV -> RECUP, VALI -> QUAL)
+        "status_if_accepted": (
+            next_status(identity.status, StatusAction.RETRIEVE_INS) if pending else None
+        ),
         "provisional_warning": (
             service.PROVISIONAL_WARNING
             if identity.status is IdentityStatus.PROVISIONAL and not found.applied
