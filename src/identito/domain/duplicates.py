@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from itertools import product
+from uuid import UUID
 
 from identito.domain.identity import Identity
 from identito.domain.trait_set import Traits
@@ -99,6 +100,17 @@ class TraitAgreement:
 
 @dataclass(frozen=True)
 class PairScore:
+    score: float
+    blocking: bool
+    explanation: tuple[TraitAgreement, ...]
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    """A pair found by the batch scan: ``first_id < second_id``, score and explanation."""
+
+    first_id: UUID
+    second_id: UUID
     score: float
     blocking: bool
     explanation: tuple[TraitAgreement, ...]

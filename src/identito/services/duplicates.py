@@ -7,14 +7,17 @@ Jaro-Winkler similarity of rapidfuzz on search keys.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from rapidfuzz.distance import JaroWinkler
 
 from identito.domain.duplicates import PairScore, TraitAgreement, score_pair
 from identito.domain.identity import Identity
+from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
+from identito.domain.trait_set import parse_traits
 from identito.services.identities import note_reads
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
@@ -55,14 +58,46 @@ def find_duplicates(
     actor.require(Permission.IDENTITY_SEARCH)
     with uow:
         identity = uow.identities.get(identity_id)
-        found = []
-        for candidate in uow.identities.candidates(identity, limit=CANDIDATE_LIMIT):
-            if candidate.id == identity.id:
-                continue
-            pair = score(identity, candidate)
-            if pair.blocking or pair.score >= threshold:
-                found.append(Duplicate(candidate, pair.score, pair.explanation, pair.blocking))
-        found.sort(key=lambda d: (-d.score, str(d.identity.id)))
-        best = found[: max(1, limit)]
-        note_reads([d.identity for d in best], uow=uow, actor=actor, rules=rules)
+        kept = _scored(
+            identity, uow=uow, actor=actor, rules=rules, limit=limit, threshold=threshold
+        )
+    return kept
+
+
+def check_duplicates(
+    data: Mapping[str, Any],
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+    limit: int = 10,
+    threshold: float = 0.5,
+) -> list[Duplicate]:
+    """The check at creation: potential duplicates of traits not saved yet, best first.
+
+    ``data`` is what ``create_identity`` takes; bad traits raise ``InvalidInput``
+    exactly as the creation would. Nothing is stored.
+    """
+    actor.require(Permission.IDENTITY_SEARCH)
+    now = rules.now()
+    traits, warnings = parse_traits(data, today=now.date(), places=rules.places)
+    draft = Identity.create(traits, warnings, now=now, collection_method=CollectionMethod.MANUAL)
+    with uow:
+        kept = _scored(draft, uow=uow, actor=actor, rules=rules, limit=limit, threshold=threshold)
+    return kept
+
+
+def _scored(
+    identity: Identity, *, uow: UnitOfWork, actor: Actor, rules: Rules, limit: int, threshold: float
+) -> list[Duplicate]:
+    found = []
+    for candidate in uow.identities.candidates(identity, limit=CANDIDATE_LIMIT):
+        if candidate.id == identity.id:
+            continue
+        pair = score(identity, candidate)
+        if pair.blocking or pair.score >= threshold:
+            found.append(Duplicate(candidate, pair.score, pair.explanation, pair.blocking))
+    found.sort(key=lambda d: (-d.score, str(d.identity.id)))
+    best = found[: max(1, limit)]
+    note_reads([d.identity for d in best], uow=uow, actor=actor, rules=rules)
     return best

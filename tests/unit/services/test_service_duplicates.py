@@ -9,13 +9,13 @@ import pytest
 
 from fakes import INS_A, INS_B, NOW, FakeUnitOfWork, actor_with_role, make_identity
 from identito.domain.duplicates import HOMONYM_NOTE, Agreement, Trait
-from identito.domain.errors import NotFound, PermissionDenied
+from identito.domain.errors import InvalidInput, NotFound, PermissionDenied
 from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.permissions import Role
 from identito.domain.status import IdentityStatus
 from identito.services.auth import SYSTEM
-from identito.services.duplicates import find_duplicates, score
+from identito.services.duplicates import check_duplicates, find_duplicates, score
 from identito.services.rules import Rules
 
 CARE = actor_with_role(Role.CARE)
@@ -181,3 +181,32 @@ def test_an_unknown_identity_has_no_duplicates_but_a_not_found(
 ) -> None:
     with pytest.raises(NotFound):
         find_duplicates(make_identity().id, uow=uow, actor=CARE, rules=rules)
+
+
+def test_the_check_at_creation_scores_traits_not_saved_yet(
+    uow: FakeUnitOfWork, rules: Rules
+) -> None:
+    stored = make_identity(birth_name="DUPOND")
+    _store(uow, stored, make_identity(birth_name="LEFEBVRE", first_birth_first_name="LUC"))
+    draft = {
+        "birth_name": "DUPONT",
+        "birth_first_names": ["JEAN", "CHRISTOPHE", "PIERRE"],
+        "first_birth_first_name": "JEAN",
+        "birth_date": "1980-03-12",
+        "sex": "M",
+        "birth_place_code": "2B020",
+    }
+    commits = uow.commits
+    found = check_duplicates(draft, uow=uow, actor=CARE, rules=rules)
+    assert [d.identity.id for d in found] == [stored.id]
+    assert found[0].score > 0.9
+    assert len(uow.identities.committed) == 2  # nothing stored
+    assert uow.commits == commits
+
+
+def test_the_check_at_creation_refuses_bad_traits_like_the_creation(
+    uow: FakeUnitOfWork, rules: Rules
+) -> None:
+    with pytest.raises(InvalidInput) as error:
+        check_duplicates({"birth_name": "DUPONT"}, uow=uow, actor=CARE, rules=rules)
+    assert "birth_date" in {e.field for e in error.value.errors}
