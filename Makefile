@@ -34,7 +34,8 @@ test: install
 browser: install  # needs Debian's chromium: apt-get install -y chromium
 	$(BIN)/pytest -q tests/browser
 
-bench: install  # every benchmark at 100k and 1M identities: about 15 minutes on 2 cores
+bench: install  # every benchmark at 100k and 1M identities (duplicates need the bench extra)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.run_all
 	$(BIN)/python -m bench.web_bench --size 1000000
 	$(BIN)/python -m bench.insi_bench

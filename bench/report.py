@@ -91,17 +91,58 @@ def _verification(data: dict[str, Any]) -> list[str]:
     ]
 
 
+def _duplicates(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "| database | identities | model | scan time (s) | precision | recall | F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for run in data["runs"]:
+        models = [
+            ("identito, default parameters", "scan_default_model"),
+            ("identito, estimated (EM + TF)", "scan"),
+            ("Splink 5 (DuckDB)", "splink"),
+        ]
+        for label, key in models:
+            if key in run:
+                found = run[key]
+                seconds = found["seconds"]
+                seconds = seconds["total"] if isinstance(seconds, dict) else seconds
+                lines.append(
+                    f"| {run['database']} | {run['size']:,} | {label} | {seconds} | "
+                    f"{found['precision']} | {found['recall']} | {found['f1']} |"
+                )
+    lines += ["", "| database | check at creation: precision / recall / F1 | p50 / p99 (ms) |",
+              "|---|---|---|"]  # fmt: skip
+    for run in data["runs"]:
+        check = run["check"]
+        lines.append(
+            f"| {run['database']} | {check['precision']} / {check['recall']} / {check['f1']} | "
+            f"{_ms(check['latency'])} |"
+        )
+    targets = data["targets"]
+    lines += [
+        "",
+        f"Threshold 0.5. Targets at 1M: scan ≤ {targets['scan_seconds_at_1M']} s, check p99 ≤ "
+        f"{targets['check_p99_ms_at_1M']} ms, F1 {targets['f1']}. Method: docs/duplicates.md.",
+    ]
+    if data.get("note"):
+        lines += ["", f"Conditions: {data['note']}"]
+    return lines
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "diffusion": _diffusion,
     "identity_core": _identity_core,
     "web": _web,
     "insi": _insi,
+    "duplicates": _duplicates,
 }
 TITLES = {
     "diffusion": "INS diffusion formats (issue 6)",
     "identity_core": "Import and anteriority search (issue 2)",
     "web": "Web pages (issue 3)",
     "insi": "INSi client and simulator (issue 4)",
+    "duplicates": "Duplicate detection: batch scan, check at creation, Splink (issue 7)",
 }
 
 
@@ -117,6 +158,8 @@ def render() -> str:
         data = json.loads(path.read_text())
         machine = data.get("machine", {})
         title, renderer = TITLES.get(path.stem, path.stem), RENDERERS.get(path.stem)
+        if path.stem.startswith("duplicates-"):
+            title, renderer = f"{TITLES['duplicates']}, {path.stem.split('-', 1)[1]}", _duplicates
         if path.stem.startswith("verification-"):
             title = f"INS verification campaign (issue 5), {path.stem.split('-', 1)[1]}"
             renderer = _verification

@@ -9,13 +9,15 @@ rows of the recorded events and of the noted reads in the same step.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
+from fakes_duplicate_model import FakeDuplicateModelStore
+from fakes_duplicate_reviews import FakeDuplicateReviews
 from fakes_verification import (
     FakeCampaigns,
     FakeLeases,
@@ -23,7 +25,7 @@ from fakes_verification import (
     FakeVigilance,
 )
 from identito.domain.documents import DEFAULT_DOCUMENT_TYPES, DocumentType
-from identito.domain.duplicates import swapped_birth_date
+from identito.domain.duplicates import MatchRecord, record_of, swapped_birth_date
 from identito.domain.errors import InvalidInput, NotFound, StaleVersion
 from identito.domain.events import AuditAction
 from identito.domain.identifiers import Ins, Oid
@@ -208,7 +210,9 @@ def _blocked(identity: Identity, other: Identity) -> bool:
         return [search_key(n) for n in (i.traits.birth_name, i.traits.used_name) if n]
 
     prefixes = {k[:3] for k in keys(identity) if k}
-    return any(k.startswith(p) for k in keys(other) for p in prefixes)
+    if any(k.startswith(p) for k in keys(other) for p in prefixes):
+        return True
+    return bool(record_of(identity).phonetics & record_of(other).phonetics)
 
 
 def _sort_key(identity: Identity) -> tuple[str, str, str]:
@@ -270,6 +274,10 @@ class FakeIdentityRepository:
     def seen(self) -> Sequence[Identity]:
         return list(self._seen.values())
 
+    def scan_records(self) -> Iterator[MatchRecord]:
+        visible = {**self.committed, **self._pending}
+        return iter([record_of(i) for i in visible.values() if i.active])
+
     def _commit(self) -> None:
         for identity_id, identity in self._pending.items():
             self.committed[identity_id] = _copy(identity)
@@ -305,6 +313,11 @@ class FakeMerges:
     def update(self, merge: Merge) -> None:
         self.get(merge.id)
         self._pending[merge.id] = merge
+
+    def active_into(self, survivor_id: UUID) -> list[Merge]:
+        merges = {**self.committed, **self._pending}.values()
+        found = [m for m in merges if m.survivor_id == survivor_id and m.undone_at is None]
+        return sorted(found, key=lambda m: (m.at, str(m.id)))
 
     def _commit(self) -> None:
         self.committed.update(self._pending)
@@ -530,6 +543,7 @@ class FakeInsiWorklists:
             for i in self.identities.values()
             if i.status in (IdentityStatus.PROVISIONAL, IdentityStatus.VALIDATED)
             and not i.blocks_ins
+            and i.active
         ]
         return [i.id for i in sorted(eligible, key=_sort_key)][:limit]
 
@@ -649,7 +663,12 @@ class FakeOutbox:
     def add(self, entries: Iterable[AuditEntry]) -> None:
         for entry in entries:
             if entry.details.get("propagate") and entry.identity_id is not None:
-                payload = {"audit_id": str(entry.id), "before": entry.before, "after": entry.after}
+                payload = {
+                    "audit_id": str(entry.id),
+                    "before": entry.before,
+                    "after": entry.after,
+                    "details": {k: v for k, v in entry.details.items() if k != "propagate"},
+                }
                 self.rows.append(
                     {"id": entry.id, "identity_id": entry.identity_id, "action": entry.action,
                      "created_at": entry.at, "payload": payload, "sent_at": None}
@@ -678,6 +697,8 @@ class FakeUnitOfWork:
 
     identities: FakeIdentityRepository = field(default_factory=FakeIdentityRepository)
     merges: FakeMerges = field(default_factory=FakeMerges)
+    duplicate_reviews: FakeDuplicateReviews = field(default_factory=FakeDuplicateReviews)
+    duplicate_model: FakeDuplicateModelStore = field(default_factory=FakeDuplicateModelStore)
     audit: FakeAuditLog = field(default_factory=FakeAuditLog)
     users: FakeUsers = field(default_factory=FakeUsers)
     preferences: FakePreferences = field(default_factory=lambda: FakePreferences())
@@ -696,6 +717,8 @@ class FakeUnitOfWork:
     def __post_init__(self) -> None:
         self.insi_worklists.identities = self.identities.committed
         self.campaigns.identities = self.identities.committed
+        self.vigilance.identities = self.identities.committed
+        self.duplicate_reviews.identities = self.identities.committed
 
     def __enter__(self) -> Self:
         return self
@@ -724,6 +747,7 @@ class FakeUnitOfWork:
         self._reads = []
         self.identities._commit()
         self.merges._commit()
+        self.duplicate_reviews._commit()
         self.audit._commit()
         self.users._commit()
         self.insi_calls._commit()
@@ -733,6 +757,7 @@ class FakeUnitOfWork:
         self._reads = []
         self.identities._rollback()
         self.merges._rollback()
+        self.duplicate_reviews._rollback()
         self.audit._rollback()
         self.users._rollback()
         self.insi_calls._rollback()
@@ -742,6 +767,7 @@ class FakeUnitOfWork:
         return FakeUnitOfWork(
             identities=FakeIdentityRepository(self.identities.committed),
             merges=FakeMerges(self.merges.committed),
+            duplicate_reviews=FakeDuplicateReviews(self.duplicate_reviews.committed),
             audit=FakeAuditLog(self.audit.entries),
             users=FakeUsers(self.users.users, self.users.tokens),
             preferences=self.preferences,

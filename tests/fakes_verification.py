@@ -37,6 +37,7 @@ from identito.services.verification_records import (
     VerificationResult,
     VigilanceEntry,
 )
+from identito.services.vigilance_records import IDENTITY_WORK
 
 
 class FakeCampaigns:
@@ -64,7 +65,7 @@ class FakeCampaigns:
     def perimeter(self, campaign: Campaign, now: datetime) -> Iterator[UUID]:
         cutoff = now - timedelta(days=round(365.25 * campaign.years))
         for identity in sorted(self.identities.values(), key=lambda i: i.id):
-            if identity.ins is None:
+            if identity.ins is None or not identity.active:
                 continue
             if campaign.perimeter is Perimeter.NIA and identity.ins.oid is not Oid.NIA:
                 continue
@@ -154,7 +155,8 @@ class FakeCampaigns:
         found: dict[UUID, VerificationQuery | None] = {}
         for identity_id in identity_ids:
             identity = self.identities.get(identity_id)
-            found[identity_id] = verification_query(identity) if identity and identity.ins else None
+            usable = identity is not None and identity.ins is not None and identity.active
+            found[identity_id] = verification_query(identity) if usable else None
         return found
 
     def mark_verified(self, identity_ids: Sequence[UUID], at: datetime) -> None:
@@ -175,6 +177,12 @@ class FakeCampaigns:
 class FakeVigilance:
     def __init__(self) -> None:
         self.rows: dict[UUID, VigilanceEntry] = {}
+        self.identities: dict[UUID, Identity] = {}  # set by FakeUnitOfWork
+
+    def _listed(self, entry: VigilanceEntry) -> bool:
+        """Not an entry of ``IDENTITY_WORK`` about a merged identity."""
+        identity = self.identities.get(entry.identity_id) if entry.identity_id else None
+        return entry.kind not in IDENTITY_WORK or identity is None or identity.active
 
     def add(self, entry: VigilanceEntry) -> None:
         self.rows[entry.id] = entry
@@ -200,7 +208,7 @@ class FakeVigilance:
         found = [
             e
             for e in self.rows.values()
-            if (kind is None or e.kind is kind) and (e.open or not open_only)
+            if (kind is None or e.kind is kind) and (e.open or not open_only) and self._listed(e)
         ]
         return sorted(found, key=lambda e: e.created_at)[:limit]
 
@@ -208,7 +216,7 @@ class FakeVigilance:
         self.rows[entry.id] = entry
 
     def count_open(self) -> dict[str, int]:
-        return dict(Counter(e.kind.value for e in self.rows.values() if e.open))
+        return dict(Counter(e.kind.value for e in self.rows.values() if e.open and self._listed(e)))
 
 
 class FakeReceptions:

@@ -10,7 +10,8 @@ themselves (not from identito's constants):
 * required bindings: gender, validationMode, identifier ``use`` of INS slices,
   INSEE code system, against the ValueSets / CodeSystems shipped there;
 * extensible bindings whose CodeSystem is shipped (codes must exist);
-* the invariants fr-core-1/2/3 (hand-translated from their FHIRPath).
+* the invariants fr-core-1/2/3 (hand-translated from their FHIRPath);
+* base R4 ``active`` and ``link`` (merges: replaced-by / replaces), by hand.
 
 It is no full FHIR validator (no FHIRPath engine, no snapshot walk): it lists
 problems as strings, empty when the resource passes.
@@ -181,6 +182,27 @@ def _invariants(patient: dict[str, Any]) -> list[str]:
     return problems
 
 
+#: FHIR R4 ``link-type`` (required binding of ``Patient.link.type``; the core is not shipped).
+LINK_TYPES = frozenset({"replaced-by", "replaces", "refer", "seealso"})
+
+
+def _links(patient: dict[str, Any]) -> list[str]:
+    """Base R4 ``Patient.link`` (type and other 1..1), and the meaning of replaced-by:
+    « the patient resource containing this link must no longer be used » (inactive)."""
+    problems = []
+    if not isinstance(patient.get("active", False), bool):
+        problems.append("active must be a boolean")
+    for link in patient.get("link", []):
+        if link.get("type") not in LINK_TYPES:
+            problems.append(f"link.type {link.get('type')} outside the required set")
+        reference = (link.get("other") or {}).get("reference", "")
+        if not reference.startswith(("Patient/", "RelatedPerson/")):
+            problems.append(f"link.other {reference or 'missing'} is no Patient reference")
+        if link.get("type") == "replaced-by" and patient.get("active") is not False:
+            problems.append("link replaced-by on a Patient that is not active=false")
+    return problems
+
+
 def check_patient(patient: dict[str, Any]) -> list[str]:
     """Problems of ``patient`` against the profile it claims (empty: conformant)."""
     profile = patient["meta"]["profile"][0]
@@ -218,4 +240,5 @@ def check_patient(patient: dict[str, Any]) -> list[str]:
         + _slice_identifiers(patient, profile)
         + _reliability(patient, profile)
         + (_invariants(patient) if profile.endswith("-ins") else [])
+        + _links(patient)
     )

@@ -157,6 +157,13 @@ ENDPOINTS = (
         READERS,
         lambda api, role, t: api.get(f"{IDENTITIES}/{t.id}/duplicates", role),
     ),
+    Endpoint(
+        "POST /identities/duplicate-check",
+        READERS,
+        lambda api, role, t: api.post(
+            f"{IDENTITIES}/duplicate-check", role, json=identity_payload()
+        ),
+    ),
     Endpoint("POST /merges", VIGILANCE, _merge, ok=201),
     Endpoint("DELETE /merges/{id}", VIGILANCE, _unmerge),
     Endpoint(
@@ -237,6 +244,22 @@ ENDPOINTS = (
         "GET /insi/indicators",
         frozenset({"admin", "identitovigilance", "statistics"}),
         lambda api, role, t: api.get("/api/v1/insi/indicators", role),
+    ),
+    Endpoint(
+        "GET /duplicates", VIGILANCE, lambda api, role, t: api.get("/api/v1/duplicates", role)
+    ),
+    Endpoint(
+        "GET /duplicates/indicators",
+        frozenset({"admin", "identitovigilance", "statistics"}),
+        lambda api, role, t: api.get("/api/v1/duplicates/indicators", role),
+    ),
+    Endpoint(
+        "GET /collisions", VIGILANCE, lambda api, role, t: api.get("/api/v1/collisions", role)
+    ),
+    Endpoint(
+        "POST /identities/{id}/collision",
+        VIGILANCE,
+        lambda api, role, t: api.post(f"{IDENTITIES}/{t.id}/collision", role, json={}),
     ),
 )
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from api_support import Api, qualify
-from web_support import Browser
+from web_support import Browser, distinct_person
 
 from identito.bootstrap import Container
 
@@ -29,7 +29,7 @@ def _edit_form(identity: dict[str, Any], **changes: str) -> dict[str, str]:
 def test_a_change_of_a_complementary_trait_is_saved_without_confirmation(
     browser_for: Callable[[str], Browser], api: Api
 ) -> None:
-    identity = api.create()
+    identity = api.create(**distinct_person())
     browser = browser_for("admission")
     response = browser.post(
         f"/identites/{identity['id']}/modifier", _edit_form(identity, used_name="Martin")
@@ -42,7 +42,7 @@ def test_a_change_of_a_complementary_trait_is_saved_without_confirmation(
 def test_a_stale_version_is_refused_with_a_french_message_and_nothing_is_lost(
     browser_for: Callable[[str], Browser], api: Api
 ) -> None:
-    identity = api.create()
+    identity = api.create(**distinct_person())
     browser = browser_for("admission")
     first = browser.post(
         f"/identites/{identity['id']}/modifier", _edit_form(identity, used_name="A")
@@ -59,7 +59,7 @@ def test_a_stale_version_is_refused_with_a_french_message_and_nothing_is_lost(
 def test_a_strict_trait_change_that_downgrades_asks_for_confirmation_first(
     browser_for: Callable[[str], Browser], container: Container, api: Api
 ) -> None:
-    identity = qualify(container, api, api.create()["id"])
+    identity = qualify(container, api, api.create(**distinct_person())["id"])
     browser = browser_for("identitovigilance")
     url = f"/identites/{identity['id']}/modifier"
     page = browser.post(url, _edit_form(identity, birth_name="Lefebvre"))
@@ -78,7 +78,7 @@ def test_a_strict_trait_change_that_downgrades_asks_for_confirmation_first(
 def test_admission_is_not_offered_the_strict_traits_of_a_qualified_identity(
     browser_for: Callable[[str], Browser], container: Container, api: Api
 ) -> None:
-    identity = qualify(container, api, api.create()["id"])
+    identity = qualify(container, api, api.create(**distinct_person())["id"])
     browser = browser_for("admission")
     page = browser.get(f"/identites/{identity['id']}/modifier")
     assert page.status_code == 200

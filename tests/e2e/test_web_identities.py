@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from api_support import Api, qualify
-from web_support import Browser, created_id, creation_form
+from web_support import Browser, created_id, creation_form, distinct_person
 
 from identito.bootstrap import Container
 
@@ -100,7 +100,8 @@ def test_a_creation_saves_a_provisional_identity_and_shows_the_first_name_warnin
     browser_for: Callable[[str], Browser],
 ) -> None:
     browser = browser_for("admission")
-    response = browser.post("/identites/nouvelle", creation_form(first_birth_first_name="Marie"))
+    form = creation_form(first_birth_first_name="Marie", **distinct_person())
+    response = browser.post("/identites/nouvelle", form)
     sheet = browser.get(response.headers["location"])
     assert "Identité créée" in sheet.text
     assert "Identité provisoire" in sheet.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from api_support import PASSWORD, Api
@@ -20,6 +21,24 @@ def test_statistics_sees_the_indicators_as_charts_and_tables(
     assert page.text.count("<svg") == 4 and "Identité provisoire" in page.text
     assert "Identité douteuse" in page.text and "Mois par mois" in page.text
     assert "après le premier appel INSi, par motif" in page.text  # the INSi module's place
+
+
+def test_the_indicators_show_duplicates_found_pending_resolved_and_collisions(
+    browser_for: Callable[[str], Browser], api: Api
+) -> None:
+    first = api.create(birth_date="1962-06-06")
+    api.create(birth_date="1962-06-06")  # the same person again: a pending pair
+    assert api.post(f"/api/v1/identities/{first['id']}/collision", json={}).status_code == 200
+
+    page = browser_for("statistics").get("/indicateurs")
+
+    assert "Doublons et collisions" in page.text
+    figures = {
+        name: int(re.search(rf'id="{name}">(\d+)<', page.text).group(1))  # type: ignore[union-attr]
+        for name in ("doublons-trouves", "doublons-en-attente", "doublons-resolus", "collisions")
+    }
+    assert figures["doublons-trouves"] >= figures["doublons-en-attente"] >= 1
+    assert figures["collisions"] >= 1
 
 
 def test_the_indicators_export_as_csv(browser_for: Callable[[str], Browser], api: Api) -> None:

@@ -55,7 +55,7 @@ def _project(module: str) -> bool:
 
 
 def test_the_checker_sees_relative_and_absolute_imports() -> None:
-    imported = {name for _, name in _imports(PACKAGE / "domain" / "identity.py")}
+    imported = {name for _, name in _imports(PACKAGE / "domain" / "identity_state.py")}
     assert {"identito.domain.errors", "dataclasses", "uuid"} <= imported
 
 

@@ -66,7 +66,10 @@ def _audit_entry(row: RowMapping) -> AuditEntry:
 
 
 class SqlOutbox:
-    """Audit entries marked ``propagate``, waiting for the diffusion flows (HL7 A47/A31)."""
+    """Audit entries marked ``propagate``, waiting for the diffusion flows (HL7 A47/A31/A40).
+
+    The payload keeps the entry's ``before``/``after`` and the identifiers of its
+    details (``merge_id``, ``merged_id``...) that a merge's messages need."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -82,6 +85,7 @@ class SqlOutbox:
                     "audit_id": str(entry.id),
                     "before": entry.before,
                     "after": entry.after,
+                    "details": _outbox_details(entry.details),
                 },
                 "sent_at": None,
             }
@@ -103,3 +107,7 @@ class SqlOutbox:
         ids = list(ids)
         if ids:
             self.connection.execute(update(outbox).where(outbox.c.id.in_(ids)).values(sent_at=at))
+
+
+def _outbox_details(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in details.items() if k != "propagate"}

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from identito.services.diffusion import DeliveryFailed, MessageReceiver
+from identito.services.propagation import DeliveryFailed, MessageReceiver
 
 START, END = b"\x0b", b"\x1c\x0d"
 ACCEPTED = ("AA", "CA")

@@ -159,7 +159,11 @@ class SqlInsiWorklistRepository:
         blocking = {a.value for a in IdentityAttribute if a.forces_provisional}
         query = (
             select(identities.c.id, identities.c.attributes)
-            .where(identities.c.status.in_(statuses), identities.c.ins_number.is_(None))
+            .where(
+                identities.c.status.in_(statuses),
+                identities.c.ins_number.is_(None),
+                identities.c.active.is_(True),  # a merged identity is not worked on
+            )
             .order_by(identities.c.birth_name, identities.c.first_birth_first_name, identities.c.id)
         )
         found = []

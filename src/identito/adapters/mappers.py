@@ -17,7 +17,8 @@ from identito.domain.documents import Validation
 from identito.domain.identifiers import Ins, InsNumber, Oid
 from identito.domain.identity import Identity, InsHistoryEntry
 from identito.domain.insi import CollectionMethod, ReceivedIns
-from identito.domain.status import IdentityAttribute, IdentityStatus
+from identito.domain.phonetic import phonetic_key
+from identito.domain.status import CollisionLevel, IdentityAttribute, IdentityStatus
 from identito.domain.trait_set import IdentityWarning, Traits, WarningCode
 from identito.domain.traits import BirthDate, Sex, search_key
 
@@ -37,6 +38,11 @@ def key_list(values: Iterable[str | None]) -> str:
 
 def name_keys(traits: Traits) -> str:
     return key_list([traits.birth_name, traits.used_name])
+
+
+def name_phonetic(name: str | None) -> str | None:
+    """The French phonetic key of a name (duplicate blocking), None when empty."""
+    return phonetic_key(_cached_key(name)) or None if name else None
 
 
 def first_name_keys(traits: Traits) -> str:
@@ -79,10 +85,13 @@ def identity_row(identity: Identity) -> dict[str, Any]:
         "warnings": [{"code": w.code.value, "message": w.message} for w in identity.warnings],
         "name_keys": name_keys(traits),
         "first_name_keys": first_name_keys(traits),
+        "birth_name_phonetic": name_phonetic(traits.birth_name),
+        "used_name_phonetic": name_phonetic(traits.used_name),
         "created_at": identity.created_at or now,
         "updated_at": identity.updated_at or identity.created_at or now,
         "active": identity.active,
         "merged_into": identity.merged_into,
+        "collision": identity.collision.value if identity.collision else None,
     }
 
 
@@ -161,4 +170,5 @@ def to_identity(row: RowMapping, history: Sequence[RowMapping]) -> Identity:
         updated_at=row["updated_at"],
         active=row["active"],
         merged_into=row["merged_into"],
+        collision=CollisionLevel(row["collision"]) if row["collision"] else None,
     )

@@ -34,3 +34,11 @@ class SqlMergeRepository:
             .where(merges.c.id == merge.id)
             .values(undone_at=merge.undone_at, undone_by=merge.undone_by)
         )
+
+    def active_into(self, survivor_id: UUID) -> list[Merge]:
+        query = (
+            select(merges)
+            .where(merges.c.survivor_id == survivor_id, merges.c.undone_at.is_(None))
+            .order_by(merges.c.at, merges.c.id)
+        )
+        return [Merge(**row) for row in self.connection.execute(query).mappings()]

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     Uuid,
     true,
 )
@@ -112,7 +113,32 @@ identities = Table(
     # Merge (issue 7): a merged identity is inactive and names its survivor.
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("merged_into", Uuid),
+    # Collision (issue 7, migration 0010): COLP / COLV, the matricule is not diffused.
+    Column("collision", String(4), index=True),
     Index("ix_identities_birth_date_sex", "birth_date", "sex"),
+    # Duplicate blocking (issue 7, migration 0009): French phonetic keys of the names.
+    Column("birth_name_phonetic", String(100)),
+    Column("used_name_phonetic", String(100)),
+    Index("ix_identities_birth_name_phonetic", "birth_name_phonetic", "birth_date"),
+    Index("ix_identities_used_name_phonetic", "used_name_phonetic", "birth_date"),
+)
+
+# The duplicate model estimated on the base (migration 0009): one row, id 1.
+duplicate_model = Table(
+    "duplicate_model",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("estimated_at", UtcDateTime, nullable=False),
+    Column("parameters", JSON, nullable=False),
+)
+
+# Shares of the common name / first-name search keys (term-frequency adjustment).
+duplicate_frequencies = Table(
+    "duplicate_frequencies",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("share", Float, nullable=False),
 )
 
 # One row per merge; ``snapshot`` is the merged identity just before, for the unmerge.
@@ -127,6 +153,28 @@ merges = Table(
     Column("snapshot", JSON, nullable=False),
     Column("undone_at", UtcDateTime),
     Column("undone_by", _name()),
+)
+
+# Duplicate review worklist (migration 0010): one row per pair, first_id < second_id.
+duplicate_reviews = Table(
+    "duplicate_reviews",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("first_id", Uuid, ForeignKey("identities.id"), nullable=False),
+    Column("second_id", Uuid, ForeignKey("identities.id"), nullable=False, index=True),
+    Column("score", Float, nullable=False),
+    Column("blocking", Boolean, nullable=False),
+    Column("explanation", JSON, nullable=False),
+    Column("found_at", UtcDateTime, nullable=False),
+    Column("scored_at", UtcDateTime, nullable=False),
+    Column("source", String(10), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("decided_at", UtcDateTime),
+    Column("decided_by", _name()),
+    Column("note", Text),
+    Column("fingerprint", String(64)),
+    UniqueConstraint("first_id", "second_id", name="uq_duplicate_reviews_pair"),
+    Index("ix_duplicate_reviews_worklist", "status", "blocking", "score"),
 )
 
 ins_history = Table(

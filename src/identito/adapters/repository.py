@@ -8,7 +8,7 @@ sees them. ``update`` is an optimistic-lock ``UPDATE ... WHERE version = :v``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -27,9 +27,15 @@ from sqlalchemy import (
 )
 
 from identito.adapters.bulk import insert_many
-from identito.adapters.mappers import history_rows, identity_row, name_keys, to_identity
+from identito.adapters.mappers import (
+    history_rows,
+    identity_row,
+    name_keys,
+    name_phonetic,
+    to_identity,
+)
 from identito.adapters.orm import identities, ins_history
-from identito.domain.duplicates import swapped_birth_date
+from identito.domain.duplicates import MatchRecord, match_record, swapped_birth_date
 from identito.domain.errors import NotFound, StaleVersion
 from identito.domain.identity import Identity
 from identito.services.unit_of_work import SearchCriteria
@@ -110,6 +116,14 @@ class SqlIdentityRepository:
     def seen(self) -> Sequence[Identity]:
         return list(self._seen.values())
 
+    def scan_records(self) -> Iterator[MatchRecord]:
+        """Every active identity as a lightweight comparison record, streamed."""
+        self.flush()
+        query = select(*SCAN_COLUMNS).where(identities.c.active.is_(True))
+        rows = self.connection.execution_options(yield_per=20_000).execute(query)
+        for row in rows:
+            yield match_record(*row)
+
     def _load(self, query: Select[Any]) -> list[Identity]:
         self.flush()
         rows = self.connection.execute(query).mappings().all()
@@ -133,6 +147,17 @@ class SqlIdentityRepository:
             for row in self.connection.execute(query).mappings():
                 by_identity[row["identity_id"]].append(row)
         return by_identity
+
+
+#: Columns of ``scan_records``, in ``match_record``'s order.
+SCAN_COLUMNS = tuple(
+    identities.c[name]
+    for name in (
+        "id", "birth_name", "used_name", "first_birth_first_name", "birth_first_names",
+        "used_first_name", "birth_date_raw", "birth_date", "sex", "birth_place_code",
+        "ins_number",
+    )
+)  # fmt: skip
 
 
 def search_query(criteria: SearchCriteria) -> Select[Any]:
@@ -168,7 +193,9 @@ def candidates_query(identity: Identity, limit: int) -> Select[Any]:
 
     Same birth date or swapped one (``(birth_date, sex)`` index), same active
     matricule (``ins_number`` index), or the birth year range of the index with a
-    3-letter prefix of a name key in ``name_keys``. Active identities only.
+    3-letter prefix of a name key in ``name_keys``, or the same year with a birth
+    or used name of the same French phonetic key (``(*_name_phonetic, birth_date)``
+    indexes: a typo in the first letters, the married-name swap). Active only.
     """
     born = identity.traits.birth_date.value
     dates = [born, *filter(None, [swapped_birth_date(born)])]
@@ -176,11 +203,16 @@ def candidates_query(identity: Identity, limit: int) -> Select[Any]:
     if identity.ins is not None:
         number = identity.ins.number.number
         parts.append(select(identities.c.id).where(identities.c.ins_number == number))
+    year = identities.c.birth_date.between(date(born.year, 1, 1), date(born.year, 12, 31))
     prefixes = {k[:3] for k in name_keys(identity.traits).strip("|").split("|") if k}
     if prefixes:
-        year = identities.c.birth_date.between(date(born.year, 1, 1), date(born.year, 12, 31))
         names = or_(*(identities.c.name_keys.contains("|" + p, autoescape=True) for p in prefixes))
         parts.append(select(identities.c.id).where(year, names))
+    traits = identity.traits
+    sounds = {name_phonetic(traits.birth_name), name_phonetic(traits.used_name)} - {None}
+    for column in (identities.c.birth_name_phonetic, identities.c.used_name_phonetic):
+        if sounds:
+            parts.append(select(identities.c.id).where(column.in_(sounds), year))
     first = case((identities.c.birth_date == born, 0), else_=1)
     return (
         select(identities)

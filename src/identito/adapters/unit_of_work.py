@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine, RootTransaction
 
 from identito.adapters.audit import SqlAuditLog, SqlOutbox
 from identito.adapters.database import create_engine_for, dispose_engines, engine_for
+from identito.adapters.duplicate_model import SqlDuplicateModelStore
+from identito.adapters.duplicate_reviews import SqlDuplicateReviewRepository
 from identito.adapters.insi_calls import SqlInsiCallRepository, SqlInsiWorklistRepository
 from identito.adapters.merges import SqlMergeRepository
 from identito.adapters.preferences import SqlPreferenceStore
@@ -41,6 +43,8 @@ __all__ = ["SqlUnitOfWork", "create_engine_for", "dispose_engines", "sql_uow_fac
 class SqlUnitOfWork:
     identities: SqlIdentityRepository
     merges: SqlMergeRepository
+    duplicate_reviews: SqlDuplicateReviewRepository
+    duplicate_model: SqlDuplicateModelStore
     audit: SqlAuditLog
     users: SqlUserRepository
     outbox: SqlOutbox
@@ -67,6 +71,8 @@ class SqlUnitOfWork:
         self._transaction = self._connection.begin()
         self.identities = SqlIdentityRepository(self._connection)
         self.merges = SqlMergeRepository(self._connection)
+        self.duplicate_reviews = SqlDuplicateReviewRepository(self._connection)
+        self.duplicate_model = SqlDuplicateModelStore(self._connection)
         self.audit = SqlAuditLog(self._connection)
         self.users = SqlUserRepository(self._connection)
         self.outbox = SqlOutbox(self._connection)

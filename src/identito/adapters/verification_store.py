@@ -1,5 +1,7 @@
-"""SQL repositories of INS verification: campaigns and items, identity-vigilance
-entries, received messages and scheduler leases (migration ``0005``).
+"""SQL repositories of INS verification (migration ``0005``): campaigns, runs and
+items here; identity-vigilance entries (``adapters.vigilance_store``), received
+messages (``adapters.reception_log``) and scheduler leases (``adapters.leases``) are
+re-exported from their own modules.
 
 They write on the unit of work's connection, inside its transaction. Item state
 changes are plain ``UPDATE``s keyed by (run, position): applying the same change
@@ -13,56 +15,47 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import (
-    Connection,
-    RowMapping,
-    and_,
-    bindparam,
-    delete,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import RowMapping, bindparam, func, insert, or_, select, update
 
 from identito.adapters.bulk import insert_many
+from identito.adapters.leases import SqlLeaseStore
 from identito.adapters.orm import (
     identities,
     ins_verifications,
-    received_messages,
-    scheduler_leases,
     verification_campaigns,
     verification_items,
     verification_runs,
-    vigilance_entries,
 )
+from identito.adapters.reception_log import SqlReceptionLog
+from identito.adapters.verification_identities import SqlVerifiedIdentities
+from identito.adapters.vigilance_store import SqlVigilanceRepository
 from identito.domain.errors import NotFound
 from identito.domain.identifiers import Oid
 from identito.domain.status import IdentityStatus
-from identito.services.teleservice import VerificationQuery
 from identito.services.verification_records import (
     Campaign,
     CampaignItem,
     CampaignRun,
-    EntryDecision,
-    EntryKind,
     ItemDone,
     ItemState,
     Perimeter,
-    ReceivedMessage,
-    ReceptionOutcome,
     VerificationResult,
-    VigilanceEntry,
 )
+
+__all__ = [
+    "SqlCampaignRepository",
+    "SqlLeaseStore",
+    "SqlReceptionLog",
+    "SqlVerifiedIdentities",
+    "SqlVigilanceRepository",
+]
 
 _CHUNK = 5000
 
 
-class SqlCampaignRepository:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+class SqlCampaignRepository(SqlVerifiedIdentities):
+    """Campaigns, their runs and items; ``SqlVerifiedIdentities`` adds the identities'
+    side (queries to send, dates of the last verification OK)."""
 
     # -- campaigns ---------------------------------------------------------------------
 
@@ -89,6 +82,8 @@ class SqlCampaignRepository:
         )
 
     def perimeter(self, campaign: Campaign, now: datetime) -> Iterator[UUID]:
+        """The active identities carrying a matricule in the campaign's perimeter (a
+        merged identity is verified through its survivor, never on its own)."""
         i, v = identities, ins_verifications
         query = select(i.c.id).where(i.c.ins_number.is_not(None))
         if campaign.perimeter is Perimeter.STALE:
@@ -105,7 +100,8 @@ class SqlCampaignRepository:
             query = query.where(i.c.status == IdentityStatus.QUALIFIED.value)
         elif campaign.query == "retrieved":
             query = query.where(i.c.status == IdentityStatus.RETRIEVED.value)
-        for (identity_id,) in self.connection.execute(query.order_by(i.c.id)):
+        query = query.where(i.c.active.is_(True)).order_by(i.c.id)
+        for (identity_id,) in self.connection.execute(query):
             yield identity_id
 
     # -- runs and items ------------------------------------------------------------------
@@ -240,53 +236,6 @@ class SqlCampaignRepository:
         )
         return [_item(row) for row in self.connection.execute(query).mappings()]
 
-    # -- identities ----------------------------------------------------------------------
-
-    def verification_queries(
-        self, identity_ids: Sequence[UUID]
-    ) -> dict[UUID, VerificationQuery | None]:
-        i = identities
-        columns = (
-            i.c.id,
-            i.c.ins_number,
-            i.c.ins_oid,
-            i.c.birth_name,
-            i.c.birth_first_names,
-            i.c.sex,
-            i.c.birth_date_raw,
-            i.c.birth_place_code,
-        )
-        found: dict[UUID, VerificationQuery | None] = dict.fromkeys(identity_ids)
-        for start in range(0, len(identity_ids), 900):
-            chunk = identity_ids[start : start + 900]
-            for row in self.connection.execute(select(*columns).where(i.c.id.in_(chunk))):
-                if row.ins_number is None:
-                    continue
-                found[row.id] = VerificationQuery(
-                    ins_number=row.ins_number,
-                    oid=row.ins_oid,
-                    birth_name=row.birth_name,
-                    first_names=tuple(row.birth_first_names),
-                    sex=row.sex,
-                    birth_date=row.birth_date_raw,
-                    birth_place_code=row.birth_place_code,
-                )
-        return found
-
-    def mark_verified(self, identity_ids: Sequence[UUID], at: datetime) -> None:
-        if not identity_ids:
-            return
-        v = ins_verifications
-        for start in range(0, len(identity_ids), 900):
-            chunk = list(identity_ids[start : start + 900])
-            self.connection.execute(delete(v).where(v.c.identity_id.in_(chunk)))
-            insert_many(self.connection, v, [{"identity_id": i, "verified_at": at} for i in chunk])
-
-    def last_verified(self, identity_id: UUID) -> datetime | None:
-        v = ins_verifications
-        query = select(v.c.verified_at).where(v.c.identity_id == identity_id)
-        return self.connection.execute(query).scalar()
-
     def outcomes_since(self, since: datetime) -> dict[tuple[str, str], int]:
         t = verification_items
         query = select(t.c.processed_at, t.c.result).where(
@@ -323,154 +272,3 @@ def _item(row: RowMapping) -> CampaignItem:
             "result": VerificationResult(row["result"]) if row["result"] else None,
         }
     )
-
-
-# -- identity-vigilance worklists ------------------------------------------------------------
-
-
-class SqlVigilanceRepository:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def add(self, entry: VigilanceEntry) -> None:
-        self.connection.execute(insert(vigilance_entries).values(_entry_row(entry)))
-
-    def get(self, entry_id: UUID) -> VigilanceEntry:
-        query = select(vigilance_entries).where(vigilance_entries.c.id == entry_id)
-        row = self.connection.execute(query).mappings().first()
-        if row is None:
-            raise NotFound(f"Élément de liste de travail inconnu : {entry_id}.")
-        return _entry(row)
-
-    def open_for(self, kind: EntryKind, identity_id: UUID) -> VigilanceEntry | None:
-        t = vigilance_entries
-        query = select(t).where(
-            t.c.kind == kind.value, t.c.identity_id == identity_id, t.c.resolved_at.is_(None)
-        )
-        row = self.connection.execute(query.limit(1)).mappings().first()
-        return _entry(row) if row else None
-
-    def entries(
-        self, kind: EntryKind | None = None, *, open_only: bool = True, limit: int = 200
-    ) -> list[VigilanceEntry]:
-        t = vigilance_entries
-        conditions = []
-        if kind is not None:
-            conditions.append(t.c.kind == kind.value)
-        if open_only:
-            conditions.append(t.c.resolved_at.is_(None))
-        query = select(t).where(and_(*conditions)).order_by(t.c.created_at, t.c.id).limit(limit)
-        return [_entry(row) for row in self.connection.execute(query).mappings()]
-
-    def resolve(self, entry: VigilanceEntry) -> None:
-        self.connection.execute(
-            update(vigilance_entries)
-            .where(vigilance_entries.c.id == entry.id)
-            .values(
-                resolved_at=entry.resolved_at,
-                resolved_by=entry.resolved_by,
-                decision=entry.decision.value if entry.decision else None,
-                comment=entry.comment,
-            )
-        )
-
-    def count_open(self) -> dict[str, int]:
-        t = vigilance_entries
-        query = select(t.c.kind, func.count()).where(t.c.resolved_at.is_(None)).group_by(t.c.kind)
-        return {kind: n for kind, n in self.connection.execute(query)}
-
-
-def _entry_row(entry: VigilanceEntry) -> dict[str, Any]:
-    return {
-        **vars(entry),
-        "kind": entry.kind.value,
-        "decision": entry.decision.value if entry.decision else None,
-    }
-
-
-def _entry(row: RowMapping) -> VigilanceEntry:
-    return VigilanceEntry(
-        **{
-            **row,
-            "kind": EntryKind(row["kind"]),
-            "decision": EntryDecision(row["decision"]) if row["decision"] else None,
-        }
-    )
-
-
-# -- received messages and leases -----------------------------------------------------------
-
-
-class SqlReceptionLog:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def add(self, message: ReceivedMessage) -> None:
-        row = {**vars(message), "outcome": message.outcome.value}
-        self.connection.execute(insert(received_messages).values(row))
-
-    def get(self, message_id: UUID) -> ReceivedMessage:
-        query = select(received_messages).where(received_messages.c.id == message_id)
-        row = self.connection.execute(query).mappings().first()
-        if row is None:
-            raise NotFound(f"Message reçu inconnu : {message_id}.")
-        return ReceivedMessage(**{**row, "outcome": ReceptionOutcome(row["outcome"])})
-
-    def for_identity(self, identity_id: UUID) -> list[ReceivedMessage]:
-        t = received_messages
-        query = select(t).where(t.c.identity_id == identity_id).order_by(t.c.received_at)
-        return [
-            ReceivedMessage(**{**row, "outcome": ReceptionOutcome(row["outcome"])})
-            for row in self.connection.execute(query).mappings()
-        ]
-
-    def identity_for_patient(
-        self, application: str | None, facility: str | None, patient_id: str
-    ) -> UUID | None:
-        t = received_messages
-        query = (
-            select(t.c.identity_id)
-            .where(
-                t.c.patient_id == patient_id,
-                t.c.sender_application.is_not_distinct_from(application),
-                t.c.sender_facility.is_not_distinct_from(facility),
-                t.c.identity_id.is_not(None),
-            )
-            .order_by(t.c.received_at.desc())
-            .limit(1)
-        )
-        found: UUID | None = self.connection.execute(query).scalar()
-        return found
-
-
-class SqlLeaseStore:
-    """A lease is taken by an ``UPDATE`` that only matches an expired (or own) lease,
-    or by the ``INSERT`` of its first row: atomic on SQLite and PostgreSQL alike."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def acquire(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
-        t = scheduler_leases
-        result = self.connection.execute(
-            update(t)
-            .where(t.c.name == name, or_(t.c.expires_at < now, t.c.holder == holder))
-            .values(holder=holder, expires_at=until)
-        )
-        if result.rowcount == 1:
-            return True
-        exists = self.connection.execute(select(t.c.name).where(t.c.name == name)).first()
-        if exists is not None:
-            return False
-        try:
-            with self.connection.begin_nested():
-                self.connection.execute(
-                    insert(t).values(name=name, holder=holder, expires_at=until)
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    def release(self, name: str, holder: str) -> None:
-        t = scheduler_leases
-        self.connection.execute(delete(t).where(t.c.name == name, t.c.holder == holder))

@@ -8,6 +8,8 @@ Every generator (FHIR, HL7 v2, CDA, DICOM, DataMatrix, label) renders a
   strict traits and the first birth first name;
 * a doubtful or fictitious identity is provisional anyway (the domain forces
   PROV), so it never carries a matricule;
+* an identity with a collision (COLP or COLV: two persons in one record) never
+  carries its matricule until identity vigilance resolves the collision;
 * an exceptional birth date (day or month ``00``) is sent completed, so it no
   longer equals the INS trait: IHE PAM FR §6.6.4 then forbids sending the
   matricule (R-TR-12) — applied to every format, not only HL7 v2;
@@ -67,6 +69,7 @@ class WithheldReason(StrEnum):
     NOT_QUALIFIED = "not_qualified"  # RECUP: INSi answered, no document checked
     UNCERTAIN_BIRTH_DATE = "uncertain_birth_date"  # PAM FR §6.6.4
     NO_INS_PERMISSION = "no_ins_permission"  # the actor lacks ins:read
+    COLLISION = "collision"  # COLP / COLV: two persons in one record
 
 
 class NotDiffusable(InvalidTransition):
@@ -90,6 +93,12 @@ class DiffusionView:
     insi_called_at: datetime | None
     validation: Validation | None
     updated_at: datetime | None
+    #: False for an identity merged into another (FHIR ``active``, ``link`` replaced-by).
+    active: bool = True
+    merged_into: UUID | None = None
+    #: Identities merged into this one and not unmerged (FHIR ``link`` replaces); the
+    #: services fill it from the merge records, the identity alone does not know them.
+    replaces: tuple[UUID, ...] = ()
 
     @property
     def birth_date(self) -> date:
@@ -115,6 +124,8 @@ def withheld_reason(identity: Identity, *, may_read_ins: bool) -> WithheldReason
         return WithheldReason.NO_INS
     if identity.status is not IdentityStatus.QUALIFIED or identity.blocks_ins:
         return WithheldReason.NOT_QUALIFIED
+    if identity.collision is not None:
+        return WithheldReason.COLLISION
     if identity.traits.birth_date.uncertain:
         return WithheldReason.UNCERTAIN_BIRTH_DATE
     if not may_read_ins:
@@ -136,6 +147,8 @@ def diffusion_view(identity: Identity, *, may_read_ins: bool) -> DiffusionView:
         insi_called_at=identity.ins_retrieved_at,
         validation=identity.validation,
         updated_at=identity.updated_at,
+        active=identity.active,
+        merged_into=identity.merged_into,
     )
 
 

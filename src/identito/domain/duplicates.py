@@ -1,19 +1,22 @@
 """Potential duplicates: a Fellegi–Sunter score between two identities, explained.
 
-Each trait is compared to an agreement level (``exact``, ``close``, ``different``,
-``missing``); each level carries a fixed pair of probabilities: ``m``, the chance
-of that level when both records are the same person, and ``u``, when they are two
-persons. The trait's weight is ``log2(m / u)``; the weights and a prior add up to
-log-odds, turned into a probability in [0, 1]. The parameters are a documented
-choice (docs/duplicates.md); estimating them on the base is left for later.
+Each trait is compared to an agreement level (``exact``, ``phonetic``, ``close``,
+``different``, ``missing``); each level carries ``m`` and ``u`` probabilities
+(``duplicate_model``: fixed defaults, or estimated on the base), weighs
+``log2(m / u)``, and exact agreement on a name or first name is adjusted by the
+term frequency of the agreed value (MARTIN weighs less than a rare name, a birth
+country less than a commune). The
+weights and a prior add up to log-odds, turned into a probability in [0, 1].
 
 Tolerated error patterns: typing errors (string similarity of search keys),
-hyphen/apostrophe/space variants (search keys), swapped or missing first names
-(sets of first-name keys), birth name entered as used name and the reverse
-(cross comparison), day and month swapped, a birth place in the same département.
-Two identities carrying the same active matricule INS are always a blocking
-duplicate (score 1.0). The string similarity is passed in, so the domain stays
-free of third-party libraries.
+spellings that sound alike (French phonetic key), hyphen/apostrophe/space
+variants (search keys), swapped or missing first names (sets of first-name
+keys), birth name entered as used name and the reverse (cross comparison), day
+and month swapped, a birth place in the same département. Two identities
+carrying the same active matricule INS are always a blocking duplicate (1.0).
+The string similarity is passed in, so the domain stays free of third-party
+libraries. Both sides are reduced to a ``MatchRecord`` (keys computed once), so
+the batch scan scores millions of pairs without loading identities.
 
 >>> swapped_birth_date(date(1980, 3, 12))
 datetime.date(1980, 12, 3)
@@ -24,51 +27,32 @@ datetime.date(1980, 12, 3)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
-from itertools import product
+from functools import lru_cache
 from uuid import UUID
 
+from identito.domain.duplicate_model import (
+    DEFAULT,
+    NO_FREQUENCIES,
+    Agreement,
+    ModelParameters,
+    TermFrequencies,
+    Trait,
+)
 from identito.domain.identity import Identity
-from identito.domain.trait_set import Traits
-from identito.domain.traits import UNKNOWN_BIRTH_PLACE, Sex, search_key
+from identito.domain.phonetic import phonetic_key
+from identito.domain.traits import UNKNOWN_BIRTH_PLACE, search_key
+
+__all__ = ["Agreement", "ModelParameters", "TermFrequencies", "Trait"]
 
 #: Similarity of two search keys in [0, 1] (Jaro-Winkler in the service layer).
 Similarity = Callable[[str, str], float]
 
-
-class Agreement(StrEnum):
-    EXACT = "exact"
-    CLOSE = "close"
-    DIFFERENT = "different"
-    MISSING = "missing"
-
-
-class Trait(StrEnum):
-    """The compared traits (names are cross-compared birth/used)."""
-
-    NAME = "name"
-    FIRST_NAMES = "first_names"
-    BIRTH_DATE = "birth_date"
-    SEX = "sex"
-    BIRTH_PLACE = "birth_place_code"
-    INS = "ins"
-
-
-_E, _C, _D = Agreement.EXACT, Agreement.CLOSE, Agreement.DIFFERENT
-#: Fixed (m, u) per trait and agreement level; ``missing`` always weighs 0.
-PARAMETERS: dict[Trait, dict[Agreement, tuple[float, float]]] = {
-    Trait.NAME: {_E: (0.92, 0.01), _C: (0.06, 0.02), _D: (0.02, 0.97)},
-    Trait.FIRST_NAMES: {_E: (0.88, 0.02), _C: (0.10, 0.03), _D: (0.02, 0.95)},
-    Trait.BIRTH_DATE: {_E: (0.95, 0.003), _C: (0.03, 0.001), _D: (0.02, 0.996)},
-    Trait.SEX: {_E: (0.98, 0.5), _D: (0.02, 0.5)},
-    Trait.BIRTH_PLACE: {_E: (0.90, 0.05), _C: (0.07, 0.05), _D: (0.03, 0.90)},
-    Trait.INS: {_D: (0.02, 0.30)},  # same active INS: blocking, not weighed
-}
-#: Prior log2-odds that a candidate pair is one person.
-PRIOR = -14.0
+#: The default parameters, kept under their historical names.
+PARAMETERS = DEFAULT.levels
+PRIOR = DEFAULT.prior
 #: Two keys at least this similar are "close" (a typing error).
 CLOSE_SIMILARITY = 0.88
 #: The highest score of a pair that is not blocking: 1.0 means the same active INS.
@@ -79,11 +63,62 @@ HOMONYM_NOTE = (
     "homonyme possible."
 )
 CROSS_NAME_NOTE = "Nom de naissance d'une identité égal au nom utilisé de l'autre."
+PHONETIC_NOTE = "Même prononciation, orthographe différente."
 SWAPPED_DATE_NOTE = "Jour et mois inversés."
 SAME_DEPARTEMENT_NOTE = "Même département de naissance."
 FIRST_NAMES_NOTE = "Prénoms en commun (ordre différent ou prénom manquant)."
 TYPING_NOTE = "Saisie proche (faute de frappe possible)."
 BLOCKING_NOTE = "Même matricule INS actif : doublon bloquant."
+COMMON_VALUE_NOTE = "Valeur fréquente : poids réduit."
+
+key = lru_cache(maxsize=262144)(search_key)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRecord:
+    """What the comparison needs of one identity, keys computed once."""
+
+    id: UUID | None
+    birth_key: str
+    names: tuple[str, ...]  # search keys of birth and used names
+    phonetics: frozenset[str]  # their phonetic keys
+    first_key: str  # first birth first name
+    first_phonetic: str
+    first_keys: frozenset[str]  # every first name
+    born: date
+    born_raw: str
+    sex: str
+    place: str
+    ins: str | None
+    shown_names: str
+    shown_first_names: str
+
+
+def match_record(
+    record_id: UUID | None, birth_name: str, used_name: str | None, first_name: str,
+    first_names: Sequence[str], used_first_name: str | None, born_raw: str, born: date,
+    sex: str, place: str, ins: str | None,
+) -> MatchRecord:  # fmt: skip
+    """A record from plain trait values (a stored row or an identity)."""
+    names = tuple(k for k in (key(birth_name), key(used_name or "")) if k)
+    firsts = (first_name, *first_names, used_first_name)
+    first = key(first_name)
+    return MatchRecord(
+        record_id, key(birth_name), names, frozenset(phonetic_key(k) for k in names), first,
+        phonetic_key(first), frozenset(k for k in (key(n) for n in firsts if n) if k),
+        born, born_raw, sex, place, ins,
+        " / ".join(n for n in (birth_name, used_name) if n),
+        " ".join(first_names) or first_name,
+    )  # fmt: skip
+
+
+def record_of(identity: Identity) -> MatchRecord:
+    t = identity.traits
+    return match_record(
+        identity.id, t.birth_name, t.used_name, t.first_birth_first_name, t.birth_first_names,
+        t.used_first_name, t.birth_date.raw, t.birth_date.value, t.sex.value,
+        t.birth_place_code, identity.ins.number.number if identity.ins else None,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -116,17 +151,19 @@ class ScoredPair:
     explanation: tuple[TraitAgreement, ...]
 
 
+#: One trait's comparison: level, note, and the agreed value (for term frequency).
+Level = tuple[Agreement, str | None, str | None]
+
+
 def weight(trait: Trait, agreement: Agreement) -> float:
-    """The log-likelihood ratio ``log2(m / u)`` of an agreement level."""
-    if agreement is Agreement.MISSING:
-        return 0.0
-    m, u = PARAMETERS[trait][agreement]
-    return math.log2(m / u)
+    """The default log-likelihood ratio ``log2(m / u)`` of an agreement level."""
+    return DEFAULT.weight(trait, agreement)
 
 
-def probability(weights: Iterable[float]) -> float:
+def probability(weights: Iterable[float], prior: float = PRIOR) -> float:
     """Prior plus weights as log2-odds, turned into a probability."""
-    return 1.0 / (1.0 + math.pow(2.0, -(PRIOR + math.fsum(weights))))
+    odds = prior + math.fsum(weights)
+    return 0.0 if odds < -1000 else 1.0 / (1.0 + math.pow(2.0, -min(odds, 1000.0)))
 
 
 def swapped_birth_date(value: date) -> date | None:
@@ -143,122 +180,138 @@ def departement(code: str) -> str | None:
     return code[:3] if code[:2] in ("97", "98") else code[:2]
 
 
-def score_pair(local: Identity, other: Identity, *, similarity: Similarity) -> PairScore:
-    """Score two identities: the probability that they are the same person."""
-    a, b = local.traits, other.traits
-    lines = [
+def levels(a: MatchRecord, b: MatchRecord, similarity: Similarity) -> tuple[Level, ...]:
+    """The agreement of each trait, in ``Trait`` order (the homonym note included)."""
+    found = (
         _names(a, b, similarity),
         _first_names(a, b, similarity),
         _birth_date(a, b),
-        _sex(a, b),
+        (Agreement.MISSING if "I" in (a.sex, b.sex) else
+         Agreement.EXACT if a.sex == b.sex else Agreement.DIFFERENT, None, None),
         _birth_place(a, b),
-        _ins(local, other),
+        _ins(a, b),
+    )  # fmt: skip
+    if found[4][0] is Agreement.DIFFERENT and all(x[0] is Agreement.EXACT for x in found[:4]):
+        return (*found[:4], (Agreement.DIFFERENT, HOMONYM_NOTE, None), found[5])
+    return found
+
+
+def trait_weight(
+    trait: Trait, level: Level, model: ModelParameters, frequencies: TermFrequencies
+) -> float:
+    agreement, _, value = level
+    if trait is Trait.INS:
+        return 0.0 if agreement is Agreement.EXACT else model.weight(trait, agreement)
+    found = model.weight(trait, agreement)
+    return found + frequencies.adjustment(trait, value) if value else found
+
+
+_TRAITS = tuple(Trait)
+
+
+def log_odds(found: Sequence[Level], model: ModelParameters, frequencies: TermFrequencies) -> float:
+    return model.prior + math.fsum(
+        trait_weight(t, lv, model, frequencies) for t, lv in zip(_TRAITS, found, strict=True)
+    )
+
+
+def score_records(
+    a: MatchRecord,
+    b: MatchRecord,
+    *,
+    similarity: Similarity,
+    model: ModelParameters = DEFAULT,
+    frequencies: TermFrequencies = NO_FREQUENCIES,
+) -> PairScore:
+    """Score two records: the probability that they are the same person, explained."""
+    found = levels(a, b, similarity)
+    blocking = found[5][0] is Agreement.EXACT
+    weights = [
+        trait_weight(t, lv, model, frequencies) for t, lv in zip(_TRAITS, found, strict=True)
     ]
-    lines[4] = _homonym(lines)
-    blocking = lines[-1].agreement is Agreement.EXACT
-    score = 1.0 if blocking else min(round(probability(x.weight for x in lines), 4), BELOW_BLOCKING)
-    return PairScore(score, blocking, tuple(lines))
+    score = 1.0 if blocking else min(round(probability(weights, model.prior), 4), BELOW_BLOCKING)
+    shown = (
+        (a.shown_names, b.shown_names), (a.shown_first_names, b.shown_first_names),
+        (a.born_raw, b.born_raw), (a.sex, b.sex), (a.place, b.place), (a.ins, b.ins),
+    )  # fmt: skip
+    lines = tuple(
+        TraitAgreement(t, left, right, lv[0], round(w, 2), _note(lv, w, model, t))
+        for t, (left, right), lv, w in zip(_TRAITS, shown, found, weights, strict=True)
+    )
+    return PairScore(score, blocking, lines)
 
 
-def _line(
-    trait: Trait, local: str | None, other: str | None, agreement: Agreement, note: str | None
-) -> TraitAgreement:
-    return TraitAgreement(trait, local, other, agreement, round(weight(trait, agreement), 2), note)
+def score_pair(
+    local: Identity,
+    other: Identity,
+    *,
+    similarity: Similarity,
+    model: ModelParameters = DEFAULT,
+    frequencies: TermFrequencies = NO_FREQUENCIES,
+) -> PairScore:
+    """Score two identities: the probability that they are the same person."""
+    return score_records(
+        record_of(local), record_of(other), similarity=similarity, model=model,
+        frequencies=frequencies,
+    )  # fmt: skip
 
 
-def _keys_agreement(
-    left: Iterable[str], right: Iterable[str], similarity: Similarity
-) -> tuple[Agreement, bool]:
-    """Best agreement of any two keys, and whether the best was a typing error."""
-    pairs = [(x, y) for x, y in product(left, right) if x and y]
-    if any(x == y for x, y in pairs):
-        return Agreement.EXACT, False
-    best = max((similarity(x, y) for x, y in pairs), default=0.0)
-    return (Agreement.CLOSE, True) if best >= CLOSE_SIMILARITY else (Agreement.DIFFERENT, False)
+def _note(level: Level, weight: float, model: ModelParameters, trait: Trait) -> str | None:
+    agreement, note, value = level
+    if note is None and value and weight < model.weight(trait, agreement) - 1.0:
+        return COMMON_VALUE_NOTE
+    return note
 
 
-def _names(a: Traits, b: Traits, similarity: Similarity) -> TraitAgreement:
-    shown_a = " / ".join(n for n in (a.birth_name, a.used_name) if n)
-    shown_b = " / ".join(n for n in (b.birth_name, b.used_name) if n)
-    same, typo = _keys_agreement([search_key(a.birth_name)], [search_key(b.birth_name)], similarity)
-    if same is not Agreement.EXACT:
-        cross, _ = _keys_agreement(_name_keys(a), _name_keys(b), similarity)
-        if cross is Agreement.EXACT:
-            return _line(Trait.NAME, shown_a, shown_b, Agreement.CLOSE, CROSS_NAME_NOTE)
-    note = TYPING_NOTE if typo else None
-    return _line(Trait.NAME, shown_a, shown_b, same, note)
+def _names(a: MatchRecord, b: MatchRecord, similarity: Similarity) -> Level:
+    if a.birth_key and a.birth_key == b.birth_key:
+        return Agreement.EXACT, None, a.birth_key
+    shared = set(a.names) & set(b.names)
+    if shared:
+        return Agreement.CLOSE, CROSS_NAME_NOTE, min(shared)
+    if a.phonetics & b.phonetics:
+        return Agreement.PHONETIC, PHONETIC_NOTE, None
+    if a.birth_key and b.birth_key and similarity(a.birth_key, b.birth_key) >= CLOSE_SIMILARITY:
+        return Agreement.CLOSE, TYPING_NOTE, None
+    return Agreement.DIFFERENT, None, None
 
 
-def _name_keys(traits: Traits) -> list[str]:
-    return [search_key(n) for n in (traits.birth_name, traits.used_name) if n]
+def _first_names(a: MatchRecord, b: MatchRecord, similarity: Similarity) -> Level:
+    if a.first_key == b.first_key:
+        return Agreement.EXACT, None, a.first_key
+    if a.first_keys & b.first_keys:
+        return Agreement.CLOSE, FIRST_NAMES_NOTE, None
+    if a.first_phonetic and a.first_phonetic == b.first_phonetic:
+        return Agreement.PHONETIC, PHONETIC_NOTE, None
+    if a.first_key and b.first_key and similarity(a.first_key, b.first_key) >= CLOSE_SIMILARITY:
+        return Agreement.CLOSE, TYPING_NOTE, None
+    return Agreement.DIFFERENT, None, None
 
 
-def _first_name_keys(traits: Traits) -> set[str]:
-    names = (traits.first_birth_first_name, *traits.birth_first_names, traits.used_first_name)
-    return {key for key in (search_key(n) for n in names if n) if key}
+def _birth_date(a: MatchRecord, b: MatchRecord) -> Level:
+    if a.born_raw == b.born_raw:
+        return Agreement.EXACT, None, None
+    if "-00" in a.born_raw or "-00" in b.born_raw:  # an exceptional date
+        same_year = a.born.year == b.born.year
+        return (Agreement.MISSING if same_year else Agreement.DIFFERENT), None, None
+    if a.born.day <= 12 and a.born.day != a.born.month and swapped_birth_date(a.born) == b.born:
+        return Agreement.CLOSE, SWAPPED_DATE_NOTE, None
+    return Agreement.DIFFERENT, None, None
 
 
-def _first_names(a: Traits, b: Traits, similarity: Similarity) -> TraitAgreement:
-    shown_a, shown_b = " ".join(a.birth_first_names), " ".join(b.birth_first_names)
-    shown_a, shown_b = shown_a or a.first_birth_first_name, shown_b or b.first_birth_first_name
-    first_a, first_b = search_key(a.first_birth_first_name), search_key(b.first_birth_first_name)
-    if first_a == first_b:
-        return _line(Trait.FIRST_NAMES, shown_a, shown_b, Agreement.EXACT, None)
-    if _first_name_keys(a) & _first_name_keys(b):
-        return _line(Trait.FIRST_NAMES, shown_a, shown_b, Agreement.CLOSE, FIRST_NAMES_NOTE)
-    level, typo = _keys_agreement([first_a], [first_b], similarity)
-    return _line(Trait.FIRST_NAMES, shown_a, shown_b, level, TYPING_NOTE if typo else None)
+def _birth_place(a: MatchRecord, b: MatchRecord) -> Level:
+    if UNKNOWN_BIRTH_PLACE in (a.place, b.place):
+        return Agreement.MISSING, None, None
+    if a.place == b.place:
+        return Agreement.EXACT, None, a.place
+    if departement(a.place) is not None and departement(a.place) == departement(b.place):
+        return Agreement.CLOSE, SAME_DEPARTEMENT_NOTE, None
+    return Agreement.DIFFERENT, None, None
 
 
-def _birth_date(a: Traits, b: Traits) -> TraitAgreement:
-    da, db = a.birth_date, b.birth_date
-    trait, raw_a, raw_b = Trait.BIRTH_DATE, da.raw, db.raw
-    if raw_a == raw_b:
-        return _line(trait, raw_a, raw_b, Agreement.EXACT, None)
-    if da.uncertain or db.uncertain:
-        level = Agreement.MISSING if da.value.year == db.value.year else Agreement.DIFFERENT
-        return _line(trait, raw_a, raw_b, level, None)
-    if swapped_birth_date(da.value) == db.value:
-        return _line(trait, raw_a, raw_b, Agreement.CLOSE, SWAPPED_DATE_NOTE)
-    return _line(trait, raw_a, raw_b, Agreement.DIFFERENT, None)
-
-
-def _sex(a: Traits, b: Traits) -> TraitAgreement:
-    if Sex.INDETERMINATE in (a.sex, b.sex):
-        level = Agreement.MISSING
-    else:
-        level = Agreement.EXACT if a.sex is b.sex else Agreement.DIFFERENT
-    return _line(Trait.SEX, a.sex.value, b.sex.value, level, None)
-
-
-def _birth_place(a: Traits, b: Traits) -> TraitAgreement:
-    pa, pb = a.birth_place_code, b.birth_place_code
-    if UNKNOWN_BIRTH_PLACE in (pa, pb):
-        return _line(Trait.BIRTH_PLACE, pa, pb, Agreement.MISSING, None)
-    if pa == pb:
-        return _line(Trait.BIRTH_PLACE, pa, pb, Agreement.EXACT, None)
-    if departement(pa) is not None and departement(pa) == departement(pb):
-        return _line(Trait.BIRTH_PLACE, pa, pb, Agreement.CLOSE, SAME_DEPARTEMENT_NOTE)
-    return _line(Trait.BIRTH_PLACE, pa, pb, Agreement.DIFFERENT, None)
-
-
-def _homonym(lines: list[TraitAgreement]) -> TraitAgreement:
-    """A different place under identical names, first names, date and sex: say so."""
-    *others, place = lines[:5]
-    if place.agreement is Agreement.DIFFERENT and all(
-        line.agreement is Agreement.EXACT for line in others
-    ):
-        return TraitAgreement(
-            place.trait, place.local, place.other, place.agreement, place.weight, HOMONYM_NOTE
-        )
-    return place
-
-
-def _ins(local: Identity, other: Identity) -> TraitAgreement:
-    a = local.ins.number.number if local.ins else None
-    b = other.ins.number.number if other.ins else None
-    if a is None or b is None:
-        return _line(Trait.INS, a, b, Agreement.MISSING, None)
-    if a == b:
-        return TraitAgreement(Trait.INS, a, b, Agreement.EXACT, 0.0, BLOCKING_NOTE)
-    return _line(Trait.INS, a, b, Agreement.DIFFERENT, None)
+def _ins(a: MatchRecord, b: MatchRecord) -> Level:
+    if a.ins is None or b.ins is None:
+        return Agreement.MISSING, None, None
+    if a.ins == b.ins:
+        return Agreement.EXACT, BLOCKING_NOTE, None
+    return Agreement.DIFFERENT, None, None

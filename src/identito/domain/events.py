@@ -25,6 +25,10 @@ class AuditAction(StrEnum):
     IDENTITY_DIFFUSED = "identity.diffused"  # an export or a message left identito
     IDENTITY_MERGED = "identity.merged"  # on the merged identity and on its survivor
     IDENTITY_UNMERGED = "identity.unmerged"  # a merge undone, on both identities
+    COLLISION_DECLARED = "identity.collision_declared"  # COLP / COLV: two persons, one record
+    COLLISION_RESOLVED = "identity.collision_resolved"
+    DUPLICATE_DECIDED = "duplicate.decided"  # a review decision, on both identities
+    DUPLICATES_SCANNED = "duplicates.scanned"  # one row per recorded scan (its summary)
 
 
 @dataclass(frozen=True)

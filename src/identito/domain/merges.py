@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from identito.domain.errors import InvalidTransition
+from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.ids import new_id
 from identito.domain.status import IdentityStatus
@@ -51,6 +52,7 @@ def merge(survivor: Identity, merged: Identity, *, actor: str, now: datetime) ->
     """Merge ``merged`` into ``survivor`` and return the record of the merge."""
     record = Merge(survivor.id, merged.id, now, actor, merged.snapshot())
     merged.merge_into(survivor, merge_id=record.id, now=now)
+    _propagate(survivor, AuditAction.IDENTITY_MERGED, record.id)
     return record
 
 
@@ -61,4 +63,17 @@ def unmerge(
     if record.undone_at is not None:
         raise InvalidTransition("Cette fusion a déjà été annulée.", rule="merge_already_undone")
     merged.unmerge(record.snapshot, survivor, merge_id=record.id, now=now)
+    _propagate(survivor, AuditAction.IDENTITY_UNMERGED, record.id)
     return replace(record, undone_at=now, undone_by=actor)
+
+
+def _propagate(survivor: Identity, action: AuditAction, merge_id: UUID) -> None:
+    """Queue the survivor's event of a merge (or unmerge) for the HL7 receivers.
+
+    One outbox row per merge: the survivor's, whose details name the merged
+    identity (A40, or A28 + A31 for an unmerge). The merged identity's own event
+    stays unpropagated (its A40 is the survivor's).
+    """
+    for position, event in enumerate(survivor.events):
+        if event.action is action and event.details.get("merge_id") == str(merge_id):
+            survivor.events[position] = replace(event, propagate=True)

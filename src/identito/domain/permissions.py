@@ -25,6 +25,8 @@ class Permission(StrEnum):
     IDENTITY_ATTRIBUTES = "identity:attributes"
     #: merge two identities of one person, or undo a merge (identity vigilance)
     IDENTITY_MERGE = "identity:merge"
+    #: decide on the duplicate review worklist, declare or resolve a collision (vigilance)
+    DUPLICATES_REVIEW = "duplicates:review"
     INS_READ = "ins:read"
     INSI_CALL = "insi:call"
     AUDIT_READ = "audit:read"
@@ -54,6 +56,7 @@ _IDENTITY_ALL = frozenset(
         _P.IDENTITY_VALIDATE,
         _P.IDENTITY_ATTRIBUTES,
         _P.IDENTITY_MERGE,
+        _P.DUPLICATES_REVIEW,
         _P.INS_READ,
         _P.INSI_CALL,
         _P.AUDIT_READ,

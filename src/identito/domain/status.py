@@ -129,6 +129,27 @@ ALLOWED_COMBINATIONS: frozenset[frozenset[IdentityAttribute]] = frozenset(
 )
 
 
+class CollisionLevel(StrEnum):
+    """Two persons in one record (collision), as declared by identity vigilance.
+
+    While an identity carries a collision its matricule INS is never diffused
+    (``domain.diffusion``); resolving the collision clears it.
+    """
+
+    POTENTIAL = "COLP"
+    CONFIRMED = "COLV"
+
+    @property
+    def label(self) -> str:
+        return COLLISION_LABELS[self]
+
+
+COLLISION_LABELS = {
+    CollisionLevel.POTENTIAL: "Collision potentielle",
+    CollisionLevel.CONFIRMED: "Collision avérée",
+}
+
+
 def check_attribute_combination(attributes: frozenset[IdentityAttribute]) -> None:
     if attributes not in ALLOWED_COMBINATIONS:
         shown = " + ".join(sorted(a.value for a in attributes))

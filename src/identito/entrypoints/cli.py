@@ -395,6 +395,8 @@ app.add_typer(verify_app, name="verify")
 app.add_typer(mllp_app, name="mllp")
 
 from identito.entrypoints.cli_diffusion import export, outbox_app  # noqa: E402
+from identito.entrypoints.cli_duplicates import duplicates_app  # noqa: E402
 
 app.command("export")(export)
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(duplicates_app, name="duplicates")

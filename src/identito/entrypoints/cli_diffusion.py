@@ -11,7 +11,7 @@ import typer
 from identito.domain.diffusion import ExportFormat
 from identito.domain.errors import DomainError
 
-outbox_app = typer.Typer(help="Messages de propagation HL7 v2 (A47/A31).", no_args_is_help=True)
+outbox_app = typer.Typer(help="Propagation HL7 v2 (A47, A31, A40, A28).", no_args_is_help=True)
 CLI_FORMATS = ", ".join(f.value.replace(".", "-") for f in ExportFormat)
 
 
@@ -59,7 +59,7 @@ def outbox_send(
     """Envoyer aux récepteurs (IDENTITO_HL7_RECEIVERS) les messages en attente."""
     from identito.bootstrap import build_hl7_receivers
     from identito.messages.hl7v2 import propagation_messages
-    from identito.services.diffusion import send_outbox
+    from identito.services.propagation import send_outbox
 
     cli = _cli()
     container = cli._container()

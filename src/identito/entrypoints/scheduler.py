@@ -4,7 +4,8 @@ It is started by the application's lifespan when ``IDENTITO_SCHEDULER_ENABLED`` 
 set (``identito serve`` sets it unless ``--no-scheduler``). Each wake-up calls
 ``services.scheduler.scheduler_tick`` (verification, when INSi is configured) then
 ``services.scheduler.outbox_tick`` (HL7 propagation, when ``IDENTITO_HL7_RECEIVERS``
-is set); each does nothing unless this process takes its database lease.
+is set), then ``services.scheduler.duplicates_tick`` (the duplicate scan, when due);
+each does nothing unless this process takes its database lease.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from fastapi import FastAPI
 from identito.bootstrap import Container, build_hl7_receivers
 from identito.domain.permissions import Actor, Role, role_permissions
 from identito.messages.hl7v2 import propagation_messages
-from identito.services.scheduler import OutboxTickReport, outbox_tick, scheduler_tick
+from identito.services.scheduler import (
+    OutboxTickReport,
+    duplicates_tick,
+    outbox_tick,
+    scheduler_tick,
+)
 from identito.services.verification_campaigns import RunOptions
 
 logger = logging.getLogger(__name__)
@@ -50,7 +56,7 @@ class Scheduler:
         return self.verification_tick(), self.outbox_tick()
 
     def outbox_tick(self) -> OutboxTickReport | None:
-        """Send the queued A47/A31 to the configured receivers (``identito outbox send``)."""
+        """Send the queued A47/A31/A40/A28 to the receivers (``identito outbox send``)."""
         if not self.receivers:
             return None
         return outbox_tick(
@@ -61,6 +67,18 @@ class Scheduler:
             rules=self.container.rules,
             receivers=self.receivers,
             build=propagation_messages,
+        )
+
+    def duplicates_tick(self) -> Any:
+        """The duplicate scan when it is due (``duplicate_scan_interval_hours``)."""
+        from identito.services.duplicate_scan import scan_pairs
+
+        return duplicates_tick(
+            holder=self.holder,
+            uow_factory=self.container.uow_factory,
+            actor=SCHEDULER_ACTOR,
+            rules=self.container.rules,
+            scan=scan_pairs,
         )
 
     def verification_tick(self) -> Any:
@@ -86,7 +104,8 @@ class Scheduler:
         interval = self.container.settings.scheduler_interval_seconds
         while not self.stop_event.is_set():
             for work, what in ((self.verification_tick, "vérification"),
-                               (self.outbox_tick, "propagation HL7")):  # fmt: skip
+                               (self.outbox_tick, "propagation HL7"),
+                               (self.duplicates_tick, "recherche des doublons")):  # fmt: skip
                 try:
                     work()
                 except Exception:  # the scheduler must survive anything; logged

@@ -82,9 +82,10 @@ def _identifiers(view: DiffusionView, context: ExportContext) -> list[dict[str, 
             }
         )
     pi = {**_coding(CS_V2_0203, "PI"), "display": "Patient internal identifier"}
+    # FR Core (PI slice): « old » marks an IPP deactivated by a merge of identities.
     found.append(
         {
-            "use": "usual",
+            "use": "usual" if view.active else "old",
             "type": {"coding": [pi]},
             "system": f"urn:oid:{context.facility_oid}",
             "value": str(view.identity_id),
@@ -150,7 +151,7 @@ def patient_resource(view: DiffusionView, context: ExportContext) -> dict[str, A
     meta: dict[str, Any] = {"profile": [profile]}
     if view.updated_at is not None:
         meta["lastUpdated"] = _instant(view.updated_at)
-    return {
+    resource = {
         "resourceType": "Patient",
         "id": str(view.identity_id),
         "meta": meta,
@@ -160,10 +161,26 @@ def patient_resource(view: DiffusionView, context: ExportContext) -> dict[str, A
             {"url": EXT_BIRTHDATE_UPDATE, "valueBoolean": view.birth_date_uncertain},
         ],
         "identifier": _identifiers(view, context),
+        "active": view.active,
         "name": _names(view),
         "gender": GENDER[view.traits.sex],
         "birthDate": view.birth_date.isoformat(),
     }
+    links = _links(view)
+    return {**resource, "link": links} if links else resource
+
+
+def _links(view: DiffusionView) -> list[dict[str, Any]]:
+    """Merges: replaced-by on the merged identity (inactive, kept for history), and
+    replaces on its survivor, one per merge not undone."""
+    links = [_link("replaces", merged) for merged in view.replaces]
+    if not view.active and view.merged_into is not None:
+        links.insert(0, _link("replaced-by", view.merged_into))
+    return links
+
+
+def _link(kind: str, other: object) -> dict[str, Any]:
+    return {"other": {"reference": f"Patient/{other}"}, "type": kind}
 
 
 def dumps(resource: dict[str, Any]) -> bytes:

@@ -1,5 +1,8 @@
 """HL7 v2.5 messages of IHE PAM France 2.11.2: A28, A31, A47, A40 (identity feed).
 
+Propagation (``propagation_messages``, the outbox drain's builder): A47 / A31 for a
+change of one identity, A40 for a merge, A28 + A31 for a merge undone.
+
 Segments follow ENCODINGS.md §5 and the ANS example messages:
 
 * ``PID-3``: the IPP (``PI``, facility OID) and, only when the view carries it, the
@@ -28,6 +31,7 @@ from identito.domain.diffusion import DiffusionView, ExportContext
 from identito.domain.identifiers import Ins
 from identito.domain.traits import Sex
 from identito.messages.common import INS_NAMESPACE, status_codes
+from identito.services.propagation import Outgoing, Propagation, PropagationKind
 
 SEGMENT_SEPARATOR = "\r"
 HL7_MEDIA_TYPE = "x-application/hl7-v2+er7"
@@ -219,14 +223,25 @@ def propagation(
     return []
 
 
-def propagation_messages(
-    view: DiffusionView,
-    previous_ins: Ins | None,
-    previous_codes: Sequence[str],
-    context: ExportContext,
-) -> list[tuple[str, bytes]]:
-    """``propagation`` as ``(event, bytes)`` pairs (the builder ``send_outbox`` takes)."""
-    return [
-        (m.event.value, m.encode())
-        for m in propagation(view, previous_ins, previous_codes, context)
-    ]
+def unmerge(
+    restored: DiffusionView, survivor: DiffusionView, context: ExportContext
+) -> list[Hl7Message]:
+    """A merge undone: IHE PAM has no "cancel merge" (A40 has no counterpart in the
+    identity feed), so the identity active again is sent as a new person (``A28``, its
+    IPP again in PID-3) and the survivor's current state as an update (``A31``)."""
+    return [person(restored, context, Event.A28), person(survivor, context, Event.A31)]
+
+
+def propagation_messages(request: Propagation, context: ExportContext) -> list[Outgoing]:
+    """The messages of one outbox row (the builder ``send_outbox`` takes)."""
+    if request.kind is PropagationKind.MERGE and request.merged_id is not None:
+        a40 = merge(request.view, request.merged_id, context)
+        return [Outgoing(a40.event.value, request.view, a40.encode())]
+    if request.kind is PropagationKind.UNMERGE and request.restored is not None:
+        a28, a31 = unmerge(request.restored, request.view, context)
+        return [
+            Outgoing(a28.event.value, request.restored, a28.encode()),
+            Outgoing(a31.event.value, request.view, a31.encode()),
+        ]
+    found = propagation(request.view, request.previous_ins, request.previous_codes, context)
+    return [Outgoing(m.event.value, request.view, m.encode()) for m in found]

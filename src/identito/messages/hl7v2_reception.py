@@ -12,82 +12,43 @@ takes the identity from PID as PAM FR encodes it (ENCODINGS.md §5):
 * ZFD-7 the document the sender checked, ZFD-8 its end of validity (kept only
   when the sender qualified the identity: see ``services.reception``);
 * MSH-3/MSH-4 the sender, MSH-9 the event, MSH-10 the control id, MRG-1 the
-  former INS of an A40/A47.
+  former INS of an A40/A47 and the merged patient's ``PI`` of an A40.
 
 A message that cannot be read raises ``Hl7Rejected`` carrying the HL7 error
 (table 0357), where it is and a French text; ``ack`` writes the answer: ``AA``,
 ``AE`` (content error) or ``AR`` (rejected: not ADT, unsupported event or version).
+Both live in ``hl7v2_ack`` (the message's envelope) and are imported from here too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date
 
 from hl7apy.core import Message
 from hl7apy.exceptions import HL7apyException
 from hl7apy.parser import parse_message
 
-from identito.services.reception import ReceivedIdentity, Reception, Sender, TransmittedIns
+from identito.messages.hl7v2_ack import (
+    ERROR_LABELS,
+    Header,
+    Hl7Rejected,
+    ack,
+    normalise,
+    read_header,
+)
+from identito.services.reception_model import (
+    ReceivedIdentity,
+    Reception,
+    Sender,
+    TransmittedIns,
+)
 
 #: Events whose PID feeds identities (PAM FR identity feed, plus movements that carry PID).
 IDENTITY_EVENTS = ("A28", "A31", "A08", "A01", "A03", "A04", "A05")
 TRACED_EVENTS = ("A40", "A47")
 SUPPORTED_VERSIONS = ("2.3", "2.4", "2.5", "2.6", "2.7", "2.8")
-
-
-@dataclass(frozen=True)
-class Header:
-    application: str | None = None
-    facility: str | None = None
-    control_id: str | None = None
-    event: str | None = None
-    version: str | None = None
-
-
-class Hl7Rejected(Exception):
-    """A received message that changes nothing; ``ack_code`` ``AE`` or ``AR``."""
-
-    def __init__(
-        self, text: str, *, code: str, location: str = "", ack_code: str = "AE", header: Header
-    ) -> None:
-        super().__init__(text)
-        self.text, self.code, self.location = text, code, location
-        self.ack_code, self.header = ack_code, header
-
-
-ERROR_LABELS = {
-    "100": "Segment sequence error",
-    "101": "Required field missing",
-    "102": "Data type error",
-    "200": "Unsupported message type",
-    "201": "Unsupported event code",
-    "203": "Unsupported version id",
-    "207": "Application internal error",
-}
-
-
-def normalise(text: str) -> str:
-    """Segments separated by ``\\r`` (files and HTTP bodies often carry ``\\n``)."""
-    lines = text.replace("\r\n", "\r").replace("\n", "\r").split("\r")
-    return "\r".join(line for line in lines if line.strip())
-
-
-def read_header(text: str) -> Header:
-    """MSH fields read without a parser, so that even a broken message gets an ACK."""
-    first = normalise(text).split("\r", 1)[0]
-    if not first.startswith("MSH") or len(first) < 8:
-        return Header()
-    fields = first.split(first[3])
-    component = first[4]
-
-    def get(index: int) -> str | None:  # MSH-n is fields[n - 1]
-        return fields[index - 1] if len(fields) >= index and fields[index - 1] else None
-
-    message_type = (get(9) or "").split(component)
-    event = message_type[1] if len(message_type) > 1 else None
-    version = (get(12) or "").split(component)[0] or None
-    return Header(get(3), get(4), get(10), event, version)
+__all__ = ["ERROR_LABELS", "Header", "Hl7Rejected", "ack", "normalise", "parse_adt", "read_header"]
 
 
 def parse_adt(text: str) -> Reception:
@@ -106,8 +67,11 @@ def parse_adt(text: str) -> Reception:
         if identity is not None:
             identity = _with_document(identity, _segment(message, "ZFD"))
         mrg = _segment(message, "MRG")
-        replaced = _ins(_repetitions(mrg, 1)) if mrg is not None else None
-        return Reception("hl7v2", text, sender, header.event, header.control_id, identity, replaced)
+        former = _repetitions(mrg, 1) if mrg is not None else []
+        return Reception(
+            "hl7v2", text, sender, header.event, header.control_id, identity,
+            replaced_ins=_ins(former), merged_patient_id=_patient_id(former),
+        )  # fmt: skip
     if pid is None:
         raise Hl7Rejected("Segment PID absent.", code="100", location="PID", header=header)
     identity = _with_document(_identity(pid, header), _segment(message, "ZFD"))
@@ -184,6 +148,15 @@ def _ins(repetitions: list[str]) -> TransmittedIns | None:
     return None
 
 
+def _patient_id(repetitions: list[str]) -> str | None:
+    """CX-1 of the ``PI`` repetition (the sender's patient identifier), or None."""
+    for value in repetitions:
+        cx = _parts(value)
+        if _at(cx, 5) == "PI" and _at(cx, 1):
+            return _at(cx, 1)
+    return None
+
+
 def _identity(pid: object, header: Header) -> ReceivedIdentity:
     identifiers = _repetitions(pid, 3)
     names = [_parts(v) for v in _repetitions(pid, 5)]
@@ -255,47 +228,3 @@ def _birth_place(addresses: list[str]) -> str | None:
         if _at(xad, 7) == "BDL" and _at(xad, 9):
             return _at(xad, 9)
     return None
-
-
-def ack(
-    header: Header,
-    code: str,
-    *,
-    application: str,
-    facility: str,
-    now: datetime,
-    control_id: str,
-    error: Hl7Rejected | None = None,
-) -> str:
-    """The ACK of a message (segments separated by ``\\r``), with an ERR in French."""
-    event = header.event or ""
-    msh = "|".join(
-        [
-            "MSH",
-            "^~\\&",
-            application,
-            facility,
-            header.application or "",
-            header.facility or "",
-            now.strftime("%Y%m%d%H%M%S"),
-            "",
-            f"ACK^{event}^ACK",
-            control_id,
-            "P",
-            "2.5",
-        ]
-    )
-    segments = [msh, f"MSA|{code}|{header.control_id or ''}"]
-    if error is not None:
-        label = ERROR_LABELS.get(error.code, "Error")
-        text = _escape(error.text)
-        segments.append(f"ERR||{error.location}|{error.code}^{label}^HL70357|E||||{text}")
-    return "\r".join(segments) + "\r"
-
-
-def _escape(text: str) -> str:
-    """HL7 escape sequences for the delimiters in a free text."""
-    out = text.replace("\\", "\\E\\")
-    for char, escape in (("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"), ("~", "\\R\\")):
-        out = out.replace(char, escape)
-    return out

@@ -9,8 +9,8 @@ when, which INS (or why it was withheld).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID, uuid4
@@ -24,11 +24,9 @@ from identito.domain.diffusion import (
 )
 from identito.domain.errors import InvalidInput
 from identito.domain.events import AuditAction
-from identito.domain.identifiers import Ins, InsNumber, Oid
 from identito.domain.identity import Identity
 from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
-from identito.domain.status import IdentityStatus
 from identito.domain.traits import BirthDate
 from identito.services.identities import search_criteria
 from identito.services.rules import Rules
@@ -91,6 +89,13 @@ def view_for(identity: Identity, actor: Actor) -> DiffusionView:
     return diffusion_view(identity, may_read_ins=actor.can(Permission.INS_READ))
 
 
+def linked_view(identity: Identity, actor: Actor, uow: UnitOfWork) -> DiffusionView:
+    """``view_for`` with the identities merged into this one (FHIR ``link`` replaces)."""
+    view = view_for(identity, actor)
+    merged = tuple(m.merged_id for m in uow.merges.active_into(identity.id))
+    return replace(view, replaces=merged) if merged else view
+
+
 def export_identity(
     identity_id: UUID,
     fmt: ExportFormat,
@@ -106,7 +111,7 @@ def export_identity(
     now = rules.now()
     renderer = renderers[fmt]
     with uow:
-        view = view_for(uow.identities.get(identity_id), actor)
+        view = linked_view(uow.identities.get(identity_id), actor, uow)
         content = renderer.render(view, export_context(rules, now))
         uow.add_audit(diffusion_audit(view, fmt.value, destination, actor, now))
         uow.commit(actor, now)
@@ -120,7 +125,7 @@ def read_for_diffusion(
     actor.require(Permission.IDENTITY_READ)
     now = rules.now()
     with uow:
-        view = view_for(uow.identities.get(identity_id), actor)
+        view = linked_view(uow.identities.get(identity_id), actor, uow)
         uow.add_audit(diffusion_audit(view, fmt, destination, actor, now))
         uow.commit(actor, now)
     return view, export_context(rules, now)
@@ -154,7 +159,8 @@ def search_for_diffusion(
     )
     now = rules.now()
     with uow:
-        views = [view_for(identity, actor) for identity in uow.identities.search(criteria)]
+        found = uow.identities.search(criteria)
+        views = [linked_view(identity, actor, uow) for identity in found]
         if ins:
             views = [
                 v
@@ -227,7 +233,7 @@ def prefill_from_datamatrix(
     return ScanPrefill(scanned, traits, search, matches=matches, problems=tuple(problems))
 
 
-# -- propagation (outbox -> HL7 receivers) -----------------------------------------------------
+# -- HL7 receivers (the drain is ``services.propagation.send_outbox``) -------------------------
 
 
 class DeliveryFailed(Exception):
@@ -241,81 +247,3 @@ class MessageReceiver(Protocol):
     def send(self, message: bytes) -> None:
         """Deliver one message; raise ``DeliveryFailed``."""
         ...
-
-
-class Outbox(Protocol):
-    def unsent(self, limit: int = 100) -> list[dict[str, Any]]: ...
-
-    def mark_sent(self, ids: Sequence[UUID], at: datetime) -> None: ...
-
-
-class OutboxUnitOfWork(UnitOfWork, Protocol):
-    outbox: Outbox
-
-
-#: (current view, INS diffused before, status codes before, context) -> messages.
-PropagationBuilder = Callable[
-    [DiffusionView, Ins | None, Sequence[str], ExportContext], list[tuple[str, bytes]]
-]
-
-
-@dataclass
-class OutboxReport:
-    rows: int = 0
-    sent: int = 0
-    failures: list[str] = field(default_factory=list)
-
-
-def _previous_state(before: Mapping[str, Any] | None) -> tuple[Ins | None, list[str]]:
-    """The matricule that was diffusable before, and the status codes then sent."""
-    if not before:
-        return None, []
-    status = IdentityStatus(before["status"])
-    codes = ["VALI" if status.document_checked else "PROV", *sorted(before.get("attributes", []))]
-    ins = before.get("ins")
-    uncertain = BirthDate.parse(before["birth_date"]).uncertain
-    if ins is None or status is not IdentityStatus.QUALIFIED or uncertain:
-        return None, codes
-    return Ins(InsNumber(ins["number"]), Oid(ins["oid"])), codes
-
-
-def send_outbox(
-    *,
-    uow: OutboxUnitOfWork,
-    actor: Actor,
-    rules: Rules,
-    receivers: Sequence[MessageReceiver],
-    build: PropagationBuilder,
-    limit: int = 100,
-) -> OutboxReport:
-    """Drain the outbox: build the messages of each row, send them to every receiver.
-
-    A row is marked sent once every receiver acknowledged its messages; on the
-    first failure the drain stops, leaving that row and the following ones for
-    the next run (delivery is at least once, in order).
-    """
-    report = OutboxReport()
-    now = rules.now()
-    system = actor  # the scheduler or the CLI operator
-    with uow:
-        for row in uow.outbox.unsent(limit):
-            report.rows += 1
-            view = diffusion_view(uow.identities.get(row["identity_id"]), may_read_ins=True)
-            previous_ins, previous_codes = _previous_state(row["payload"].get("before"))
-            context = export_context(rules, now)
-            messages = build(view, previous_ins, previous_codes, context) if receivers else []
-            try:
-                for receiver in receivers:
-                    for event, message in messages:
-                        receiver.send(message)
-                        uow.add_audit(
-                            diffusion_audit(view, "hl7v2", receiver.name, system, now, event=event)
-                        )
-                        report.sent += 1
-            except DeliveryFailed as error:
-                report.failures.append(f"{receiver.name}: {error}")
-                uow.commit(system, now)  # the deliveries that did happen stay traced
-                return report
-            uow.outbox.mark_sent([row["id"]], now)
-            uow.commit(system, now)
-    return report

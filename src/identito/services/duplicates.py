@@ -2,7 +2,9 @@
 
 Candidates come from the repository's blocking query (``candidates``), never
 from all pairs; each is scored by the domain's Fellegi–Sunter model with the
-Jaro-Winkler similarity of rapidfuzz on search keys.
+Jaro-Winkler similarity of rapidfuzz on search keys, the parameters estimated on
+the base when there are some (``identito duplicates estimate``), else the
+documented defaults, and the term frequencies of the identity's names.
 """
 
 from __future__ import annotations
@@ -13,7 +15,16 @@ from uuid import UUID
 
 from rapidfuzz.distance import JaroWinkler
 
-from identito.domain.duplicates import PairScore, TraitAgreement, score_pair
+from identito.domain.duplicate_model import DEFAULT, NO_FREQUENCIES, ModelParameters, Trait
+from identito.domain.duplicates import (
+    MatchRecord,
+    PairScore,
+    TermFrequencies,
+    TraitAgreement,
+    record_of,
+    score_pair,
+    score_records,
+)
 from identito.domain.identity import Identity
 from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
@@ -37,9 +48,28 @@ def jaro_winkler(left: str, right: str) -> float:
     return float(JaroWinkler.normalized_similarity(left, right))
 
 
-def score(local: Identity, other: Identity) -> PairScore:
+def score(
+    local: Identity,
+    other: Identity,
+    *,
+    model: ModelParameters = DEFAULT,
+    frequencies: TermFrequencies = NO_FREQUENCIES,
+) -> PairScore:
     """The duplicate score of two identities, with its per-trait explanation."""
-    return score_pair(local, other, similarity=jaro_winkler)
+    return score_pair(local, other, similarity=jaro_winkler, model=model, frequencies=frequencies)
+
+
+def model_for(record: MatchRecord, *, uow: UnitOfWork) -> tuple[ModelParameters, TermFrequencies]:
+    """The stored model (or the defaults) and the frequencies of the record's names."""
+    stored = uow.duplicate_model.parameters()
+    if stored is None:
+        return DEFAULT, NO_FREQUENCIES
+    keys = {
+        Trait.NAME: record.names,
+        Trait.FIRST_NAMES: [record.first_key],
+        Trait.BIRTH_PLACE: [record.place],
+    }
+    return stored, uow.duplicate_model.term_frequencies(keys)
 
 
 def find_duplicates(
@@ -91,10 +121,15 @@ def _scored(
     identity: Identity, *, uow: UnitOfWork, actor: Actor, rules: Rules, limit: int, threshold: float
 ) -> list[Duplicate]:
     found = []
+    local = record_of(identity)
+    model, frequencies = model_for(local, uow=uow)
     for candidate in uow.identities.candidates(identity, limit=CANDIDATE_LIMIT):
         if candidate.id == identity.id:
             continue
-        pair = score(identity, candidate)
+        pair = score_records(
+            local, record_of(candidate), similarity=jaro_winkler, model=model,
+            frequencies=frequencies,
+        )  # fmt: skip
         if pair.blocking or pair.score >= threshold:
             found.append(Duplicate(candidate, pair.score, pair.explanation, pair.blocking))
     found.sort(key=lambda d: (-d.score, str(d.identity.id)))

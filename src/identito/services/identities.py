@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import FieldErrors, InvalidInput, PermissionDenied, StaleVersion
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
@@ -19,6 +20,7 @@ from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityAttribute
 from identito.domain.trait_set import TRAIT_FIELDS, parse_traits
 from identito.domain.traits import BirthDate, Sex, search_key
+from identito.services.duplicate_watch import watch_duplicates
 from identito.services.preferences import read_preferences
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, SearchCriteria, UnitOfWork
@@ -53,6 +55,7 @@ def create_identity(
     identity = Identity.create(traits, warnings, now=now, collection_method=method)
     with uow:
         uow.identities.add(identity)
+        watch_duplicates(identity, uow=uow, rules=rules, source=Source.CREATION)
         uow.commit(actor, now)
     return identity
 
@@ -97,8 +100,11 @@ def update_identity(
         if "ins" in changes:
             may_change_protected = actor.can(Permission.IDENTITY_UPDATE_PROTECTED)
             _change_ins(identity, changes["ins"], may_change_protected, rules)
+        changed = bool(identity.events)
         uow.identities.update(identity)
         queue_nia_recheck(identity, uow=uow, now=now)  # touched again: verify its NIA
+        if changed:  # traits or matricule changed: look for duplicates again
+            watch_duplicates(identity, uow=uow, rules=rules, source=Source.CHANGE)
         uow.commit(actor, now)
     return identity
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from identito.domain.duplicate_reviews import ReviewStatus
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import (
     ATTRIBUTE_LABELS,
@@ -109,4 +110,44 @@ def _snapshot(month: str, changes: Mapping[IndicatorKey, int]) -> Snapshot:
         total,
         tuple(share(STATUS, s.value, STATUS_LABELS[s]) for s in IdentityStatus),
         tuple(share(ATTRIBUTE, a.value, ATTRIBUTE_LABELS[a]) for a in IdentityAttribute),
+    )
+
+
+# -- duplicates (issue 7) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicateIndicators:
+    """The duplicate review worklist and the collisions, counted now.
+
+    ``found``: every pair ever put in the worklist; ``pending``: awaiting a
+    decision; ``to_merge``: confirmed duplicates (DOUA) not merged yet;
+    ``resolved``: closed (merged, not a duplicate, homonyms, collision);
+    ``collisions``: active identities carrying COLP or COLV.
+    """
+
+    found: int
+    pending: int
+    to_merge: int
+    resolved: int
+    collisions: int
+    by_status: dict[str, int]
+
+
+def duplicate_indicators(*, uow: UnitOfWork, actor: Actor, rules: Rules) -> DuplicateIndicators:
+    """Two small counting queries (an index on the status, one on the collision)."""
+    actor.require(Permission.INDICATORS_READ)
+    with uow:
+        counts = uow.duplicate_reviews.counts()
+        collisions = uow.duplicate_reviews.collision_count()
+    pending = counts.get(ReviewStatus.PENDING, 0)
+    to_merge = counts.get(ReviewStatus.DUPLICATE, 0)
+    found = sum(counts.values())
+    return DuplicateIndicators(
+        found=found,
+        pending=pending,
+        to_merge=to_merge,
+        resolved=found - pending - to_merge,
+        collisions=collisions,
+        by_status={s.value: counts.get(s, 0) for s in ReviewStatus},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from identito.domain.duplicate_reviews import Source
 from identito.domain.identity import Identity
 from identito.domain.insi import CollectionMethod, IncompleteInsiAnswer, received_traits
 from identito.domain.permissions import Actor, Permission
@@ -114,7 +115,9 @@ def _create_from(
         )
         uow.identities.add(identity)
         call = InsiCall(**{**vars(call), "identity_id": identity.id, "identity_version": 1})
-        notes = integrate(identity, call, uow, rules, now, decision=Decision.ACCEPTED)
+        notes = integrate(
+            identity, call, uow, rules, now, decision=Decision.ACCEPTED, source=Source.CREATION
+        )
         call = call.decided(Decision.ACCEPTED, actor.username, now, applied=True)
         add_trace(call, uow)
         uow.commit(actor, now)

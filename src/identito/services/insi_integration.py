@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import FieldErrors, InvalidInput
 from identito.domain.identity import Identity
 from identito.domain.insi import IncompleteInsiAnswer
 from identito.domain.permissions import Actor
 from identito.domain.traits import UNKNOWN_BIRTH_PLACE, BirthDate
 from identito.services.comparison import Comparison
+from identito.services.duplicate_watch import watch_duplicates
 from identito.services.insi_records import CallOutcome, Decision, InsiCall
 from identito.services.insi_trace import INSI_CALLED, domain_answer, response_digest
 from identito.services.rules import Rules
@@ -142,7 +144,10 @@ def integrate(
     now: datetime,
     *,
     decision: Decision,
+    source: Source = Source.CHANGE,
 ) -> tuple[str, ...]:
+    """INSi's traits and matricule on the identity, then its potential duplicates
+    (``source``: ``creation`` for an identity created from the answer)."""
     answer = domain_answer(call.answer or {})
     notes = identity.integrate_insi(
         answer,
@@ -153,6 +158,7 @@ def integrate(
         details={"call_id": str(call.id), "decision": decision.value},
     )
     uow.identities.update(identity)
+    watch_duplicates(identity, uow=uow, rules=rules, source=source)
     return notes
 
 

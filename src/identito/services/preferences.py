@@ -18,6 +18,8 @@ from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 
 SETTINGS_CHANGED = "settings.changed"
+DUPLICATE_REVIEW_THRESHOLD = 0.8
+DUPLICATE_SCAN_INTERVAL_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,11 @@ class Preferences:
     #: user's confirmation; 1.0 = only when identical after normalisation.
     similarity_threshold: float = 1.0
     document_types: Mapping[str, DocumentType] = field(default_factory=dict)
+    #: Duplicate score (0..1) from which a pair goes to the review worklist (scan,
+    #: creation, change of traits); blocking pairs (same matricule) always go.
+    duplicate_review_threshold: float = DUPLICATE_REVIEW_THRESHOLD
+    #: Hours between two scheduled duplicate scans (``identito serve``); 0 = none.
+    duplicate_scan_interval_hours: int = DUPLICATE_SCAN_INTERVAL_HOURS
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +45,8 @@ class Preferences:
                 {"code": d.code, "label": d.label, "high_trust": d.high_trust}
                 for d in self.document_types.values()
             ],
+            "duplicate_review_threshold": self.duplicate_review_threshold,
+            "duplicate_scan_interval_hours": self.duplicate_scan_interval_hours,
         }
 
 
@@ -54,6 +63,12 @@ def read_preferences(uow: UnitOfWork, rules: Rules) -> Preferences:
         allow_insi_for_provisional=bool(stored.get("allow_insi_for_provisional", True)),
         similarity_threshold=float(stored.get("similarity_threshold", 1.0)),
         document_types=documents,
+        duplicate_review_threshold=float(
+            stored.get("duplicate_review_threshold", DUPLICATE_REVIEW_THRESHOLD)
+        ),
+        duplicate_scan_interval_hours=int(
+            stored.get("duplicate_scan_interval_hours", DUPLICATE_SCAN_INTERVAL_HOURS)
+        ),
     )
 
 
@@ -88,20 +103,37 @@ def _checked(changes: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in changes.items():
         if key == "allow_insi_for_provisional":
             values[key] = bool(value)
-        elif key == "similarity_threshold":
-            try:
-                threshold = float(value)
-            except (TypeError, ValueError):
-                threshold = -1.0
-            if not 0.0 <= threshold <= 1.0:
-                errors.add(key, "threshold_range", "Le seuil est un nombre entre 0 et 1.")
-            values[key] = threshold
+        elif key in ("similarity_threshold", "duplicate_review_threshold"):
+            values[key] = _threshold(key, value, errors)
+        elif key == "duplicate_scan_interval_hours":
+            values[key] = _hours(key, value, errors)
         elif key == "document_types":
             values[key] = _document_types(value, errors)
         else:
             errors.add(key, "unknown_setting", "Paramètre inconnu.")
     errors.raise_if_any()
     return values
+
+
+def _threshold(key: str, value: Any, errors: FieldErrors) -> float:
+    try:
+        threshold = float(value)
+    except (TypeError, ValueError):
+        threshold = -1.0
+    if not 0.0 <= threshold <= 1.0:
+        errors.add(key, "threshold_range", "Le seuil est un nombre entre 0 et 1.")
+    return threshold
+
+
+def _hours(key: str, value: Any, errors: FieldErrors) -> int:
+    try:
+        hours = int(value)
+    except (TypeError, ValueError):
+        hours = -1
+    if not 0 <= hours <= 24 * 31:
+        message = "Nombre d'heures entre deux recherches, de 0 (aucune) à 744 (31 jours)."
+        errors.add(key, "interval_range", message)
+    return hours
 
 
 def _document_types(value: Any, errors: FieldErrors) -> list[dict[str, Any]]:

@@ -11,6 +11,8 @@
   from another domain or without a qualified status, a different INS from another
   domain, a doubtful or fictitious identity) is applied not at all: the message
   waits in the "à traiter" worklist, linked to the identity.
+* An identity found by the sender's identifier that was **merged** into another
+  is replaced by its survivor (``reception_merges.follow_merges``, traced).
 * **INS change or removal** (A47, former INS in MRG-1) from the own domain: the
   identity is found by the former matricule, else by the sender's identifier;
   a new matricule sent as qualified (PID-32 ``VALI``) replaces it
@@ -23,11 +25,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from identito.domain.errors import DomainError, NotFound
+from identito.domain.duplicate_reviews import Source
+from identito.domain.errors import DomainError
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import IdentityWarning, Traits
+from identito.services.duplicate_watch import watch_duplicates
+from identito.services.reception_merges import find_patient, follow_merges
 from identito.services.unit_of_work import SearchCriteria
 from identito.services.verification_records import ReceptionOutcome
 
@@ -106,17 +111,9 @@ def _holds(identity: Identity, ins: Ins) -> bool:
 
 
 def _by_patient(flow: ReceptionFlow, patient_id: str) -> Identity | None:
-    sender = flow.reception.sender
-    with flow.uow:
-        identity_id = flow.uow.receptions.identity_for_patient(
-            sender.application, sender.facility, patient_id
-        )
-        if identity_id is None:
-            return None
-        try:
-            return flow.uow.identities.get(identity_id)
-        except NotFound:
-            return None
+    """By the sender's identifier (or identito's id); a merged identity's survivor."""
+    identity = find_patient(flow, patient_id)
+    return follow_merges(flow, identity) if identity is not None else None
 
 
 def _by_number(flow: ReceptionFlow, number: str) -> Identity | None:
@@ -127,11 +124,13 @@ def _by_number(flow: ReceptionFlow, number: str) -> Identity | None:
 
 
 def _save(flow: ReceptionFlow, identity: Identity, detail: str) -> ReceptionResult:
-    """The identity's changes (audited through its events) and the message, together."""
+    """The identity's changes (audited through its events), its potential duplicates
+    when it changed, and the message, together."""
     now = flow.rules.now()
     with flow.uow:
         if identity.events:
             flow.uow.identities.update(identity)
+            watch_duplicates(identity, uow=flow.uow, rules=flow.rules, source=Source.CHANGE)
         result = flow.write(ReceptionOutcome.APPLIED, detail, identity.id, keep_ins=True)
         flow.uow.commit(flow.actor, now)
     return result

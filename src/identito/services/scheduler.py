@@ -6,17 +6,21 @@ batches and gives it back when done. The HL7 propagation (the outbox drain of
 ``identito outbox send``) has its own lease ``outbox``, so that a long campaign
 held by one process does not delay the propagation done by another. A process
 that dies keeps a lease only until it expires, after which another one resumes
-the unfinished work (the state is in the database, none in the process).
+the unfinished work (the state is in the database, none in the process). The
+duplicate scan (``duplicates_tick``) runs when due, every
+``duplicate_scan_interval_hours`` (a preference), in one process at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from identito.domain.permissions import Actor
-from identito.services.diffusion import (
+from identito.services.duplicate_reviews import Scanner, ScanSummary, run_scan
+from identito.services.preferences import read_preferences
+from identito.services.propagation import (
     MessageReceiver,
     OutboxReport,
     OutboxUnitOfWork,
@@ -37,6 +41,7 @@ from identito.services.vigilance import process_nia_rechecks
 
 LEASE = "verification"
 OUTBOX_LEASE = "outbox"
+DUPLICATES_LEASE = "duplicates-scan"
 
 
 @dataclass
@@ -133,3 +138,35 @@ def _renew(
         taken = uow.leases.acquire(name, holder, now, now + timedelta(seconds=seconds))
         uow.commit(actor, now)
     return taken
+
+
+# -- duplicate scan (issue 7) -------------------------------------------------------------------
+
+
+def duplicates_tick(
+    *,
+    holder: str,
+    uow_factory: Callable[[], UnitOfWork],
+    actor: Actor,
+    rules: Rules,
+    scan: Scanner,
+) -> ScanSummary | None:
+    """Run the duplicate scan when it is due: at most once per
+    ``duplicate_scan_interval_hours`` (a preference; 0 = never) across all processes.
+
+    The lease ``duplicates-scan`` is the schedule: it is taken for the whole
+    interval under a name unique to this run, so no process (this one included)
+    takes it again before it expires; it is not given back.
+    """
+    now = rules.now()
+    with uow_factory() as uow:
+        hours = read_preferences(uow, rules).duplicate_scan_interval_hours
+        if hours <= 0:
+            return None
+        until = now + timedelta(hours=hours)
+        due = uow.leases.acquire(DUPLICATES_LEASE, f"{holder}@{now.isoformat()}", now, until)
+        uow.commit(actor, now)
+    if not due:
+        return None
+    _, summary = run_scan(uow_factory=uow_factory, actor=actor, rules=rules, scan=scan)
+    return summary

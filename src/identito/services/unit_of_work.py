@@ -7,18 +7,21 @@ noted with ``note_read``, and queues the events to propagate (outbox).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 from uuid import UUID
 
+from identito.domain.duplicates import MatchRecord
 from identito.domain.identity import Identity
 from identito.domain.ids import new_id
 from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Role
 from identito.domain.traits import Sex
+from identito.services.duplicate_model_store import DuplicateModelStore
+from identito.services.duplicate_records import DuplicateReviewRepository
 from identito.services.insi_records import InsiCallRepository, InsiWorklistRepository
 from identito.services.verification_records import (
     CampaignRepository,
@@ -116,6 +119,10 @@ class IdentityRepository(Protocol):
         """Identities added, fetched or updated in this unit of work."""
         ...
 
+    def scan_records(self) -> Iterator[MatchRecord]:
+        """Every active identity as a comparison record (batch duplicate scan), streamed."""
+        ...
+
 
 class MergeRepository(Protocol):
     def add(self, merge: Merge) -> None: ...
@@ -126,6 +133,10 @@ class MergeRepository(Protocol):
 
     def update(self, merge: Merge) -> None:
         """Save the undoing of a merge (``undone_at``, ``undone_by``)."""
+        ...
+
+    def active_into(self, survivor_id: UUID) -> list[Merge]:
+        """The merges into ``survivor_id`` not undone, oldest first (FHIR ``replaces``)."""
         ...
 
 
@@ -190,6 +201,8 @@ class PreferenceStore(Protocol):
 class UnitOfWork(Protocol):
     identities: IdentityRepository
     merges: MergeRepository
+    duplicate_reviews: DuplicateReviewRepository
+    duplicate_model: DuplicateModelStore
     audit: AuditLog
     users: UserRepository
     preferences: PreferenceStore

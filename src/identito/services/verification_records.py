@@ -1,5 +1,7 @@
-"""Records of INS verification (campaigns, identity-vigilance entries, received
-messages, scheduler leases) and the ports that store them.
+"""Records of INS verification (campaigns, runs and items, scheduler leases) and the
+ports that store them. The identity-vigilance entries (``services.vigilance_records``)
+and the received messages (``services.reception_records``) are re-exported from
+their own modules.
 
 A campaign (``Campaign``) is configuration: its perimeter and frequency. Each time
 it is due, a run (``CampaignRun``) fixes the list of identities to verify as items
@@ -14,11 +16,44 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
 from identito.domain.ids import new_id
+from identito.services.reception_records import ReceivedMessage, ReceptionLog, ReceptionOutcome
 from identito.services.teleservice import VerificationQuery
+from identito.services.vigilance_records import (
+    DECISION_LABELS,
+    DECISIONS,
+    ENTRY_LABELS,
+    EntryDecision,
+    EntryKind,
+    VigilanceEntry,
+    VigilanceRepository,
+)
+
+__all__ = [
+    "DECISIONS",
+    "DECISION_LABELS",
+    "ENTRY_LABELS",
+    "SAVED_QUERIES",
+    "Campaign",
+    "CampaignItem",
+    "CampaignRepository",
+    "CampaignRun",
+    "EntryDecision",
+    "EntryKind",
+    "ItemDone",
+    "ItemState",
+    "LeaseStore",
+    "Perimeter",
+    "ReceivedMessage",
+    "ReceptionLog",
+    "ReceptionOutcome",
+    "VerificationResult",
+    "VigilanceEntry",
+    "VigilanceRepository",
+]
 
 
 class VerificationResult(StrEnum):
@@ -171,130 +206,6 @@ class CampaignRepository(Protocol):
 
     def outcomes_since(self, since: datetime) -> dict[tuple[str, str], int]:
         """Campaign results since ``since`` by (month ``YYYY-MM``, result)."""
-        ...
-
-
-class EntryKind(StrEnum):
-    VERIFICATION_KO = "verification_ko"
-    RECEPTION = "reception"  # a received identity awaiting a decision ("à traiter")
-    NIA_RECHECK = "nia_recheck"
-
-
-ENTRY_LABELS = {
-    EntryKind.VERIFICATION_KO: "Vérification INSi KO",
-    EntryKind.RECEPTION: "Identités reçues à traiter",
-    EntryKind.NIA_RECHECK: "NIA à revérifier",
-}
-
-
-class EntryDecision(StrEnum):
-    CORRECTED = "corrected"  # the identity was checked and corrected
-    NO_ACTION = "no_action"  # nothing to do (traced)
-    INTEGRATE_WITHOUT_INS = "integrate_without_ins"  # received identity created without INS
-    REJECT = "reject"  # received identity not integrated
-    VERIFY_NOW = "verify_now"  # NIA: verify at once
-    VERIFIED = "verified"  # closed by the automatic verification
-
-
-DECISION_LABELS = {
-    EntryDecision.CORRECTED: "Identité contrôlée et corrigée",
-    EntryDecision.NO_ACTION: "Sans suite",
-    EntryDecision.INTEGRATE_WITHOUT_INS: "Intégrer sans le matricule INS",
-    EntryDecision.REJECT: "Ne pas intégrer",
-    EntryDecision.VERIFY_NOW: "Vérifier l'INS maintenant",
-    EntryDecision.VERIFIED: "Vérifiée automatiquement",
-}
-
-#: Decisions a user may take on each kind of entry.
-DECISIONS = {
-    EntryKind.VERIFICATION_KO: (EntryDecision.CORRECTED, EntryDecision.NO_ACTION),
-    EntryKind.RECEPTION: (EntryDecision.INTEGRATE_WITHOUT_INS, EntryDecision.REJECT),
-    EntryKind.NIA_RECHECK: (EntryDecision.VERIFY_NOW, EntryDecision.NO_ACTION),
-}
-
-
-@dataclass(frozen=True)
-class VigilanceEntry:
-    """One line of an identity-vigilance worklist."""
-
-    kind: EntryKind
-    created_at: datetime
-    summary: dict[str, Any]  # what the list shows (never a refused matricule)
-    identity_id: UUID | None = None
-    message_id: UUID | None = None
-    resolved_at: datetime | None = None
-    resolved_by: str | None = None
-    decision: EntryDecision | None = None
-    comment: str | None = None
-    id: UUID = field(default_factory=new_id)
-
-    @property
-    def open(self) -> bool:
-        return self.resolved_at is None
-
-
-class VigilanceRepository(Protocol):
-    def add(self, entry: VigilanceEntry) -> None: ...
-
-    def get(self, entry_id: UUID) -> VigilanceEntry:
-        """Raise ``NotFound`` when unknown."""
-        ...
-
-    def open_for(self, kind: EntryKind, identity_id: UUID) -> VigilanceEntry | None: ...
-
-    def entries(
-        self, kind: EntryKind | None = None, *, open_only: bool = True, limit: int = 200
-    ) -> list[VigilanceEntry]:
-        """Oldest first."""
-        ...
-
-    def resolve(self, entry: VigilanceEntry) -> None:
-        """Save the decision fields of an entry."""
-        ...
-
-    def count_open(self) -> dict[str, int]: ...
-
-
-class ReceptionOutcome(StrEnum):
-    INTEGRATED = "integrated"  # created or linked, with the INS
-    INTEGRATED_WITHOUT_INS = "integrated_without_ins"
-    PENDING = "pending"  # verification KO or impossible: waits in the "à traiter" list
-    REJECTED = "rejected"  # malformed: nothing changed
-    TRACED = "traced"  # event recorded only (merge, INS change: handled by a person)
-    APPLIED = "applied"  # an update or INS change applied to a known identity
-
-
-@dataclass(frozen=True)
-class ReceivedMessage:
-    """A received message and what became of it (the raw text, redacted when its
-    matricule was not integrated)."""
-
-    channel: str  # hl7v2, fhir
-    received_at: datetime
-    content: str
-    outcome: ReceptionOutcome
-    sender_application: str | None = None
-    sender_facility: str | None = None
-    event: str | None = None
-    control_id: str | None = None
-    own_domain: bool = False
-    identity_id: UUID | None = None
-    detail: str | None = None
-    patient_id: str | None = None  # the sender's own identifier of the patient (IPP)
-    id: UUID = field(default_factory=new_id)
-
-
-class ReceptionLog(Protocol):
-    def add(self, message: ReceivedMessage) -> None: ...
-
-    def get(self, message_id: UUID) -> ReceivedMessage: ...
-
-    def for_identity(self, identity_id: UUID) -> list[ReceivedMessage]: ...
-
-    def identity_for_patient(
-        self, application: str | None, facility: str | None, patient_id: str
-    ) -> UUID | None:
-        """The identity the latest message of this sender about this patient concerned."""
         ...
 
 

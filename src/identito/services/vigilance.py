@@ -15,11 +15,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import DomainError, InvalidInput, InvalidTransition
 from identito.domain.identifiers import InsKind
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
 from identito.domain.trait_set import parse_traits
+from identito.services.duplicate_watch import watch_duplicates
 from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
@@ -155,6 +157,7 @@ def _create_received(
     traits, warnings = parse_traits(traits_data, today=now.date(), places=rules.places)
     identity = Identity.create(traits, warnings, now=now)
     uow.identities.add(identity)
+    watch_duplicates(identity, uow=uow, rules=rules, source=Source.CREATION)
     return identity.id
 
 

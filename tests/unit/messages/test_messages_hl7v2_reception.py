@@ -120,3 +120,25 @@ def test_fhir_validation_mode_gives_the_document_the_sender_checked():
     identity = parse_patient(json.dumps(patient), sender="x", method="PUT").identity
     assert identity is not None
     assert (identity.sender_status, identity.document_type) == ("QUAL", "PA")
+
+
+def test_an_a40_gives_the_survivor_in_pid_3_and_the_merged_patient_of_mrg_1():
+    text = (
+        "MSH|^~\\&|APP|FAC|IDENTITO|CHU|20240306||ADT^A40^ADT_A39|10|P|2.5\r"
+        "PID|1||IPP1^^^FAC&1.2.3&ISO^PI||CORSE^ANTHONY^ANTHONY^^^^L||19800302|M\r"
+        "MRG|IPP2^^^FAC&1.2.3&ISO^PI~180032B02040123^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS\r"
+    )
+    reception = parse_adt(text)
+    assert reception.event == "A40" and reception.merged_patient_id == "IPP2"
+    assert reception.identity is not None and reception.identity.local_id == "IPP1"
+    assert reception.replaced_ins is not None and reception.replaced_ins.number == "180032B02040123"
+
+
+def test_the_a40_identito_sends_is_read_back_with_its_merged_id():
+    from diffusion_cases import CONTEXT, view
+    from identito.messages import hl7v2
+
+    reception = parse_adt(hl7v2.merge(view("qual"), "merged-ipp", CONTEXT).text)
+    assert reception.merged_patient_id == "merged-ipp"
+    assert reception.identity is not None
+    assert reception.identity.local_id == str(view("qual").identity_id)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
 import pytest
 
 from fakes import INS_A, INS_B, NOW, FakeUnitOfWork, actor_with_role, make_identity
-from identito.domain.duplicates import HOMONYM_NOTE, Agreement, Trait
+from identito.domain.duplicate_model import DEFAULT, TermFrequencies
+from identito.domain.duplicates import COMMON_VALUE_NOTE, HOMONYM_NOTE, Agreement, Trait
 from identito.domain.errors import InvalidInput, NotFound, PermissionDenied
 from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
@@ -29,7 +31,10 @@ def _agreement(other: Identity, trait: Trait) -> Agreement:
 
 #: (pattern, changes to the reference person, trait, expected agreement)
 PATTERNS: list[tuple[str, dict[str, Any], Trait, Agreement]] = [
-    ("typing error in the name", {"birth_name": "DUPOND"}, Trait.NAME, Agreement.CLOSE),
+    ("typing error in the name", {"birth_name": "DUPINT"}, Trait.NAME, Agreement.CLOSE),
+    ("same sound, another spelling", {"birth_name": "DUPOND"}, Trait.NAME, Agreement.PHONETIC),
+    ("typo in the first letters keeping the sound", {"birth_name": "DUPPONT"},
+     Trait.NAME, Agreement.PHONETIC),
     ("typing error in the first name", {"first_birth_first_name": "JAEN",
      "birth_first_names": ["JAEN"]}, Trait.FIRST_NAMES, Agreement.CLOSE),
     ("first names swapped", {"first_birth_first_name": "CHRISTOPHE",
@@ -210,3 +215,44 @@ def test_the_check_at_creation_refuses_bad_traits_like_the_creation(
     with pytest.raises(InvalidInput) as error:
         check_duplicates({"birth_name": "DUPONT"}, uow=uow, actor=CARE, rules=rules)
     assert "birth_date" in {e.field for e in error.value.errors}
+
+
+DRAFT = {
+    "birth_name": "SCHMIDT",
+    "birth_first_names": ["JEAN"],
+    "first_birth_first_name": "JEAN",
+    "birth_date": "1980-03-12",
+    "sex": "M",
+    "birth_place_code": "2B020",
+}
+
+
+def test_the_check_at_creation_blocks_a_typo_in_the_first_letters_born_another_day(
+    uow: FakeUnitOfWork, rules: Rules
+) -> None:
+    typo = make_identity(birth_name="CHMIDT", birth_date="1980-07-30")
+    _store(uow, typo, make_identity(birth_name="LEFEBVRE", birth_date="1980-07-30"))
+    found = check_duplicates(DRAFT, uow=uow, actor=CARE, rules=rules, threshold=0.0)
+    assert typo.id in [d.identity.id for d in found]
+    name = next(t for t in found[0].explanation if t.trait is Trait.NAME)
+    assert name.agreement is Agreement.PHONETIC
+
+
+def test_the_check_at_creation_uses_the_estimated_model_and_name_frequencies(
+    uow: FakeUnitOfWork, rules: Rules
+) -> None:
+    common = make_identity(birth_name="MARTIN", birth_place_code="75056")
+    rare = make_identity(birth_name="SCHMIDT", birth_place_code="75056")
+    _store(uow, common, rare)
+    frequencies = TermFrequencies(
+        {Trait.NAME: {"MARTIN": 0.01}}, {Trait.NAME: 0.001}, {Trait.NAME: 0.00001}
+    )
+    uow.duplicate_model.save(replace(DEFAULT, estimated=True), frequencies)
+
+    def name_line(draft: dict[str, Any]) -> Any:
+        found = check_duplicates(draft, uow=uow, actor=CARE, rules=rules, threshold=0.0)
+        return next(t for t in found[0].explanation if t.trait is Trait.NAME)
+
+    martin, schmidt = name_line({**DRAFT, "birth_name": "MARTIN"}), name_line(DRAFT)
+    assert martin.weight < DEFAULT.weight(Trait.NAME, Agreement.EXACT) < schmidt.weight
+    assert martin.note == COMMON_VALUE_NOTE

@@ -17,7 +17,7 @@ from identito.domain.permissions import Actor, Permission, Role
 from identito.domain.status import IdentityAttribute
 from identito.messages import hl7v2
 from identito.messages.exports import RENDERERS
-from identito.services import diffusion
+from identito.services import diffusion, propagation
 from identito.services.identities import create_identity
 from identito.services.rules import Rules
 from identito.services.scheduler import OUTBOX_LEASE, outbox_tick
@@ -120,7 +120,7 @@ class _Receiver:
 
     def send(self, message: bytes) -> None:
         if self.fail:
-            raise diffusion.DeliveryFailed("refus")
+            raise propagation.DeliveryFailed("refus")
         self.sent.append(message)
 
 
@@ -135,7 +135,7 @@ def test_a_downgrade_of_a_qualified_identity_sends_an_a47_then_is_marked_sent(
         uow.identities.update(loaded)
         uow.commit(ADMISSION, rules.now())
     receiver = _Receiver()
-    report = diffusion.send_outbox(uow=uow, actor=ADMISSION, rules=rules, receivers=[receiver],
+    report = propagation.send_outbox(uow=uow, actor=ADMISSION, rules=rules, receivers=[receiver],
                                    build=hl7v2.propagation_messages)  # fmt: skip
     assert (report.rows, report.sent, report.failures) == (1, 1, [])
     (message,) = receiver.sent
@@ -154,12 +154,12 @@ def test_a_failing_receiver_leaves_the_row_for_the_next_run(
         loaded.change_attributes([IdentityAttribute.DOUBTFUL], [], now=rules.now())
         uow.identities.update(loaded)
         uow.commit(ADMISSION, rules.now())
-    report = diffusion.send_outbox(uow=uow, actor=ADMISSION, rules=rules,
+    report = propagation.send_outbox(uow=uow, actor=ADMISSION, rules=rules,
                                    receivers=[_Receiver(fail=True)],
                                    build=hl7v2.propagation_messages)  # fmt: skip
     assert report.failures and len(uow.outbox.unsent()) == 1
     receiver = _Receiver()
-    diffusion.send_outbox(uow=uow, actor=ADMISSION, rules=rules, receivers=[receiver],
+    propagation.send_outbox(uow=uow, actor=ADMISSION, rules=rules, receivers=[receiver],
                           build=hl7v2.propagation_messages)  # fmt: skip
     (message,) = receiver.sent
     assert b"ADT^A31" in message and b"|PROV~DOUT~HOMA" in message
@@ -175,7 +175,7 @@ def test_a_new_qualification_sends_an_a31_with_the_ins(uow: FakeUnitOfWork, rule
         uow.identities.update(loaded)
         uow.commit(ADMISSION, rules.now())
     receiver = _Receiver()
-    diffusion.send_outbox(uow=uow, actor=ADMISSION, rules=rules, receivers=[receiver],
+    propagation.send_outbox(uow=uow, actor=ADMISSION, rules=rules, receivers=[receiver],
                           build=hl7v2.propagation_messages)  # fmt: skip
     assert [b"^INS" in m and b"ADT^A31" in m for m in receiver.sent] == [True]
 

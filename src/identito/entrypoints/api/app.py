@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from identito.bootstrap import Container, bootstrap
 from identito.entrypoints.api import (
     auth,
+    duplicates,
     exports,
     fhir_write,
     health,
@@ -55,6 +56,7 @@ def create_app(container: Container) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, health, identities, merges, insi, places, exports):
         api.include_router(module.router)
+    api.include_router(duplicates.router)  # review worklist, decisions, collisions (issue 7)
     api.include_router(verification.router)  # INS verification (issue 5)
     api.include_router(reception.router)
     app.include_router(api)

@@ -95,6 +95,27 @@ def search_identities(
     return IdentityList(items=[IdentityPublic.render(i, actor) for i in found])
 
 
+# Declared before the ``/{identity_id}`` routes: a literal segment must not be read as an id.
+@router.post(
+    "/duplicate-check",
+    response_model=DuplicateList,
+    responses=problem_responses(401, 403, 422),
+    summary="Doublons potentiels de traits pas encore enregistrés (contrôle avant création)",
+)
+def check_duplicates(
+    body: IdentityCreate,
+    actor: ActorDep,
+    uow: UowDep,
+    rules: RulesDep,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    threshold: Annotated[float, Query(ge=0, le=1, description="Score minimal")] = 0.5,
+) -> DuplicateList:
+    found = duplicate_service.check_duplicates(
+        body.traits(), uow=uow, actor=actor, rules=rules, limit=limit, threshold=threshold
+    )
+    return DuplicateList(items=[DuplicatePublic.render(d, actor) for d in found])
+
+
 @router.get(
     "/{identity_id}",
     response_model=IdentityPublic,

@@ -183,6 +183,11 @@ class IdentityPublic(BaseModel):
     updated_at: datetime | None
     active: bool = Field(description="Faux pour une identité fusionnée dans une autre (DESA).")
     merged_into: UUID | None = Field(description="L'identité conservée d'une identité fusionnée.")
+    collision: Literal["COLP", "COLV"] | None = Field(
+        default=None,
+        description="Collision potentielle (COLP) ou avérée (COLV) : deux personnes dans un "
+        "dossier ; le matricule INS n'est alors plus diffusé.",
+    )
 
     @classmethod
     def render(cls, identity: Identity, actor: Actor) -> IdentityPublic:
@@ -228,6 +233,7 @@ class IdentityPublic(BaseModel):
             updated_at=identity.updated_at,
             active=identity.active,
             merged_into=identity.merged_into,
+            collision=identity.collision.value if identity.collision else None,
         )
 
 

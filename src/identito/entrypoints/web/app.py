@@ -9,11 +9,14 @@ from identito.entrypoints.web import (
     pages_admin,
     pages_auth,
     pages_changes,
+    pages_collisions,
     pages_diffusion,
+    pages_duplicates,
     pages_identities,
     pages_indicators,
     pages_insi,
     pages_insi_lists,
+    pages_reviews,
     pages_verification,
 )
 from identito.entrypoints.web.errors import install_web_error_handlers
@@ -30,5 +33,8 @@ def install_web(app: FastAPI) -> None:
         app.include_router(module.router)
     app.include_router(pages_diffusion.router)  # printing, exports, DataMatrix scan
     app.include_router(pages_verification.router)  # INS verification, vigilance worklists
+    app.include_router(pages_duplicates.router)  # potential duplicates, comparison, merge
+    app.include_router(pages_reviews.router)  # duplicate review worklist and decisions
+    app.include_router(pages_collisions.router)  # collisions: list, declare, resolve
     install_web_error_handlers(app)
     app.add_middleware(WebHeadersMiddleware)

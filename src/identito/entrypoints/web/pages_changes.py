@@ -20,6 +20,7 @@ from identito.domain.status import IdentityAttribute
 from identito.domain.trait_set import MANDATORY_FIELDS, TRAIT_FIELDS
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
+from identito.entrypoints.web.duplicates_view import check_before_saving
 from identito.entrypoints.web.forms import iso_date, text, traits_from, typed_values
 from identito.entrypoints.web.rendering import field_errors, render
 from identito.services import identities as service
@@ -81,6 +82,7 @@ def _edit_page(
         "version": identity.version,
         "errors": {},
         "confirm": None,
+        "check": None,
         **extra,
     }
     return render(request, "edit.html", context, status)
@@ -114,10 +116,17 @@ def edit(
         preview = preview_update(identity_id, version, changes, **kwargs)
         if not preview.changed:
             return RedirectResponse(f"/identites/{identity_id}?message=inchangee", 303)
-        if preview.needs_confirmation and form.get("confirmer") != "1":
+        data = {**identity.traits.as_dict(), **changes}
+        check = check_before_saving(
+            data, form, container=container, actor=session.actor, exclude=identity_id
+        )
+        downgrade = preview.needs_confirmation and form.get("confirmer") != "1"
+        if downgrade or check.unseen:
             return _edit_page(
                 request, identity, session, values=typed, version=version,
-                confirm=consequences(preview),
+                confirm=consequences(preview) if preview.needs_confirmation else None,
+                check=check if check.found else None,
+                show_ins=session.actor.can(Permission.INS_READ),
             )  # fmt: skip
         kwargs["uow"] = container.uow_factory()
         service.update_identity(identity_id, version, changes, **kwargs)

@@ -13,13 +13,15 @@ from fastapi.responses import RedirectResponse, Response
 from identito.domain.errors import InvalidInput
 from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
-from identito.domain.trait_set import MANDATORY_FIELDS
+from identito.domain.trait_set import MANDATORY_FIELDS, TRAIT_FIELDS
 from identito.domain.traits import BirthDate, NameKind, normalize_name
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
+from identito.entrypoints.web.duplicates_view import check_before_saving
 from identito.entrypoints.web.forms import iso_date, text, traits_from, typed_values
 from identito.entrypoints.web.pages_insi import sheet_calls
 from identito.entrypoints.web.rendering import field_errors, is_htmx, render
+from identito.entrypoints.web.reviews_view import sheet_links
 from identito.services import identities as service
 from identito.services.places import lookup_place, search_places
 
@@ -43,6 +45,11 @@ MESSAGES = {
     "insi_acceptee": "Identité INSi acceptée : traits et matricule INS intégrés.",
     "insi_refusee": "Identité INSi refusée : la fiche n'a pas été modifiée (décision tracée).",
     "insi_creee": "Identité créée à partir de la réponse INSi (statut récupérée).",
+    "fusionnee": "Fusion enregistrée : l'autre identité est inactive, rattachée à celle-ci.",
+    "fusion_annulee": "Fusion annulée : l'identité est de nouveau active, comme avant la fusion.",
+    "collision_declaree": "Collision enregistrée : le matricule INS de cette identité n'est plus "
+    "diffusé.",
+    "collision_resolue": "Collision résolue : le matricule INS peut de nouveau être diffusé.",
 }
 
 
@@ -112,6 +119,8 @@ def _creation_context(request: Request, **extra: Any) -> dict[str, Any]:
         "errors": {},
         "searched": {k: v for k, v in searched.items() if v},
         "collection_method": None,
+        "check": None,
+        "trait_fields": TRAIT_FIELDS,
         **extra,
     }
 
@@ -134,10 +143,19 @@ def creation_form(request: Request, session: SessionDep) -> Response:
 def create(
     request: Request, session: SessionDep, container: ContainerDep, form: FormDep
 ) -> Response:
+    session.actor.require(Permission.IDENTITY_CREATE)  # before showing any duplicate
     method = text(form, "collection_method")
+    data = traits_from(form)
     try:
+        check = check_before_saving(data, form, container=container, actor=session.actor)
+        if check.unseen:  # shown first; « Créer quand même » is an explicit second submit
+            context = _creation_context(
+                request, values=typed_values(form), searched={}, collection_method=method,
+                check=check, show_ins=session.actor.can(Permission.INS_READ),
+            )  # fmt: skip
+            return render(request, "create.html", context)
         identity = service.create_identity(
-            traits_from(form), uow=container.uow_factory(), actor=session.actor,
+            data, uow=container.uow_factory(), actor=session.actor,
             rules=container.rules, collection_method=method,
         )  # fmt: skip
     except InvalidInput as error:
@@ -247,5 +265,6 @@ def sheet(
         "message": MESSAGES.get(request.query_params.get("message", "")),
         "just_saved": request.query_params.get("message") in MESSAGES,
         "insi_calls": sheet_calls(identity, session, container),
+        **sheet_links(identity, actor, container),
     }
     return render(request, "identity.html", context)

@@ -14,7 +14,12 @@ from identito.entrypoints.web.charts import bar_chart, monthly_chart, outcomes_c
 from identito.entrypoints.web.deps import SessionDep
 from identito.entrypoints.web.insi_view import OUTCOME_LABELS, REASON_LABELS
 from identito.entrypoints.web.rendering import render
-from identito.services.indicators import Indicators, Share, read_indicators
+from identito.services.indicators import (
+    Indicators,
+    Share,
+    duplicate_indicators,
+    read_indicators,
+)
 from identito.services.insi_indicators import InsiIndicators, insi_indicators
 
 router = APIRouter(include_in_schema=False)
@@ -35,6 +40,9 @@ def indicators_page(request: Request, session: SessionDep, container: ContainerD
         "attribute_chart": bar_chart(current.attributes, "Identités par attribut", "attributs"),
         "monthly_chart": monthly_chart(
             indicators.months, "Part des statuts en fin de mois, 12 derniers mois", "mois"
+        ),
+        "duplicates": duplicate_indicators(
+            uow=container.uow_factory(), actor=session.actor, rules=container.rules
         ),
     }
     return render(request, "indicators.html", {**context, **_insi_context(session, container)})

@@ -61,6 +61,8 @@ AUDIT_LABELS = {
     "identity.validated": "Validation (pièce contrôlée)",
     "identity.read": "Lecture du matricule INS",
     "identity.diffused": "Diffusion (export ou message)",
+    "identity.merged": "Fusion",
+    "identity.unmerged": "Annulation de fusion",
 }
 ATTRIBUTE_ORDER = tuple(IdentityAttribute)
 

@@ -1,0 +1,53 @@
+"""SQL log of the messages received from other software (migration ``0005``)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import Connection, insert, select
+
+from identito.adapters.orm import received_messages
+from identito.domain.errors import NotFound
+from identito.services.reception_records import ReceivedMessage, ReceptionOutcome
+
+
+class SqlReceptionLog:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, message: ReceivedMessage) -> None:
+        row = {**vars(message), "outcome": message.outcome.value}
+        self.connection.execute(insert(received_messages).values(row))
+
+    def get(self, message_id: UUID) -> ReceivedMessage:
+        query = select(received_messages).where(received_messages.c.id == message_id)
+        row = self.connection.execute(query).mappings().first()
+        if row is None:
+            raise NotFound(f"Message reçu inconnu : {message_id}.")
+        return ReceivedMessage(**{**row, "outcome": ReceptionOutcome(row["outcome"])})
+
+    def for_identity(self, identity_id: UUID) -> list[ReceivedMessage]:
+        t = received_messages
+        query = select(t).where(t.c.identity_id == identity_id).order_by(t.c.received_at)
+        return [
+            ReceivedMessage(**{**row, "outcome": ReceptionOutcome(row["outcome"])})
+            for row in self.connection.execute(query).mappings()
+        ]
+
+    def identity_for_patient(
+        self, application: str | None, facility: str | None, patient_id: str
+    ) -> UUID | None:
+        t = received_messages
+        query = (
+            select(t.c.identity_id)
+            .where(
+                t.c.patient_id == patient_id,
+                t.c.sender_application.is_not_distinct_from(application),
+                t.c.sender_facility.is_not_distinct_from(facility),
+                t.c.identity_id.is_not(None),
+            )
+            .order_by(t.c.received_at.desc())
+            .limit(1)
+        )
+        found: UUID | None = self.connection.execute(query).scalar()
+        return found

@@ -1,0 +1,169 @@
+"""Parameters of the duplicate model, term frequencies, and their estimation (EM).
+
+A Fellegi–Sunter model gives each agreement level of each trait two
+probabilities: ``m`` when both records are the same person, ``u`` when they are
+two persons; the level weighs ``log2(m / u)``. ``DEFAULT`` is the documented
+fixed choice used until the parameters are estimated on the base
+(docs/duplicates.md); ``estimate_m`` runs expectation-maximisation on counted
+agreement patterns with ``u`` held fixed (estimated on random pairs), as Splink
+does.
+
+Term-frequency adjustment: an agreement on a common value (MARTIN, JEAN, a
+birth country) is less telling than on a rare one. The adjustment is ``log2(Σf² / f(value))``
+where ``Σf²`` is the chance that two random records share a value of that trait
+and ``f(value)`` the share of the agreed value (at least ``floor``).
+
+>>> tf = TermFrequencies({Trait.NAME: {"MARTIN": 0.01, "ZORN": 0.0001}}, {Trait.NAME: 0.001})
+>>> round(tf.adjustment(Trait.NAME, "MARTIN"), 2), round(tf.adjustment(Trait.NAME, "ZORN"), 2)
+(-3.32, 3.32)
+>>> tf.adjustment(Trait.FIRST_NAMES, "JEAN")
+0.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Agreement(StrEnum):
+    EXACT = "exact"
+    PHONETIC = "phonetic"  # same French phonetic key, different spelling
+    CLOSE = "close"
+    DIFFERENT = "different"
+    MISSING = "missing"
+
+
+class Trait(StrEnum):
+    """The compared traits (names are cross-compared birth/used)."""
+
+    NAME = "name"
+    FIRST_NAMES = "first_names"
+    BIRTH_DATE = "birth_date"
+    SEX = "sex"
+    BIRTH_PLACE = "birth_place_code"
+    INS = "ins"
+
+
+Levels = Mapping[Agreement, tuple[float, float]]
+_E, _P, _C, _D = Agreement.EXACT, Agreement.PHONETIC, Agreement.CLOSE, Agreement.DIFFERENT
+#: Traits whose parameters are estimated (``INS`` stays fixed: a rule, not a guess).
+ESTIMATED = (Trait.NAME, Trait.FIRST_NAMES, Trait.BIRTH_DATE, Trait.SEX, Trait.BIRTH_PLACE)
+#: Traits with a term-frequency adjustment on agreement on a value.
+TF_TRAITS = (Trait.NAME, Trait.FIRST_NAMES, Trait.BIRTH_PLACE)
+
+
+@dataclass(frozen=True)
+class ModelParameters:
+    """``(m, u)`` per trait and level, and the prior log2-odds of a match."""
+
+    levels: Mapping[Trait, Levels]
+    prior: float
+    estimated: bool = False
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def weight(self, trait: Trait, agreement: Agreement) -> float:
+        if agreement is Agreement.MISSING:
+            return 0.0
+        m, u = self.levels[trait][agreement]
+        return math.log2(m / u)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "prior": self.prior,
+            "estimated": self.estimated,
+            "details": dict(self.details),
+            "levels": {
+                t.value: {a.value: list(mu) for a, mu in levels.items()}
+                for t, levels in self.levels.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ModelParameters:
+        levels = {
+            Trait(t): {Agreement(a): (float(mu[0]), float(mu[1])) for a, mu in lv.items()}
+            for t, lv in data["levels"].items()
+        }
+        return cls(levels, float(data["prior"]), bool(data["estimated"]), data.get("details", {}))
+
+
+DEFAULT = ModelParameters(
+    levels={
+        Trait.NAME: {_E: (0.90, 0.01), _P: (0.03, 0.004), _C: (0.05, 0.02), _D: (0.02, 0.966)},
+        Trait.FIRST_NAMES: {_E: (0.86, 0.02), _P: (0.02, 0.005), _C: (0.10, 0.03),
+                            _D: (0.02, 0.945)},
+        Trait.BIRTH_DATE: {_E: (0.95, 0.003), _C: (0.03, 0.001), _D: (0.02, 0.996)},
+        Trait.SEX: {_E: (0.98, 0.5), _D: (0.02, 0.5)},
+        Trait.BIRTH_PLACE: {_E: (0.90, 0.05), _C: (0.07, 0.05), _D: (0.03, 0.90)},
+        Trait.INS: {_D: (0.02, 0.30)},  # same active INS: blocking, not weighed
+    },
+    prior=-14.0,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TermFrequencies:
+    """Shares of the common values of names, first names and birth places in the base."""
+
+    shares: Mapping[Trait, Mapping[str, float]]
+    sums: Mapping[Trait, float]  # Σf²: chance that two random records share a value
+    floors: Mapping[Trait, float] = field(default_factory=dict)  # a value seen once
+
+    def adjustment(self, trait: Trait, value: str) -> float:
+        total = self.sums.get(trait, 0.0)
+        if total <= 0.0:
+            return 0.0
+        floor = self.floors.get(trait, 1e-6)
+        return math.log2(total / max(self.shares.get(trait, {}).get(value, floor), floor))
+
+
+NO_FREQUENCIES = TermFrequencies({}, {})
+
+#: An agreement pattern: one level per estimated trait, in ``ESTIMATED`` order.
+Pattern = tuple[Agreement, ...]
+
+
+def estimate_m(
+    counts: Mapping[Pattern, int],
+    *,
+    u: Mapping[Trait, Levels],
+    start: ModelParameters,
+    fixed: Sequence[Trait] = (),
+    iterations: int = 40,
+) -> tuple[dict[Trait, dict[Agreement, float]], float]:
+    """EM on counted patterns: ``m`` per trait and level and the share of matches.
+
+    ``u`` is held fixed; traits in ``fixed`` (the blocked ones) keep ``start``'s m
+    and do not enter the likelihood, since blocking decided them.
+    """
+    m = {t: {a: mu[0] for a, mu in start.levels[t].items()} for t in ESTIMATED}
+    share = 0.01
+    if not counts:  # nothing to learn from: the start stands
+        return m, 0.0
+    free = [i for i, t in enumerate(ESTIMATED) if t not in fixed]
+    for _ in range(iterations):
+        totals = {t: dict.fromkeys(m[t], 1e-9) for t in ESTIMATED}
+        matched = 0.0
+        for pattern, count in counts.items():
+            p_m, p_u = share, 1.0 - share
+            for i in free:
+                level = pattern[i]
+                if level is not Agreement.MISSING:
+                    p_m *= m[ESTIMATED[i]][level]
+                    p_u *= u[ESTIMATED[i]][level][1]
+            posterior = p_m / (p_m + p_u) if p_m + p_u > 0 else 0.0
+            matched += posterior * count
+            for i in free:
+                level = pattern[i]
+                if level is not Agreement.MISSING:
+                    totals[ESTIMATED[i]][level] += posterior * count
+        share = min(max(matched / max(sum(counts.values()), 1), 1e-9), 0.5)
+        for i in free:
+            trait = ESTIMATED[i]
+            whole = sum(totals[trait].values())
+            m[trait] = {a: max(v / whole, 1e-4) for a, v in totals[trait].items()}
+    return m, share

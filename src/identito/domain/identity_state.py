@@ -1,0 +1,156 @@
+"""The state of the Identity aggregate and the helpers every group of rules shares.
+
+``Identity`` (``domain/identity.py``) is built from this state and two groups of
+rules: the INS (``identity_ins.py``) and identity vigilance, i.e. merge and
+collision (``identity_vigilance.py``). Import ``Identity`` from ``identity.py``.
+
+A merged identity is inactive (annotation DESA), kept for history: every
+mutating method starts with ``_ensure_active`` and refuses to change it, so that
+an unmerge restores it exactly; only ``unmerge`` works on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Self
+from uuid import UUID
+
+from identito.domain.documents import Validation
+from identito.domain.errors import InvalidTransition
+from identito.domain.events import AuditAction, Event
+from identito.domain.identifiers import Ins
+from identito.domain.ids import new_id
+from identito.domain.insi import CollectionMethod, ReceivedIns
+from identito.domain.status import (
+    CollisionLevel,
+    IdentityAttribute,
+    IdentityStatus,
+    StatusAction,
+    check_attribute_combination,
+    next_status,
+    status_of,
+)
+from identito.domain.trait_set import IdentityWarning, Traits
+
+INACTIVE_MESSAGE = (
+    "Cette identité a été fusionnée dans une autre (inactive, DESA) : elle ne peut plus "
+    "être modifiée. Modifiez l'identité conservée, ou annulez d'abord la fusion."
+)
+
+
+@dataclass(frozen=True)
+class InsHistoryEntry:
+    """A matricule the identity carried before, and why it stopped."""
+
+    ins: Ins
+    ended_at: datetime
+    reason: str
+
+
+@dataclass
+class IdentityState:
+    traits: Traits
+    warnings: tuple[IdentityWarning, ...] = ()
+    id: UUID = field(default_factory=new_id)
+    version: int = 1
+    status: IdentityStatus = IdentityStatus.PROVISIONAL
+    attributes: frozenset[IdentityAttribute] = frozenset()
+    ins: Ins | None = None
+    ins_retrieved_at: datetime | None = None
+    ins_history: tuple[InsHistoryEntry, ...] = ()
+    #: How the traits were collected at creation (``SM``, ``CB``...; None before 0006).
+    collection_method: CollectionMethod | None = None
+    #: How the INS was collected (``INSI``) and, from INSi, its INSHISTO as received.
+    ins_collection_method: CollectionMethod | None = None
+    insi_history: tuple[ReceivedIns, ...] = ()
+    validation: Validation | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    #: False once merged into another identity (annotation DESA), kept for history.
+    active: bool = True
+    merged_into: UUID | None = None
+    #: Two persons in one record (COLP / COLV): the matricule is not diffused meanwhile.
+    collision: CollisionLevel | None = None
+    events: list[Event] = field(default_factory=list, compare=False, repr=False)
+
+    # -- queries ----------------------------------------------------------------------
+
+    @property
+    def diffused_collection_method(self) -> CollectionMethod | None:
+        """The method the formats carry: ``INSI`` while an INSi INS is held, else the creation's."""
+        return self.ins_collection_method or self.collection_method
+
+    @property
+    def blocks_ins(self) -> bool:
+        """Doubtful or fictitious: no validation, no INS, no INSi call."""
+        return any(a.forces_provisional for a in self.attributes)
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-ready picture of the identity for audit rows.
+
+        ``collision`` appears only when set, so the snapshots of merges recorded
+        before collisions existed still compare equal.
+        """
+        picture = {
+            **self.traits.as_dict(),
+            "status": self.status.value,
+            "attributes": sorted(a.value for a in self.attributes),
+            "ins": _ins_dict(self.ins),
+            "validation": _validation_dict(self.validation),
+        }
+        if self.collision is not None:
+            picture["collision"] = self.collision.value
+        return picture
+
+    def check_invariants(self) -> None:
+        """The stored status always agrees with the facts it is a function of."""
+        expected = status_of(
+            ins_retrieved=self.ins is not None, document_checked=self.validation is not None
+        )
+        assert self.status is expected, (self.status, expected)
+        check_attribute_combination(self.attributes)
+        assert not (self.blocks_ins and self.status is not IdentityStatus.PROVISIONAL)
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _ensure_active(self) -> None:
+        """No change to a merged (inactive) identity: refused with a French message."""
+        if not self.active:
+            raise InvalidTransition(INACTIVE_MESSAGE, rule="identity_inactive")
+
+    def _move(self, action: StatusAction) -> None:
+        self.status = next_status(self.status, action)
+
+    def _record(self, action: AuditAction, **kwargs: Any) -> None:
+        self.events.append(Event(action, **kwargs))
+
+    def _archive_ins(self, reason: str, now: datetime) -> None:
+        assert self.ins is not None
+        self.ins_history = (*self.ins_history, InsHistoryEntry(self.ins, now, reason))
+
+    def pop_events(self) -> list[Event]:
+        events, self.events = self.events, []
+        return events
+
+    def with_version(self, version: int) -> Self:
+        return replace(self, version=version)
+
+
+def _ins_dict(ins: Ins | None) -> dict[str, str] | None:
+    if ins is None:
+        return None
+    return {"number": ins.number.number, "oid": ins.oid.value, "kind": ins.kind.value}
+
+
+def _validation_dict(validation: Validation | None) -> dict[str, str | None] | None:
+    if validation is None:
+        return None
+    return {
+        "document_type": validation.document_type,
+        "document_expiry": (
+            validation.document_expiry.isoformat() if validation.document_expiry else None
+        ),
+        "validated_at": validation.validated_at.isoformat(),
+        "validated_by": validation.validated_by,
+    }

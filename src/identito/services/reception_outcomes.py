@@ -1,0 +1,142 @@
+"""How a received message ends: stored with its outcome, audited, maybe put in a worklist.
+
+``ReceptionRecorder`` holds what every reception step needs (the message, the
+sender's domain, the unit of work) and writes the outcomes; ``ReceptionFlow``
+(``services.reception``) adds the rules. Every message is stored
+(``received_messages``), redacted of its matricules unless they were integrated.
+When the identity a message names was merged into another, the message is applied
+to the survivor and the redirection is written in the trace (``redirected_from``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Any
+from uuid import UUID
+
+from identito.domain.permissions import Actor
+from identito.services.insi_integration import add_trace
+from identito.services.insi_records import InsiCall
+from identito.services.reception_model import (
+    IDENTITY_RECEIVED,
+    MESSAGE_RECEIVED,
+    REMOVED,
+    Reception,
+    ReceptionResult,
+    redact,
+    sender_label,
+)
+from identito.services.rules import Rules
+from identito.services.teleservice import Teleservice
+from identito.services.unit_of_work import AuditEntry, UnitOfWork
+from identito.services.verification_records import (
+    EntryKind,
+    ReceivedMessage,
+    ReceptionOutcome,
+    VigilanceEntry,
+)
+
+
+@dataclass
+class ReceptionRecorder:
+    reception: Reception
+    own: bool
+    uow: UnitOfWork
+    actor: Actor
+    rules: Rules
+    teleservice: Teleservice | None
+    #: Merged identities the message named, in the order their ``merged_into`` was followed.
+    redirected_from: list[UUID] = field(default_factory=list)
+
+    def to_handle(
+        self, detail: str, *, traced: bool = False, identity_id: UUID | None = None
+    ) -> ReceptionResult:
+        """Kept for the "à traiter" worklist; ``identity_id`` when the message is about
+        a known identity (then nothing of it was applied)."""
+        now = self.rules.now()
+        outcome = ReceptionOutcome.TRACED if traced else ReceptionOutcome.PENDING
+        with self.uow:
+            result = self.write(outcome, detail, identity_id, keep_ins=traced)
+            received = self.reception.identity
+            summary: dict[str, Any] = {
+                "reason": result.detail,
+                "sender": sender_label(self.reception.sender),
+                "event": self.reception.event,
+                "traits": received.traits if received else {},
+            }
+            entry = VigilanceEntry(
+                EntryKind.RECEPTION,
+                now,
+                summary,
+                identity_id=identity_id,
+                message_id=result.message_id,
+            )
+            self.uow.vigilance.add(entry)
+            self.uow.commit(self.actor, now)
+        return replace(result, entry_id=entry.id)
+
+    def log(self, outcome: ReceptionOutcome, detail: str, *, keep_ins: bool) -> ReceptionResult:
+        now = self.rules.now()
+        with self.uow:
+            result = self.write(outcome, detail, None, keep_ins=keep_ins)
+            self.uow.commit(self.actor, now)
+        return result
+
+    def write(
+        self, outcome: ReceptionOutcome, detail: str, identity_id: UUID | None, *, keep_ins: bool
+    ) -> ReceptionResult:
+        """Inside an open unit of work: store the message and audit its outcome."""
+        now, reception = self.rules.now(), self.reception
+        content = reception.content if keep_ins else redact(reception)
+        detail = self._redirection_note(identity_id) + detail
+        message = ReceivedMessage(
+            channel=reception.channel,
+            received_at=now,
+            content=content,
+            outcome=outcome,
+            sender_application=reception.sender.application,
+            sender_facility=reception.sender.facility,
+            event=reception.event,
+            control_id=reception.control_id,
+            own_domain=self.own,
+            identity_id=identity_id,
+            detail=detail,
+            patient_id=reception.identity.local_id if reception.identity else None,
+        )
+        self.uow.receptions.add(message)
+        details: dict[str, Any] = {
+            "message_id": str(message.id),
+            "sender": sender_label(reception.sender),
+            "own_domain": self.own,
+            "outcome": outcome.value,
+            "event": reception.event,
+        }
+        if self.redirected_from:
+            details["redirected_from"] = [str(i) for i in self.redirected_from]
+        action = IDENTITY_RECEIVED if identity_id is not None else MESSAGE_RECEIVED
+        self.uow.add_audit(
+            AuditEntry(
+                self.actor.username, now, action, identity_id, reason=detail, details=details
+            )
+        )
+        return ReceptionResult(outcome, message.id, identity_id, detail)
+
+    def _redirection_note(self, identity_id: UUID | None) -> str:
+        if not self.redirected_from or identity_id is None:
+            return ""
+        named = self.redirected_from[0]
+        return (
+            f"Identité {named} fusionnée : message appliqué à l'identité conservée {identity_id}. "
+        )
+
+    def trace_call(self, call: InsiCall, *, keep_raw: bool) -> None:
+        """The verification call of a refused INS, without its matricule."""
+        if not keep_raw:
+            digest = hashlib.sha256(call.request or b"").hexdigest()
+            query = {**call.query, "ins_number": REMOVED, "request_sha256": digest}
+            call = replace(call, query=query, request=None, response=None)
+        now = self.rules.now()
+        with self.uow:
+            add_trace(call, self.uow)
+            self.uow.commit(self.actor, now)

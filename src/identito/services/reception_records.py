@@ -1,0 +1,54 @@
+"""Records of the messages received from other software and the port that logs them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+from uuid import UUID
+
+from identito.domain.ids import new_id
+
+
+class ReceptionOutcome(StrEnum):
+    INTEGRATED = "integrated"  # created or linked, with the INS
+    INTEGRATED_WITHOUT_INS = "integrated_without_ins"
+    PENDING = "pending"  # verification KO or impossible: waits in the "à traiter" list
+    REJECTED = "rejected"  # malformed: nothing changed
+    TRACED = "traced"  # event recorded only (merge, INS change: handled by a person)
+    APPLIED = "applied"  # an update or INS change applied to a known identity
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """A received message and what became of it (the raw text, redacted when its
+    matricule was not integrated)."""
+
+    channel: str  # hl7v2, fhir
+    received_at: datetime
+    content: str
+    outcome: ReceptionOutcome
+    sender_application: str | None = None
+    sender_facility: str | None = None
+    event: str | None = None
+    control_id: str | None = None
+    own_domain: bool = False
+    identity_id: UUID | None = None
+    detail: str | None = None
+    patient_id: str | None = None  # the sender's own identifier of the patient (IPP)
+    id: UUID = field(default_factory=new_id)
+
+
+class ReceptionLog(Protocol):
+    def add(self, message: ReceivedMessage) -> None: ...
+
+    def get(self, message_id: UUID) -> ReceivedMessage: ...
+
+    def for_identity(self, identity_id: UUID) -> list[ReceivedMessage]: ...
+
+    def identity_for_patient(
+        self, application: str | None, facility: str | None, patient_id: str
+    ) -> UUID | None:
+        """The identity the latest message of this sender about this patient concerned."""
+        ...
