@@ -1,7 +1,8 @@
 """Use cases on identities: one function each, dependencies passed in.
 
 Every function checks the actor's permission once, opens the unit of work,
-calls domain methods, commits (audit rows included) and returns.
+calls domain methods, commits (audit rows included) and returns. Raw inputs
+(collection method, search fields, attributes) are parsed by ``identity_inputs``.
 """
 
 from __future__ import annotations
@@ -12,27 +13,38 @@ from typing import Any
 from uuid import UUID
 
 from identito.domain.duplicate_reviews import Source
-from identito.domain.errors import FieldErrors, InvalidInput, PermissionDenied, StaleVersion
+from identito.domain.errors import FieldErrors, PermissionDenied, StaleVersion
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
-from identito.domain.status import IdentityAttribute
 from identito.domain.trait_set import TRAIT_FIELDS, parse_traits
-from identito.domain.traits import BirthDate, Sex, search_key
 from identito.services.duplicate_watch import watch_duplicates
+from identito.services.identity_inputs import (
+    CREATION_METHODS,
+    creation_method,
+    parse_attributes,
+    search_criteria,
+)
 from identito.services.preferences import read_preferences
 from identito.services.rules import Rules
-from identito.services.unit_of_work import AuditEntry, SearchCriteria, UnitOfWork
+from identito.services.unit_of_work import AuditEntry, UnitOfWork
 from identito.services.vigilance import queue_nia_recheck
 
-#: Collection methods a creation may declare; ``INSI`` only through ``create_identity_from_insi``.
-CREATION_METHODS = (
-    CollectionMethod.MANUAL,
-    CollectionMethod.BARCODE,
-    CollectionMethod.VITALE_CARD,
-    CollectionMethod.RFID,
-)
+__all__ = [  # with the parsing of raw inputs, from ``identity_inputs``, that callers import here
+    "CREATION_METHODS",
+    "change_attributes",
+    "create_identity",
+    "creation_method",
+    "get_identity",
+    "identity_audit",
+    "load_and_change_traits",
+    "note_reads",
+    "search_criteria",
+    "search_identities",
+    "update_identity",
+    "validate_identity",
+]
 
 
 def create_identity(
@@ -58,19 +70,6 @@ def create_identity(
         watch_duplicates(identity, uow=uow, rules=rules, source=Source.CREATION)
         uow.commit(actor, now)
     return identity
-
-
-def creation_method(value: str | CollectionMethod | None) -> CollectionMethod:
-    """The collection method of a creation: one of ``CREATION_METHODS``; empty means ``SM``."""
-    text = (value or "").strip().upper()
-    if not text:
-        return CollectionMethod.MANUAL
-    allowed = {m.value: m for m in CREATION_METHODS}
-    if text not in allowed:
-        codes = ", ".join(allowed)
-        message = f"Mode de recueil inconnu « {value} » ; modes admis : {codes}."
-        raise InvalidInput.single("collection_method", "collection_method_unknown", message)
-    return allowed[text]
 
 
 def get_identity(identity_id: UUID, *, uow: UnitOfWork, actor: Actor, rules: Rules) -> Identity:
@@ -185,52 +184,6 @@ def search_identities(
     return found
 
 
-def search_criteria(
-    *,
-    birth_date: str | None,
-    name: str | None,
-    first_name: str | None,
-    sex: str | None,
-    ins: str | None,
-    limit: int = 50,
-) -> SearchCriteria:
-    """Check the search fields: birth date required unless searching by matricule."""
-    errors = FieldErrors()
-    if ins:
-        number = "".join(ins.split()).upper()
-        if len(number) != 15:
-            errors.add("ins", "ins_length", "Le matricule INS compte 15 caractères, clé comprise.")
-        errors.raise_if_any()
-        return SearchCriteria(ins_number=number, limit=max(1, min(limit, 200)))
-    parsed_date = None
-    if not birth_date:
-        errors.add("birth_date", "required", "La date de naissance est obligatoire pour chercher.")
-    else:
-        try:
-            parsed_date = BirthDate.parse(birth_date).value
-        except InvalidInput as error:
-            errors.extend(error)
-    parsed_sex = None
-    if sex:
-        try:
-            parsed_sex = Sex.parse(sex)
-        except InvalidInput as error:
-            errors.extend(error)
-    keys = {}
-    for field, value in (("name", name), ("first_name", first_name)):
-        keys[field] = search_key(value) if value and value.strip() else None
-        if value and value.strip() and not keys[field]:
-            errors.add(field, "no_letter", "Saisissez au moins une lettre.")
-    errors.raise_if_any()
-    return SearchCriteria(
-        birth_date=parsed_date,
-        name_key=keys["name"],
-        first_name_key=keys["first_name"],
-        sex=parsed_sex,
-        limit=max(1, min(limit, 200)),
-    )
-
-
 def change_attributes(
     identity_id: UUID,
     *,
@@ -242,7 +195,7 @@ def change_attributes(
     rules: Rules,
 ) -> Identity:
     actor.require(Permission.IDENTITY_ATTRIBUTES)
-    to_add, to_remove = _attributes(add, "add"), _attributes(remove, "remove")
+    to_add, to_remove = parse_attributes(add, "add"), parse_attributes(remove, "remove")
     now = rules.now()
     with uow:
         identity = uow.identities.get(identity_id)
@@ -250,18 +203,6 @@ def change_attributes(
         uow.identities.update(identity)
         uow.commit(actor, now)
     return identity
-
-
-def _attributes(values: Iterable[str], field: str) -> list[IdentityAttribute]:
-    errors = FieldErrors()
-    parsed = []
-    for i, value in enumerate(values):
-        try:
-            parsed.append(IdentityAttribute(str(value).strip().upper()))
-        except ValueError:
-            errors.add(f"{field}[{i}]", "attribute_unknown", "Attribut inconnu (DOUT, FICT, HOMA).")
-    errors.raise_if_any()
-    return parsed
 
 
 def validate_identity(

@@ -17,7 +17,8 @@ from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import STRICT_FIELDS
-from identito.services.identities import _attributes, load_and_change_traits
+from identito.services.identities import load_and_change_traits
+from identito.services.identity_inputs import parse_attributes
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
 
@@ -89,7 +90,7 @@ def preview_attributes(
 ) -> ChangePreview:
     """What ``change_attributes`` would do (raises what it would)."""
     actor.require(Permission.IDENTITY_ATTRIBUTES)
-    to_add, to_remove = _attributes(add, "add"), _attributes(remove, "remove")
+    to_add, to_remove = parse_attributes(add, "add"), parse_attributes(remove, "remove")
     with uow:
         identity = uow.identities.get(identity_id)
         status, had_validation = identity.status, identity.validation is not None

@@ -3,23 +3,71 @@
 Input schemas only check JSON shapes; every rule (normalisation, mandatory
 fields, character profile) is the domain's, so string fields stay plain strings
 and no field has a default other than ``None``.
+
+This module holds the authentication, health and problem schemas; those of a
+resource live beside it (``identity_schemas``, ``duplicate_schemas``,
+``place_schemas``, ``insi_schemas``) and the first three are re-exported here.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
-from uuid import UUID
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from identito.domain.duplicates import Agreement, Trait, TraitAgreement
-from identito.domain.identifiers import Ins
-from identito.domain.identity import Identity
-from identito.domain.permissions import Actor, Permission
-from identito.geography import Place, PlaceCheck
-from identito.services.duplicates import Duplicate
-from identito.services.unit_of_work import AuditEntry
+from identito.entrypoints.api.duplicate_schemas import (
+    DuplicateList,
+    DuplicatePublic,
+    TraitAgreementPublic,
+)
+from identito.entrypoints.api.identity_schemas import (
+    AttributeChange,
+    AuditEntryPublic,
+    AuditList,
+    IdentityCreate,
+    IdentityList,
+    IdentityPatch,
+    IdentityPublic,
+    IdentityTraits,
+    InsHistoryPublic,
+    InsiHistoryPublic,
+    InsInput,
+    InsPublic,
+    ValidationPublic,
+    ValidationRequest,
+    WarningPublic,
+)
+from identito.entrypoints.api.place_schemas import PlaceCheckPublic, PlaceList, PlacePublic
+
+__all__ = [
+    "AttributeChange",
+    "AuditEntryPublic",
+    "AuditList",
+    "DuplicateList",
+    "DuplicatePublic",
+    "HealthPublic",
+    "IdentityCreate",
+    "IdentityList",
+    "IdentityPatch",
+    "IdentityPublic",
+    "IdentityTraits",
+    "InsHistoryPublic",
+    "InsInput",
+    "InsPublic",
+    "InsiHistoryPublic",
+    "MePublic",
+    "PlaceCheckPublic",
+    "PlaceList",
+    "PlacePublic",
+    "Problem",
+    "ProblemFieldError",
+    "TokenPublic",
+    "TokenRequest",
+    "TraitAgreementPublic",
+    "ValidationPublic",
+    "ValidationRequest",
+    "WarningPublic",
+]
 
 
 class _Input(BaseModel):
@@ -50,295 +98,6 @@ class MePublic(BaseModel):
 class HealthPublic(BaseModel):
     status: Literal["ok"]
     database: Literal["ok"]
-
-
-# -- identities: input ---------------------------------------------------------------------
-
-
-class InsInput(_Input):
-    number: str
-    oid: str
-
-
-class IdentityTraits(_Input):
-    """Raw traits; the domain normalises them and reports every faulty field."""
-
-    birth_name: str | None = None
-    birth_first_names: list[str] | str | None = Field(
-        default=None, description="Liste ordonnée, ou chaîne séparée par des espaces."
-    )
-    first_birth_first_name: str | None = None
-    birth_date: str | None = Field(default=None, description="AAAA-MM-JJ ; jour/mois 00 admis.")
-    sex: str | None = Field(default=None, description="M, F ou I.")
-    birth_place_code: str | None = Field(default=None, description="Code INSEE (ou 99xxx).")
-    used_name: str | None = None
-    used_first_name: str | None = None
-
-
-class IdentityCreate(IdentityTraits):
-    """The traits of a new identity and how they were collected."""
-
-    collection_method: str = Field(
-        default="SM",
-        description="Mode de recueil des traits : SM (saisie manuelle), CB (DataMatrix INS "
-        "scanné), CV (carte Vitale), RFID.",
-    )
-
-    def traits(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"collection_method"})
-
-
-class IdentityPatch(IdentityTraits):
-    """Only the fields sent are changed; ``null`` clears an optional field."""
-
-    ins: InsInput | None = Field(default=None, description="Matricule INS et OID, ou null.")
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
-
-
-class AttributeChange(_Input):
-    add: list[str] = Field(default_factory=list, description="DOUT, FICT, HOMA")
-    remove: list[str] = Field(default_factory=list)
-    reason: str | None = None
-
-
-class ValidationRequest(_Input):
-    document_type: str | None = Field(default=None, description="CN, PA, CS, IE...")
-    document_expiry: date | None = None
-
-
-# -- identities: output --------------------------------------------------------------------
-
-
-class InsPublic(BaseModel):
-    number: str
-    oid: str
-    kind: Literal["NIR", "NIA", "NIR_TEST", "NIR_DEMO"]
-
-    @classmethod
-    def render(cls, ins: Ins) -> InsPublic:
-        return cls(number=ins.number.number, oid=ins.oid.value, kind=ins.kind.value)
-
-
-class InsHistoryPublic(InsPublic):
-    ended_at: datetime
-    reason: str
-
-
-class InsiHistoryPublic(BaseModel):
-    """One INSHISTO entry exactly as INSi returned it (dates may be inconsistent)."""
-
-    number: str
-    oid: str
-    start: str | None
-    end: str | None
-
-
-class ValidationPublic(BaseModel):
-    document_type: str
-    document_expiry: date | None = Field(
-        description="Vide quand un émetteur du domaine d'identification n'a pas transmis ZFD-8."
-    )
-    validated_at: datetime
-    validated_by: str
-
-
-class WarningPublic(BaseModel):
-    code: str
-    message: str
-
-
-class IdentityPublic(BaseModel):
-    id: UUID
-    version: int
-    status: Literal["PROV", "RECUP", "VALI", "QUAL"]
-    attributes: list[str]
-    birth_name: str
-    birth_first_names: list[str]
-    first_birth_first_name: str
-    birth_date: str = Field(description="Telle que reçue (peut valoir 1960-00-00).")
-    birth_date_completed: date
-    birth_date_uncertain: bool
-    sex: str
-    birth_place_code: str
-    used_name: str | None
-    used_first_name: str | None
-    ins: InsPublic | None
-    ins_history: list[InsHistoryPublic]
-    collection_method: str | None = Field(
-        description="Mode de recueil des traits à la création (SM, CB, CV, RFID, INSI) ; "
-        "null pour une identité créée avant qu'il ne soit enregistré."
-    )
-    ins_collection_method: str | None = Field(
-        description="Mode de recueil (FR Core) : INSI quand l'INS vient du téléservice INSi."
-    )
-    ins_retrieved_at: datetime | None = Field(description="Date de l'appel INSi intégré.")
-    insi_history: list[InsiHistoryPublic] = Field(
-        description="Matricules précédents (INSHISTO) tels que renvoyés par INSi."
-    )
-    validation: ValidationPublic | None
-    warnings: list[WarningPublic]
-    created_at: datetime | None
-    updated_at: datetime | None
-    active: bool = Field(description="Faux pour une identité fusionnée dans une autre (DESA).")
-    merged_into: UUID | None = Field(description="L'identité conservée d'une identité fusionnée.")
-    collision: Literal["COLP", "COLV"] | None = Field(
-        default=None,
-        description="Collision potentielle (COLP) ou avérée (COLV) : deux personnes dans un "
-        "dossier ; le matricule INS n'est alors plus diffusé.",
-    )
-
-    @classmethod
-    def render(cls, identity: Identity, actor: Actor) -> IdentityPublic:
-        """The identity as ``actor`` may see it: no matricule without ``INS_READ``."""
-        show_ins = actor.can(Permission.INS_READ)
-        traits, validation = identity.traits, identity.validation
-        history = [
-            InsHistoryPublic(
-                **InsPublic.render(entry.ins).model_dump(),
-                ended_at=entry.ended_at,
-                reason=entry.reason,
-            )
-            for entry in identity.ins_history
-        ]
-        return cls(
-            **traits.as_dict(),
-            id=identity.id,
-            version=identity.version,
-            status=identity.status.value,
-            attributes=sorted(a.value for a in identity.attributes),
-            birth_date_completed=traits.birth_date.value,
-            birth_date_uncertain=traits.birth_date.uncertain,
-            ins=InsPublic.render(identity.ins) if show_ins and identity.ins else None,
-            ins_history=history if show_ins else [],
-            collection_method=(
-                identity.collection_method.value if identity.collection_method else None
-            ),
-            ins_collection_method=(
-                identity.ins_collection_method.value if identity.ins_collection_method else None
-            ),
-            ins_retrieved_at=identity.ins_retrieved_at,
-            insi_history=[
-                InsiHistoryPublic(number=h.number, oid=h.oid, start=h.start, end=h.end)
-                for h in identity.insi_history
-            ]
-            if show_ins
-            else [],
-            validation=ValidationPublic(**vars(validation)) if validation else None,
-            warnings=[
-                WarningPublic(code=w.code.value, message=w.message) for w in identity.warnings
-            ],
-            created_at=identity.created_at,
-            updated_at=identity.updated_at,
-            active=identity.active,
-            merged_into=identity.merged_into,
-            collision=identity.collision.value if identity.collision else None,
-        )
-
-
-class IdentityList(BaseModel):
-    items: list[IdentityPublic]
-
-
-class TraitAgreementPublic(BaseModel):
-    trait: Trait
-    local: str | None
-    other: str | None
-    agreement: Agreement
-    weight: float = Field(description="Poids log2(m/u) du niveau d'accord (Fellegi–Sunter).")
-    note: str | None
-
-    @classmethod
-    def render(cls, line: TraitAgreement, show_ins: bool) -> TraitAgreementPublic:
-        hidden = line.trait is Trait.INS and not show_ins
-        local, other = (None, None) if hidden else (line.local, line.other)
-        return cls(
-            trait=line.trait, local=local, other=other, agreement=line.agreement,
-            weight=line.weight, note=line.note,
-        )  # fmt: skip
-
-
-class DuplicatePublic(BaseModel):
-    identity: IdentityPublic
-    score: float = Field(description="Probabilité d'un doublon, entre 0 et 1.")
-    blocking: bool = Field(description="Même matricule INS actif : doublon bloquant.")
-    explanation: list[TraitAgreementPublic]
-
-    @classmethod
-    def render(cls, duplicate: Duplicate, actor: Actor) -> DuplicatePublic:
-        show_ins = actor.can(Permission.INS_READ)
-        return cls(
-            identity=IdentityPublic.render(duplicate.identity, actor),
-            score=duplicate.score,
-            blocking=duplicate.blocking,
-            explanation=[TraitAgreementPublic.render(t, show_ins) for t in duplicate.explanation],
-        )
-
-
-class DuplicateList(BaseModel):
-    items: list[DuplicatePublic]
-
-
-class AuditEntryPublic(BaseModel):
-    id: UUID
-    at: datetime
-    actor: str
-    action: str
-    identity_id: UUID | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    reason: str | None
-    details: dict[str, Any]
-
-    @classmethod
-    def render(cls, entry: AuditEntry) -> AuditEntryPublic:
-        return cls.model_validate(entry, from_attributes=True)
-
-
-class AuditList(BaseModel):
-    items: list[AuditEntryPublic]
-
-
-# -- places --------------------------------------------------------------------------------
-
-
-class PlacePublic(BaseModel):
-    code: str
-    label: str
-    kind: Literal["commune", "country", "territory"]
-    valid_from: date | None
-    valid_to: date | None = Field(description="Premier jour où le code n'est plus valide.")
-    postal_codes: list[str]
-    former_label: str | None
-
-    @classmethod
-    def render(cls, place: Place) -> PlacePublic:
-        return cls(
-            code=place.code,
-            label=place.label,
-            kind=place.kind.value,
-            valid_from=place.valid_from,
-            valid_to=place.valid_to,
-            postal_codes=list(place.postal_codes),
-            former_label=place.former_label,
-        )
-
-
-class PlaceCheckPublic(BaseModel):
-    code: str
-    on: date
-    place: PlacePublic | None
-    warning: str | None
-
-    @classmethod
-    def render(cls, check: PlaceCheck) -> PlaceCheckPublic:
-        place = PlacePublic.render(check.place) if check.place else None
-        return cls(code=check.code, on=check.on, place=place, warning=check.warning)
-
-
-class PlaceList(BaseModel):
-    items: list[PlacePublic]
 
 
 # -- problems (RFC 9457) -------------------------------------------------------------------

@@ -1,0 +1,190 @@
+"""Identity commands: ``identito identities import`` (CSV) and ``identito identities search``."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from identito.bootstrap import Container
+from identito.domain.errors import DomainError
+from identito.domain.trait_set import MANDATORY_FIELDS
+from identito.entrypoints.cli_common import _container, _fail, _operator, console, errors
+from identito.services.imports import ImportReport
+
+identities_app = typer.Typer(help="Identités.", no_args_is_help=True)
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle, delimiter=_sniff_delimiter(path))
+        for row in reader:
+            yield reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+
+
+def _sniff_delimiter(path: Path) -> str:
+    with path.open(encoding="utf-8-sig") as handle:
+        header = handle.readline()
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _count_lines(path: Path) -> int:
+    """Data rows (lines after the header); refuses a file that is not UTF-8 before importing."""
+    number = 0
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                errors.print(
+                    f"[red]{path.name}, ligne {number} : le fichier doit être encodé en UTF-8"
+                    " (enregistrez-le au format « CSV UTF-8 »).[/red]"
+                )
+                raise typer.Exit(1) from None
+    return max(number - 1, 0)
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file whose header lacks mandatory fields (every row would be rejected)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle, delimiter=_sniff_delimiter(path)), [])
+    missing = [name for name in MANDATORY_FIELDS if name not in {h.strip() for h in header}]
+    if missing:
+        errors.print(
+            f"[red]{path.name} : colonnes obligatoires absentes de l'en-tête : "
+            f"{', '.join(missing)}.[/red]"
+        )
+        raise typer.Exit(1)
+
+
+@identities_app.command("import")
+def identities_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Fichier CSV.")],
+    report: Annotated[Path | None, typer.Option(help="Rapport des lignes rejetées.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Lignes par transaction.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processus d'import (défaut : un par cœur).")
+    ] = None,
+) -> None:
+    """Import identities from a CSV file (header: the trait field names)."""
+    container = _container()
+    report_path = report or file.with_name(f"{file.stem}.rejets.csv")
+    batch = batch_size or container.settings.import_batch_size
+    total = _count_lines(file)
+    _check_header(file)
+    with Progress(
+        TextColumn("Import"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("import", total=total)
+        try:
+            result = _run_import(
+                container,
+                _csv_rows(file),
+                batch_size=batch,
+                workers=workers or _default_workers(total, batch),
+                on_progress=lambda n: progress.advance(task, n),
+            )
+        except DomainError as error:
+            _fail(error)
+    with report_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ligne", "champ", "règle", "message"])
+        for rejected in result.rejected:
+            for item in rejected.errors:
+                writer.writerow([rejected.line, item.field, item.rule, item.message])
+    console.print(f"{result.imported} identités importées, {len(result.rejected)} lignes rejetées.")
+    if result.rejected:
+        console.print(f"Rapport des rejets : {report_path}")
+
+
+def _default_workers(rows: int, batch_size: int) -> int:
+    """One process per core (at most 4) when the file spans several batches."""
+    return min(os.cpu_count() or 1, 4) if rows > 2 * batch_size else 1
+
+
+def _run_import(
+    container: Container,
+    rows: Iterator[tuple[int, dict[str, Any]]],
+    *,
+    batch_size: int,
+    workers: int,
+    on_progress: Callable[[int], None],
+) -> ImportReport:
+    from identito.bootstrap import worker_context
+    from identito.services.imports import import_identities, import_identities_in_parallel
+
+    if workers <= 1:
+        return import_identities(
+            rows,
+            uow_factory=container.uow_factory,
+            actor=_operator(),
+            rules=container.rules,
+            batch_size=batch_size,
+            on_progress=on_progress,
+        )
+    return import_identities_in_parallel(
+        rows,
+        setup=partial(worker_context, container.settings),
+        actor=_operator(),
+        workers=workers,
+        batch_size=batch_size,
+        on_progress=on_progress,
+    )
+
+
+@identities_app.command("search")
+def identities_search(
+    birth_date: Annotated[str | None, typer.Option(help="Date de naissance AAAA-MM-JJ.")] = None,
+    name: Annotated[str | None, typer.Option(help="Nom de naissance ou utilisé.")] = None,
+    first_name: Annotated[str | None, typer.Option(help="Prénom.")] = None,
+    sex: Annotated[str | None, typer.Option(help="Sexe M, F ou I.")] = None,
+    ins: Annotated[str | None, typer.Option(help="Matricule INS.")] = None,
+) -> None:
+    """Anteriority search (separate fields), or search by matricule INS."""
+    from identito.services.identities import search_identities
+
+    container = _container()
+    try:
+        found = search_identities(
+            birth_date=birth_date,
+            name=name,
+            first_name=first_name,
+            sex=sex,
+            ins=ins,
+            uow=container.uow_factory(),
+            actor=_operator(),
+            rules=container.rules,
+        )
+    except DomainError as error:
+        _fail(error)
+    # Six columns fit 80-column terminals: names fold, dates and matricules are never cut.
+    table = Table(title=f"{len(found)} identité(s)", box=box.SIMPLE_HEAD)
+    table.add_column("nom de naissance / utilisé", overflow="fold", ratio=1)
+    table.add_column("1er prénom / utilisé", overflow="fold", ratio=1)
+    table.add_column("né(e) le", no_wrap=True)
+    table.add_column("sexe", no_wrap=True)
+    table.add_column("statut")
+    table.add_column("matricule INS", no_wrap=True)
+    for identity in found:
+        t = identity.traits
+        table.add_row(
+            " / ".join(filter(None, (t.birth_name, t.used_name))),
+            " / ".join(filter(None, (t.first_birth_first_name, t.used_first_name))),
+            t.birth_date.raw,
+            t.sex.value,
+            " ".join([identity.status.value, *sorted(a.value for a in identity.attributes)]),
+            str(identity.ins.number) if identity.ins else "",
+        )
+    console.print(table)

@@ -1,0 +1,109 @@
+"""Setting an instance up: ``identito db``, ``user``, ``demo`` and ``geography`` commands."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from identito.config import Settings
+from identito.domain.errors import DomainError
+from identito.domain.permissions import Role
+from identito.entrypoints.cli_common import _container, _fail, _operator, console, errors
+
+db_app = typer.Typer(help="Base de données.", no_args_is_help=True)
+user_app = typer.Typer(help="Comptes utilisateurs.", no_args_is_help=True)
+demo_app = typer.Typer(help="Données de démonstration.", no_args_is_help=True)
+geography_app = typer.Typer(help="Référentiel géographique INSEE.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    from identito.adapters.migrate import upgrade_database
+
+    settings = Settings()
+    upgrade_database(settings.database_url)
+    console.print("Schéma de la base à jour.")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Nom d'utilisateur.")],
+    role: Annotated[str, typer.Option(help=f"Profil : {', '.join(r.value for r in Role)}.")],
+) -> None:
+    """Create an account; the password is read from standard input."""
+    from identito.services.auth import add_user
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Confirmation : ") != password:
+            errors.print("[red]Les deux saisies diffèrent.[/red]")
+            raise typer.Exit(1)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    container = _container()
+    try:
+        add_user(
+            name,
+            password,
+            role,
+            uow=container.uow_factory(),
+            actor=_operator(),
+            rules=container.rules,
+        )
+    except DomainError as error:
+        _fail(error)
+    console.print(f"Compte [bold]{name}[/bold] créé (profil {role}).")
+
+
+@demo_app.command("load")
+def demo_load(
+    once: Annotated[bool, typer.Option(help="Ne rien faire si déjà chargé.")] = False,
+    synthetic: Annotated[int, typer.Option(help="Identités synthétiques.")] = 500,
+) -> None:
+    """Load demo accounts and fictitious identities (test mode required)."""
+    from identito.demo import DEMO_ACCOUNTS, demo_loaded, load_demo
+
+    container = _container()
+    if not container.settings.test_mode:
+        errors.print("[red]Les données de démonstration exigent IDENTITO_TEST_MODE=true.[/red]")
+        raise typer.Exit(1)
+    if demo_loaded(container):
+        if not once:
+            errors.print("[yellow]Données de démonstration déjà chargées.[/yellow]")
+    else:
+        load_demo(container, synthetic=synthetic)
+        console.print("Données de démonstration chargées.")
+    table = Table(title="Comptes de démonstration")
+    for column in ("utilisateur", "mot de passe", "profil"):
+        table.add_column(column)
+    for account in DEMO_ACCOUNTS:
+        table.add_row(account.username, account.password, account.role.value)
+    console.print(table)
+
+
+@geography_app.command("reload")
+def geography_reload(
+    cog_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Fichiers COG.")],
+    communes_json: Annotated[Path, typer.Argument(exists=True, help="communes.json (La Poste).")],
+) -> None:
+    """Reload newer INSEE files into the configured geography directory."""
+    from identito.geography.build import reload_from
+    from identito.geography.dataset import DataSetError
+
+    settings = Settings()
+    if settings.geography_dir is None:
+        errors.print("[red]Définissez IDENTITO_GEOGRAPHY_DIR (dossier des données).[/red]")
+        raise typer.Exit(1)
+    try:
+        counts = reload_from(cog_dir, communes_json, settings.geography_dir)
+    except DataSetError as error:
+        errors.print(f"[red]Rechargement refusé, données inchangées :[/red] {error}")
+        raise typer.Exit(1) from None
+    for kind, count in counts.items():
+        console.print(f"{kind} : {count}")
