@@ -8,7 +8,7 @@ PORT ?= 8000
 SIMULATOR_PORT ?= 8443
 
 
-.PHONY: install run simulator test browser bench bench-web lint format clean
+.PHONY: install run simulator test browser bench bench-web bench-duplicates lint format clean
 
 install: $(STAMP)
 
@@ -40,6 +40,10 @@ bench: install  # every benchmark at 100k and 1M identities (duplicates need the
 	$(BIN)/python -m bench.web_bench --size 1000000
 	$(BIN)/python -m bench.insi_bench
 	$(BIN)/python -m bench.report
+
+bench-duplicates: install  # SIZE=1000000 by default; batch scan, check at creation and Splink side by side
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.duplicates_bench --size $(or $(SIZE),1000000)
 
 bench-web: install  # SIZE=1000000 by default; figures in bench/results/web.json
 	$(BIN)/python -m bench.web_bench --size $(or $(SIZE),1000000)

@@ -10,6 +10,7 @@ each does nothing unless this process takes its database lease.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -70,7 +71,11 @@ class Scheduler:
         )
 
     def duplicates_tick(self) -> Any:
-        """The duplicate scan when it is due (``duplicate_scan_interval_hours``)."""
+        """The duplicate scan when it is due (``duplicate_scan_interval_hours``).
+
+        One process: the scheduler is a thread of ``identito serve``, and forking
+        a multi-threaded server is unsafe (locks held by other threads).
+        """
         from identito.services.duplicate_scan import scan_pairs
 
         return duplicates_tick(
@@ -78,7 +83,7 @@ class Scheduler:
             uow_factory=self.container.uow_factory,
             actor=SCHEDULER_ACTOR,
             rules=self.container.rules,
-            scan=scan_pairs,
+            scan=functools.partial(scan_pairs, workers=1),
         )
 
     def verification_tick(self) -> Any:
