@@ -66,19 +66,27 @@ def test_review_a_pair_confirm_the_duplicate_and_merge(
     page.get_by_label("Note (facultative)").fill("Même patiente, nom mal orthographié")
     shot(page, "24-examen-decision")
 
-    page.get_by_role("button", name="Doublon confirmé (DOUA)…").click()
+    page.get_by_role("button", name="Doublon avéré (DOUA)…").click()
     expect(page.locator("#decision-confirmation")).to_contain_text("Confirmez-vous la décision")
     expect(page.get_by_role("button", name=re.compile("^Confirmer : Doublon"))).to_be_focused()
     page.keyboard.press("Enter")
 
-    expect(page.locator("#decision-enregistree")).to_contain_text("Doublon confirmé (DOUA)")
-    expect(page.locator("#statut-paire")).to_have_text("Doublon confirmé (à fusionner)")
+    expect(page.locator("#decision-enregistree")).to_contain_text("Doublon avéré (DOUA)")
+    expect(page.locator("#statut-paire")).to_have_text("Doublon avéré (à fusionner)")
     merge = page.locator("#fusion")
     expect(merge.get_by_role("radio", name=re.compile("ROUSSEAU CLAIRE"))).to_be_checked()
     shot(page, "25-doublon-confirme-fusion")
     merge.get_by_role("button", name="Fusionner…").click()
+    expect(page.locator("#fusion-confirmation")).to_contain_text("Confirmez-vous la fusion ?")
+    expect(page.get_by_role("heading", name="Examen d'un doublon potentiel")).to_be_visible()
     page.get_by_role("button", name="Confirmer la fusion").click()
-    expect(page.get_by_text("Fusion enregistrée")).to_be_visible()
+
+    expect(page.locator("#decision-enregistree")).to_contain_text("Fusion enregistrée")
+    expect(page.locator("#statut-paire")).to_have_text("Fusionné")
+    done = page.locator("#fusion-faite")
+    expect(done.get_by_role("link", name="ROUSSEAUX CLAIRE")).to_be_visible()
+    shot(page, "28-paire-fusionnee")
+    done.get_by_role("link", name="ROUSSEAU CLAIRE").click()
     expect(page.locator("#identites-fusionnees")).to_contain_text("ROUSSEAUX CLAIRE")
 
 
@@ -102,7 +110,9 @@ def test_declare_a_collision_from_the_sheet_then_find_it_in_the_collisions_list(
     expect(banner.get_by_role("button", name="Résoudre la collision…")).to_be_visible()
     shot(page, "26-fiche-collision")
 
-    page.get_by_role("link", name="Collisions", exact=True).click()
+    menu = page.locator("#menu-collisions")
+    expect(menu.locator(".menu-count")).to_have_text(re.compile(r"^[1-9]\d*$"))
+    menu.click()
     row = page.locator("tr", has_text="VASSEUR CLAIRE")
     expect(row).to_contain_text("Collision potentielle (COLP)")
     shot(page, "27-collisions")

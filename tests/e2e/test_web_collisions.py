@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from identito.bootstrap import Container
 from identito.domain.status import CollisionLevel
 from identito.entrypoints.web.reviews_view import COLLISION_LABELS
 
+_MENU_COUNT = re.compile(r'id="menu-collisions">Collisions <span class="menu-count">(\d+)')
 _dates = iter(f"1963-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 28))
 
 
@@ -96,7 +98,7 @@ def test_the_sheet_shows_the_banner_to_everyone_and_the_buttons_to_reviewers_onl
 
     care = browser_for("care").get(url).text
 
-    assert 'id="collision"' in care and "Collision confirmée (COLV)" in care
+    assert 'id="collision"' in care and "Collision avérée (COLV)" in care
     assert "deux personnes partagent ce dossier" in care
     for hidden in ("Résoudre la collision", "Confirmer la collision", "Déclarer une collision"):
         assert hidden not in care, hidden
@@ -141,3 +143,18 @@ def test_the_collisions_list_links_to_each_identity_and_withholds_the_matricule(
     assert f'href="/identites/{identity["id"]}/collision"' in listed.text
     assert "Collision potentielle (COLP)" in listed.text
     assert number not in exported.text
+
+
+def test_the_collisions_menu_entry_counts_the_identities_in_collision_for_reviewers_only(
+    browser_for: Callable[[str], Browser], api: Api
+) -> None:
+    vigilance, care = browser_for("identitovigilance"), browser_for("care")
+    before = _MENU_COUNT.search(vigilance.get("/recherche").text)
+    identity = _identity(api)
+    _declare(vigilance, identity, "COLP")
+
+    after = _MENU_COUNT.search(vigilance.get("/recherche").text)
+
+    assert before and after and int(after.group(1)) == int(before.group(1)) + 1
+    assert int(after.group(1)) == api.get("/api/v1/collisions", "identitovigilance").json()["total"]
+    assert "menu-collisions" not in care.get("/recherche").text

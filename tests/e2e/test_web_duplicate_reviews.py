@@ -44,7 +44,7 @@ def _decide(browser: Browser, review: dict[str, Any], **form: str) -> Any:
 
 def test_every_review_status_and_source_has_a_french_label() -> None:
     assert set(REVIEW_STATUS_LABELS) == set(ReviewStatus)
-    assert REVIEW_STATUS_LABELS[ReviewStatus.DUPLICATE].startswith("Doublon confirmé")
+    assert REVIEW_STATUS_LABELS[ReviewStatus.DUPLICATE].startswith("Doublon avéré")
     assert all(SOURCE_LABELS.values())
 
 
@@ -111,8 +111,8 @@ def test_the_review_page_shows_both_identities_side_by_side_and_the_decisions(
     assert re.search(r'<tr class="same" data-field="birth_date">', page.text)
     for identity in (first, second):
         assert f'href="/identites/{identity["id"]}"' in page.text
-    for label in ("Doublon confirmé (DOUA)…", "Pas un doublon…", "Homonymes (HOMA)…",
-                  "Collision potentielle (COLP)…", "Collision confirmée (COLV)…"):  # fmt: skip
+    for label in ("Doublon avéré (DOUA)…", "Pas un doublon…", "Homonymes (HOMA)…",
+                  "Collision potentielle (COLP)…", "Collision avérée (COLV)…"):  # fmt: skip
         assert label in page.text, label
     assert 'name="note"' in page.text and "Fusionner ces deux identités" not in page.text
 
@@ -148,7 +148,7 @@ def test_a_decision_is_confirmed_first_with_its_consequences_and_saves_nothing(
 def test_a_confirmed_duplicate_offers_the_merge_with_the_survivor_preselected(
     browser_for: Callable[[str], Browser], api: Api
 ) -> None:
-    first, second, review = _pair(api)
+    first, _, review = _pair(api)
     vigilance = browser_for("identitovigilance")
 
     done = _decide(vigilance, review, decision="duplicate", note="Même patient")
@@ -156,16 +156,17 @@ def test_a_confirmed_duplicate_offers_the_merge_with_the_survivor_preselected(
     assert done.status_code == 303
     assert done.headers["location"] == f"/doublons/{review['id']}?message=duplicate#fusion"
     page = vigilance.get(done.headers["location"].split("#")[0]).text
-    assert "Doublon confirmé (DOUA) enregistré" in page
+    assert "Doublon avéré (DOUA) enregistré" in page
     assert "Fusionner ces deux identités" in page and "Même patient" in page
     preselected = re.search(r'name="survivor_id" value="([^"]+)"[^>]* checked', page)
     assert preselected and preselected.group(1) == first["id"]  # same status: the first
     assert _status(api, review) == "duplicate"
-    ids = {"left_id": first["id"], "right_id": second["id"], "survivor_id": first["id"]}
-    assert vigilance.post("/fusions", {**ids, "confirmer": "1"}).status_code == 303
+    assert f'action="/doublons/{review["id"]}/fusion"' in page  # merged from the review
+    form = {"survivor_id": first["id"], "confirmer": "1"}
+    assert vigilance.post(f"/doublons/{review['id']}/fusion", form).status_code == 303
     assert _status(api, review) == "merged"
     closed = vigilance.get(f"/doublons/{review['id']}").text
-    assert "Fusionné" in closed and "Doublon confirmé (DOUA)…" not in closed
+    assert "Fusionné" in closed and "Doublon avéré (DOUA)…" not in closed
 
 
 def test_not_a_duplicate_closes_the_pair_and_a_second_decision_is_refused_in_french(
@@ -182,7 +183,7 @@ def test_not_a_duplicate_closes_the_pair_and_a_second_decision_is_refused_in_fre
     assert done.status_code == 303 and _status(api, review) == "not_duplicate"
     page = vigilance.get(done.headers["location"]).text
     assert "Décision enregistrée : pas un doublon" in page and "Deux sœurs" in page
-    assert "Doublon confirmé (DOUA)…" not in page  # closed: no decision buttons
+    assert "Doublon avéré (DOUA)…" not in page  # closed: no decision buttons
     assert again.status_code == 409
     assert "Cette paire est déjà close (pas un doublon)" in html.unescape(again.text)
 

@@ -3,8 +3,9 @@
 Declared from the review worklist (decision ``collision``) or on one identity
 (``declare_collision``): the identity carries COLP (potential) or COLV
 (confirmed), its matricule INS is no longer diffused (``domain.diffusion``) and
-it is listed in the collisions worklist (``list_collisions``) until identity
-vigilance resolves it (``resolve_collision``). Every step is audited.
+it is listed in the collisions worklist (``list_collisions``, counted in the
+menu by ``collision_count``) until identity vigilance resolves it
+(``resolve_collision``). Every step is audited.
 """
 
 from __future__ import annotations
@@ -75,3 +76,11 @@ def list_collisions(
         items = [uow.identities.get(i) for i in ids]
         note_reads(items, uow=uow, actor=actor, rules=rules)
     return CollisionPage(items, total, page, per_page)
+
+
+def collision_count(*, uow: UnitOfWork, actor: Actor) -> int:
+    """How many active identities carry a collision (the menu shows it): one indexed
+    count, no identity read (so no read audited)."""
+    actor.require(Permission.DUPLICATES_REVIEW)
+    with uow:
+        return uow.duplicate_reviews.collision_count()

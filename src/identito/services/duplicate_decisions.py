@@ -1,11 +1,12 @@
 """The duplicate review worklist (issue 7): reading it, and the decisions.
 
 Identity vigilance lists the pairs (``list_reviews``), compares the two
-identities (``review_detail``) and decides (``decide``): duplicate (DOUA, then
-merge with ``services.merges``), not a duplicate (remembered until a trait of
-either identity changes), homonyms (both get HOMA), collision (COLP/COLV on one
-or both identities, see ``services.collisions``). Every decision is audited on
-both identities (who, when, note).
+identities (``review_detail``) and decides (``decide``; ``check_decision`` raises
+the same refusals without saving): duplicate (DOUA, then merge with
+``services.merges``), not a duplicate (remembered until a trait of either
+identity changes), homonyms (both get HOMA), collision (COLP/COLV on one or both
+identities, see ``services.collisions``). Every decision is audited on both
+identities (who, when, note).
 """
 
 from __future__ import annotations
@@ -141,15 +142,10 @@ def decide(
     with uow:
         entry = _entry(uow.duplicate_reviews.get(review_id), uow)
         pair = (entry.first, entry.second)
-        if not all(i.active for i in pair):
-            raise InvalidTransition(
-                "Décision impossible : l'une des deux identités est fusionnée (inactive).",
-                rule="review_identity_inactive",
-            )
-        decided = entry.review.decide(
-            chosen, fingerprint=fingerprint(*pair), by=actor.username, now=now, note=note
-        )
-        _apply(chosen, pair, note=note, confirmed=confirmed, target=collision_identity_id, now=now)
+        decided = _decided(
+            entry, chosen, note=note, confirmed=confirmed, target=collision_identity_id,
+            by=actor.username, now=now,
+        )  # fmt: skip
         for identity in pair:
             if identity.events:
                 uow.identities.update(identity)
@@ -158,6 +154,50 @@ def decide(
             uow.add_audit(_decision_audit(decided, identity, other, actor, now))
         uow.commit(actor, now)
     return ReviewEntry(decided, *pair)
+
+
+def check_decision(
+    review_id: UUID,
+    decision: str,
+    *,
+    confirmed: bool = False,
+    collision_identity_id: UUID | None = None,
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+) -> None:
+    """Raise what ``decide`` would refuse, saving and auditing nothing: the web UI asks
+    for a confirmation only of a decision that the domain accepts."""
+    actor.require(REVIEW)
+    chosen = Decision.parse(decision)
+    with uow:  # left without commit: the changed identities are discarded
+        entry = _entry(uow.duplicate_reviews.get(review_id), uow)
+        _decided(
+            entry, chosen, note=None, confirmed=confirmed, target=collision_identity_id,
+            by=actor.username, now=rules.now(),
+        )  # fmt: skip
+
+
+def _decided(
+    entry: ReviewEntry,
+    chosen: Decision,
+    *,
+    note: str | None,
+    confirmed: bool,
+    target: UUID | None,
+    by: str,
+    now: datetime,
+) -> DuplicateReview:
+    """The decided review, the decision applied to both identities (not saved)."""
+    pair = (entry.first, entry.second)
+    if not all(i.active for i in pair):
+        raise InvalidTransition(
+            "Décision impossible : l'une des deux identités est fusionnée (inactive).",
+            rule="review_identity_inactive",
+        )
+    decided = entry.review.decide(chosen, fingerprint=fingerprint(*pair), by=by, now=now, note=note)
+    _apply(chosen, pair, note=note, confirmed=confirmed, target=target, now=now)
+    return decided
 
 
 def _apply(

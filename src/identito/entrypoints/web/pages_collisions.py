@@ -27,7 +27,7 @@ from identito.services.identities import get_identity
 router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 20
-LEVEL_MISSING = "Choisissez le niveau : collision potentielle (COLP) ou confirmée (COLV)."
+LEVEL_MISSING = "Choisissez le niveau : collision potentielle (COLP) ou avérée (COLV)."
 DECLARE, RESOLVE = "declarer", "resoudre"
 #: What may be declared on an identity: a potential collision may still be confirmed.
 LEVELS_OFFERED = {

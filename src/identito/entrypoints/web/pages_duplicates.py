@@ -108,7 +108,7 @@ def merge(
     survivor, merged = (left, right) if chosen == str(left.id) else (right, left)
     try:
         if form.get("confirmer") != "1":
-            _dry_run(survivor, merged, session)
+            merge_dry_run(survivor, merged, session)
             context = _comparison_context(
                 left, right, session, container, survivor_id=survivor.id,
                 merge_confirm={"survivor": survivor, "merged": merged},
@@ -126,7 +126,7 @@ def merge(
     return RedirectResponse(f"/identites/{survivor.id}?message=fusionnee", status_code=303)
 
 
-def _dry_run(survivor: Identity, merged: Identity, session: SessionDep) -> None:
+def merge_dry_run(survivor: Identity, merged: Identity, session: SessionDep) -> None:
     """The domain's refusal, if any, before asking for the confirmation (nothing saved)."""
     now = survivor.updated_at
     merge_rules.merge(

@@ -1,8 +1,9 @@
 """The duplicate review worklist of identity vigilance: the list, one pair side by side,
-its decisions (a confirmation first), then the merge form after « Doublon confirmé ».
+its decisions (checked, then confirmed), then the merge after « Doublon avéré ».
 
-Permission ``duplicates:review`` is checked by the services; the merge keeps its own
-form and route (``pages_duplicates``, ``identity:merge``).
+Permission ``duplicates:review`` is checked by the services. The merge of a confirmed
+duplicate stays on the review page (its confirmation, its refusals, then « Fusionné »);
+it needs ``identity:merge``, like the merge from the comparison page (``pages_duplicates``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from identito.domain import merges as merge_rules
-from identito.domain.duplicate_reviews import Decision
+from identito.domain.duplicate_reviews import Decision, ReviewStatus
 from identito.domain.errors import InvalidInput, InvalidTransition
+from identito.domain.identity import Identity
 from identito.domain.permissions import Permission
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
 from identito.entrypoints.web.forms import text
+from identito.entrypoints.web.pages_duplicates import merge_dry_run
 from identito.entrypoints.web.pages_identities import place_label
 from identito.entrypoints.web.rendering import render
 from identito.entrypoints.web.reviews_view import (
@@ -31,12 +34,13 @@ from identito.entrypoints.web.reviews_view import (
 )
 from identito.services import duplicate_decisions as service
 from identito.services.duplicate_decisions import ReviewEntry
+from identito.services.merges import merge_identities
 
 router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 20
 MESSAGES = {
-    "duplicate": "Doublon confirmé (DOUA) enregistré : vous pouvez maintenant fusionner les deux "
+    "duplicate": "Doublon avéré (DOUA) enregistré : vous pouvez maintenant fusionner les deux "
     "identités.",
     "not_duplicate": "Décision enregistrée : pas un doublon. La paire ne sera plus proposée tant "
     "qu'aucun trait ne change.",
@@ -44,8 +48,13 @@ MESSAGES = {
     "« Homonyme » (HOMA).",
     "collision": "Collision enregistrée : le matricule INS de l'identité concernée n'est plus "
     "diffusé.",
+    "merged": "Fusion enregistrée.",
 }
 TARGET_MISSING = "Choisissez l'identité concernée par la collision : fiche 1, fiche 2 ou les deux."
+SURVIVOR_MISSING = "Choisissez l'identité à conserver."
+NOT_CONFIRMED = (
+    "Confirmez d'abord le doublon (DOUA) : seule une paire « Doublon avéré » se fusionne ici."
+)
 
 
 def _page_number(value: str | None) -> int:
@@ -91,13 +100,24 @@ def _review_context(
         "places": {k: v for k, v in places.items() if v},
         "choices": CHOICES,
         "survivor_id": merge_rules.default_survivor(first, second).id,
+        "merge_action": f"/doublons/{entry.review.id}/fusion",
+        "merge_cancel": f"/doublons/{entry.review.id}#fusion",
         "merge_error": None,
         "merge_confirm": None,
+        "merge_done": _merge_done(first, second),
         "confirm": None,
         "error": None,
         "message": None,
         **extra,
     }
+
+
+def _merge_done(first: Identity, second: Identity) -> dict[str, Identity] | None:
+    """The survivor and the merged identity when one of the pair is merged into the other."""
+    for merged, survivor in ((first, second), (second, first)):
+        if not merged.active and merged.merged_into == survivor.id:
+            return {"survivor": survivor, "merged": merged}
+    return None
 
 
 @router.get("/doublons/{review_id}")
@@ -132,9 +152,14 @@ def decide(
             target = collision_target(target_field, entry.first, entry.second)
         except ValueError:
             return render(request, "review.html", {**context, "error": TARGET_MISSING}, 422)
-    if form.get("confirmer") != "1":
-        return render(request, "review.html", {**context, "confirm": choice, "target": target})
     try:
+        if form.get("confirmer") != "1":  # the domain's refusal, if any, before confirming
+            service.check_decision(
+                review_id, choice.decision.value, confirmed=choice.confirmed,
+                collision_identity_id=target, uow=container.uow_factory(), actor=actor,
+                rules=rules,
+            )  # fmt: skip
+            return render(request, "review.html", {**context, "confirm": choice, "target": target})
         service.decide(
             review_id, choice.decision.value, note=note, confirmed=choice.confirmed,
             collision_identity_id=target, uow=container.uow_factory(), actor=actor, rules=rules,
@@ -147,3 +172,37 @@ def decide(
     anchor = "#fusion" if choice.decision is Decision.DUPLICATE else ""
     location = f"/doublons/{review_id}?message={choice.decision.value}{anchor}"
     return RedirectResponse(location, status_code=303)
+
+
+@router.post("/doublons/{review_id}/fusion")
+def merge(
+    request: Request, review_id: UUID, session: SessionDep, container: ContainerDep, form: FormDep
+) -> Response:
+    """The merge of a confirmed duplicate: its consequences, then ``confirmer=1``; its
+    refusals are shown on the review page, which then shows the pair « Fusionné »."""
+    actor = session.actor
+    actor.require(Permission.IDENTITY_MERGE)
+    entry = service.review_detail(
+        review_id, uow=container.uow_factory(), actor=actor, rules=container.rules
+    )
+    context = _review_context(entry, session, container)
+    if entry.review.status is not ReviewStatus.DUPLICATE:
+        return render(request, "review.html", {**context, "error": NOT_CONFIRMED}, 409)
+    chosen = text(form, "survivor_id")
+    pair = {str(i.id): i for i in (entry.first, entry.second)}
+    if chosen not in pair:
+        return render(request, "review.html", {**context, "merge_error": SURVIVOR_MISSING}, 422)
+    survivor = pair.pop(chosen)
+    [merged] = pair.values()
+    context["survivor_id"] = survivor.id
+    try:
+        if form.get("confirmer") != "1":
+            merge_dry_run(survivor, merged, session)
+            confirm = {"survivor": survivor, "merged": merged}
+            return render(request, "review.html", {**context, "merge_confirm": confirm})
+        merge_identities(
+            survivor.id, merged.id, uow=container.uow_factory(), actor=actor, rules=container.rules
+        )
+    except InvalidTransition as error:
+        return render(request, "review.html", {**context, "merge_error": error.message}, 409)
+    return RedirectResponse(f"/doublons/{review_id}?message=merged", status_code=303)

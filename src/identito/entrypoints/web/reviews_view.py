@@ -1,5 +1,6 @@
 """French labels of the review worklist, its decisions and the collisions; what the
-identity sheet shows of them (open reviews, merges) and the menu's pending count.
+identity sheet shows of them (open reviews, merges) and the menu's counts (pairs
+pending, identities in collision).
 
 The rules are the services' (``duplicate_decisions``, ``collisions``, ``merges``);
 this module only names things for the identity-vigilance unit.
@@ -8,6 +9,7 @@ this module only names things for the identity-vigilance unit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -21,19 +23,15 @@ from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import CollisionLevel
 from identito.entrypoints.web.rendering import date_fr, templates
+from identito.services.collisions import collision_count
 from identito.services.duplicate_decisions import pending_count, reviews_of_identity
 from identito.services.merges import merges_of
 
 logger = logging.getLogger(__name__)
 
-REVIEW_STATUS_LABELS = {
-    ReviewStatus.PENDING: "À examiner",
-    ReviewStatus.DUPLICATE: "Doublon confirmé (à fusionner)",
-    ReviewStatus.NOT_DUPLICATE: "Pas un doublon",
-    ReviewStatus.HOMONYM: "Homonymes",
-    ReviewStatus.COLLISION: "Collision",
-    ReviewStatus.MERGED: "Fusionné",
-}
+#: The domain's labels (« Doublon avéré (à fusionner) »...): one wording for the UI,
+#: the CLI and the guide.
+REVIEW_STATUS_LABELS = {status: status.label for status in ReviewStatus}
 SOURCE_LABELS = {
     Source.SCAN: "analyse de la base",
     Source.CREATION: "création",
@@ -41,7 +39,7 @@ SOURCE_LABELS = {
 }
 COLLISION_LABELS = {
     CollisionLevel.POTENTIAL: "Collision potentielle (COLP)",
-    CollisionLevel.CONFIRMED: "Collision confirmée (COLV)",
+    CollisionLevel.CONFIRMED: "Collision avérée (COLV)",
 }
 #: The statuses of the worklist's filter, in this order, then « Toutes ».
 STATUS_FILTERS = tuple(ReviewStatus)
@@ -70,8 +68,8 @@ _NOT_DIFFUSED = (
 CHOICES = {
     c.value: c
     for c in (
-        Choice("duplicate", Decision.DUPLICATE, "Doublon confirmé (DOUA)", (
-            "Les deux fiches sont un même patient : la paire passe à « Doublon confirmé ».",
+        Choice("duplicate", Decision.DUPLICATE, "Doublon avéré (DOUA)", (
+            "Les deux fiches sont un même patient : la paire passe à « Doublon avéré ».",
             "La fusion reste à faire : le formulaire de fusion est proposé ensuite.",
         )),
         Choice("not_duplicate", Decision.NOT_DUPLICATE, "Pas un doublon", (
@@ -86,9 +84,9 @@ CHOICES = {
             "Deux personnes pourraient partager un même dossier : l'identité concernée "
             "reçoit « Collision potentielle » (COLP).", _NOT_DIFFUSED,
         )),
-        Choice("collision_confirmed", Decision.COLLISION, "Collision confirmée (COLV)", (
+        Choice("collision_confirmed", Decision.COLLISION, "Collision avérée (COLV)", (
             "Deux personnes partagent un même dossier : l'identité concernée reçoit "
-            "« Collision confirmée » (COLV).", _NOT_DIFFUSED,
+            "« Collision avérée » (COLV).", _NOT_DIFFUSED,
         ), confirmed=True),
     )
 }  # fmt: skip
@@ -131,14 +129,24 @@ def sheet_links(identity: Identity, actor: Actor, container: Container) -> dict[
 
 def pending_reviews(request: Request) -> int | None:
     """The pending count of the menu (base.html calls it only for reviewers)."""
+    return _menu_count(request, pending_count, "pending duplicate reviews")
+
+
+def collisions_in_menu(request: Request) -> int | None:
+    """The count of identities in collision shown by the « Collisions » menu entry."""
+    return _menu_count(request, collision_count, "identities in collision")
+
+
+def _menu_count(request: Request, count: Callable[..., int], what: str) -> int | None:
+    """One counting query for the menu; ``None`` for other roles or when it fails."""
     session = getattr(request.state, "web_session", None)
     if session is None or not session.actor.can(Permission.DUPLICATES_REVIEW):
         return None
     container: Container = request.app.state.container
     try:
-        return pending_count(uow=container.uow_factory(), actor=session.actor)
+        return count(uow=container.uow_factory(), actor=session.actor)
     except Exception:  # the menu never breaks a page (an error page included)
-        logger.exception("pending duplicate reviews not counted")
+        logger.exception("%s not counted", what)
         return None
 
 
@@ -151,4 +159,5 @@ templates.env.globals.update(
     REVIEW_DUPLICATE=ReviewStatus.DUPLICATE,
     other_side=other_side,
     pending_reviews=pending_reviews,
+    collisions_in_menu=collisions_in_menu,
 )
