@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from api_support import Api, qualify
-from web_support import Browser, distinct_person
+from web_support import Browser, distinct_person, edit_form
 
 from identito.bootstrap import Container
-
-
-def _edit_form(identity: dict[str, Any], **changes: str) -> dict[str, str]:
-    values = {
-        "version": str(identity["version"]),
-        "birth_name": identity["birth_name"],
-        "birth_first_names": " ".join(identity["birth_first_names"]),
-        "first_birth_first_name": identity["first_birth_first_name"],
-        "birth_date": identity["birth_date"],
-        "sex": identity["sex"],
-        "birth_place_code": identity["birth_place_code"],
-        "used_name": identity["used_name"] or "",
-        "used_first_name": identity["used_first_name"] or "",
-    }
-    return {**values, **changes}
 
 
 def test_a_change_of_a_complementary_trait_is_saved_without_confirmation(
@@ -32,7 +16,7 @@ def test_a_change_of_a_complementary_trait_is_saved_without_confirmation(
     identity = api.create(**distinct_person())
     browser = browser_for("admission")
     response = browser.post(
-        f"/identites/{identity['id']}/modifier", _edit_form(identity, used_name="Martin")
+        f"/identites/{identity['id']}/modifier", edit_form(identity, used_name="Martin")
     )
     assert response.status_code == 303
     assert "message=modifiee" in response.headers["location"]
@@ -45,11 +29,11 @@ def test_a_stale_version_is_refused_with_a_french_message_and_nothing_is_lost(
     identity = api.create(**distinct_person())
     browser = browser_for("admission")
     first = browser.post(
-        f"/identites/{identity['id']}/modifier", _edit_form(identity, used_name="A")
+        f"/identites/{identity['id']}/modifier", edit_form(identity, used_name="A")
     )
     assert first.status_code == 303
     second = browser.post(
-        f"/identites/{identity['id']}/modifier", _edit_form(identity, used_name="B")
+        f"/identites/{identity['id']}/modifier", edit_form(identity, used_name="B")
     )
     assert second.status_code == 412
     assert "modifiée entre-temps" in second.text
@@ -62,14 +46,14 @@ def test_a_strict_trait_change_that_downgrades_asks_for_confirmation_first(
     identity = qualify(container, api, api.create(**distinct_person())["id"])
     browser = browser_for("identitovigilance")
     url = f"/identites/{identity['id']}/modifier"
-    page = browser.post(url, _edit_form(identity, birth_name="Lefebvre"))
+    page = browser.post(url, edit_form(identity, birth_name="Lefebvre"))
     assert page.status_code == 200
     assert "Confirmez-vous cette modification" in page.text
     assert "« Identité qualifiée » au statut « Identité validée »" in page.text
     assert "matricule INS et son OID seront invalidés" in page.text
     unchanged = api.get(f"/api/v1/identities/{identity['id']}").json()
     assert unchanged["status"] == "QUAL" and unchanged["version"] == identity["version"]
-    saved = browser.post(url, _edit_form(identity, birth_name="Lefebvre", confirmer="1"))
+    saved = browser.post(url, edit_form(identity, birth_name="Lefebvre", confirmer="1"))
     assert saved.status_code == 303
     after = api.get(f"/api/v1/identities/{identity['id']}").json()
     assert (after["status"], after["ins"], after["birth_name"]) == ("VALI", None, "LEFEBVRE")
@@ -86,7 +70,7 @@ def test_admission_is_not_offered_the_strict_traits_of_a_qualified_identity(
     assert 'name="used_name"' in page.text
     assert "cellule d'identitovigilance" in page.text
     tampered = browser.post(
-        f"/identites/{identity['id']}/modifier", _edit_form(identity, used_name="Autre")
+        f"/identites/{identity['id']}/modifier", edit_form(identity, used_name="Autre")
     )
     assert tampered.status_code == 303  # the strict fields sent anyway are ignored, not applied
     after = api.get(f"/api/v1/identities/{identity['id']}").json()

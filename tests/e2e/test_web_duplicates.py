@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from api_support import Api, qualify
-from web_support import Browser, created_id, creation_form, distinct_person
+from web_support import Browser, created_id, creation_form, distinct_person, edit_form
 
 from identito.bootstrap import Container
 from identito.domain.duplicates import Agreement, Trait
@@ -136,21 +136,6 @@ def test_invalid_traits_are_refused_field_by_field_before_any_duplicate_is_looke
     assert "doublon" not in page.text and "field-error" in page.text
 
 
-def _edit_form(identity: dict[str, Any], **changes: str) -> dict[str, str]:
-    values = {
-        "version": str(identity["version"]),
-        "birth_name": identity["birth_name"],
-        "birth_first_names": " ".join(identity["birth_first_names"]),
-        "first_birth_first_name": identity["first_birth_first_name"],
-        "birth_date": identity["birth_date"],
-        "sex": identity["sex"],
-        "birth_place_code": identity["birth_place_code"],
-        "used_name": identity["used_name"] or "",
-        "used_first_name": identity["used_first_name"] or "",
-    }
-    return {**values, **changes}
-
-
 def test_a_change_of_traits_that_resembles_another_identity_is_shown_before_saving(
     browser_for: Callable[[str], Browser], api: Api
 ) -> None:
@@ -160,13 +145,13 @@ def test_a_change_of_traits_that_resembles_another_identity_is_shown_before_savi
     browser = browser_for("admission")
     url = f"/identites/{changed['id']}/modifier"
 
-    page = browser.post(url, _edit_form(changed, birth_name="Dupont"))
+    page = browser.post(url, edit_form(changed, birth_name="Dupont"))
 
     assert page.status_code == 200 and "1 doublon potentiel" in page.text
     assert f"/identites/{changed['id']}/comparer/{other['id']}" in page.text
     assert _seen(page.text) == other["id"]  # the identity itself is never its own duplicate
     assert api.get(f"/api/v1/identities/{changed['id']}").json()["birth_name"] == "LAMBERT"
-    saved = browser.post(url, _edit_form(changed, birth_name="Dupont", doublons_vus=other["id"]))
+    saved = browser.post(url, edit_form(changed, birth_name="Dupont", doublons_vus=other["id"]))
     assert saved.status_code == 303 and "message=modifiee" in saved.headers["location"]
     assert api.get(f"/api/v1/identities/{changed['id']}").json()["birth_name"] == "DUPONT"
 
@@ -180,12 +165,12 @@ def test_a_downgrade_and_a_duplicate_are_confirmed_together(
     browser = browser_for("identitovigilance")
     url = f"/identites/{qualified['id']}/modifier"
 
-    page = browser.post(url, _edit_form(qualified, birth_name="Dupont"))
+    page = browser.post(url, edit_form(qualified, birth_name="Dupont"))
 
     assert "doublon potentiel" in page.text and "Confirmez-vous cette modification" in page.text
     assert 'name="confirmer" value="1"' in page.text and _seen(page.text) == other["id"]
     saved = browser.post(
-        url, _edit_form(qualified, birth_name="Dupont", confirmer="1", doublons_vus=other["id"])
+        url, edit_form(qualified, birth_name="Dupont", confirmer="1", doublons_vus=other["id"])
     )
     assert saved.status_code == 303
     assert api.get(f"/api/v1/identities/{qualified['id']}").json()["status"] == "VALI"

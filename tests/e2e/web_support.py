@@ -68,6 +68,22 @@ def creation_form(**overrides: Any) -> dict[str, Any]:
 _birth_years = iter(range(1921, 1980))
 
 
+def edit_form(identity: dict[str, Any], **changes: str) -> dict[str, str]:
+    """The edit form of an identity as the API returns it, with ``changes``."""
+    values = {
+        "version": str(identity["version"]),
+        "birth_name": identity["birth_name"],
+        "birth_first_names": " ".join(identity["birth_first_names"]),
+        "first_birth_first_name": identity["first_birth_first_name"],
+        "birth_date": identity["birth_date"],
+        "sex": identity["sex"],
+        "birth_place_code": identity["birth_place_code"],
+        "used_name": identity["used_name"] or "",
+        "used_first_name": identity["used_first_name"] or "",
+    }
+    return {**values, **changes}
+
+
 def distinct_person(**overrides: Any) -> dict[str, Any]:
     """Traits no other identity of the test base shares: a birth year of its own (the
     duplicate check finds no candidate). Accepted by the API and by the web forms."""

@@ -28,12 +28,25 @@ import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 from uuid import UUID
 
 from identito.domain.duplicates import ScoredPair, TraitAgreement
 from identito.domain.errors import InvalidInput, InvalidTransition
 from identito.domain.identity_state import IdentityState
 from identito.domain.ids import new_id
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _parse(enum: type[_E], value: str | None, *, field: str, code: str, unknown: str) -> _E:
+    """``value`` as a member of ``enum`` (case and spaces ignored), or a French error."""
+    try:
+        return enum(str(value or "").strip().lower())
+    except ValueError:
+        known = ", ".join(member.value for member in enum)
+        message = f"{unknown} « {value} » ; valeurs admises : {known}."
+        raise InvalidInput.single(field, code, message) from None
 
 
 class Decision(StrEnum):
@@ -48,12 +61,9 @@ class Decision(StrEnum):
 
     @classmethod
     def parse(cls, value: str | None) -> Decision:
-        try:
-            return cls(str(value or "").strip().lower())
-        except ValueError:
-            known = ", ".join(d.value for d in cls)
-            message = f"Décision inconnue « {value} » ; décisions : {known}."
-            raise InvalidInput.single("decision", "decision_unknown", message) from None
+        return _parse(
+            cls, value, field="decision", code="decision_unknown", unknown="Décision inconnue"
+        )
 
 
 DECISION_LABELS = {
@@ -83,12 +93,9 @@ class ReviewStatus(StrEnum):
 
     @classmethod
     def parse(cls, value: str | None) -> ReviewStatus:
-        try:
-            return cls(str(value or "").strip().lower())
-        except ValueError:
-            known = ", ".join(s.value for s in cls)
-            message = f"Statut inconnu « {value} » ; statuts : {known}."
-            raise InvalidInput.single("status", "review_status_unknown", message) from None
+        return _parse(
+            cls, value, field="status", code="review_status_unknown", unknown="Statut inconnu"
+        )
 
 
 STATUS_LABELS = {
