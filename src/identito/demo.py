@@ -3,10 +3,13 @@
 The CNDA persons are the public fictitious test identities of the INSi test
 service (transcribed in ``../shared/reference/insi/cnda-test-persons.json``); in
 the demo they carry the test OID so that no demo matricule passes for a real one.
+A few fictitious pairs show the duplicate worklist: a typing error, a married
+name typed as the birth name, day and month swapped, and two homonyms.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +17,8 @@ from identito.bootstrap import Container
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.permissions import Role
 from identito.services.auth import SYSTEM, add_user
+from identito.services.duplicate_reviews import run_scan
+from identito.services.duplicate_scan import scan_pairs
 from identito.services.identities import create_identity, validate_identity
 from identito.services.imports import import_identities
 from identito.synthetic import synthetic_identities
@@ -48,6 +53,20 @@ CNDA_PERSONS = (
 )  # fmt: skip
 
 
+#: Pairs of fictitious records for the duplicate worklist (birth name, used name,
+#: first names, sex, birth date, birth place): same person twice, or homonyms.
+DEMO_PAIRS = (
+    (("LEFEBVRE", None, "CLAIRE ANNE", "F", "1984-05-17", "69123"),
+     ("LEFEVRE", None, "CLAIRE", "F", "1984-05-17", "69123")),
+    (("BERNARD", "ROUSSEAU", "JULIE", "F", "1979-11-02", "33063"),
+     ("ROUSSEAU", None, "JULIE", "F", "1979-11-02", "33063")),
+    (("GIRARD", None, "THOMAS", "M", "1990-04-08", "75056"),
+     ("GIRARD", None, "THOMAS", "M", "1990-08-04", "75056")),
+    (("PETIT", None, "LOUIS", "M", "1950-01-01", "59350"),
+     ("PETIT", None, "LOUIS", "M", "1950-01-01", "13055")),
+)  # fmt: skip
+
+
 def demo_loaded(container: Container) -> bool:
     with container.uow_factory() as uow:
         return uow.users.get(DEMO_ACCOUNTS[0].username) is not None
@@ -68,6 +87,21 @@ def load_demo(container: Container, *, synthetic: int = 500) -> None:
         _load_cnda_person(container, *person)
     rows = enumerate(synthetic_identities(synthetic, seed=7), start=1)
     import_identities(rows, uow_factory=container.uow_factory, actor=SYSTEM, rules=container.rules)
+    for pair in DEMO_PAIRS:
+        for name, used_name, first_names, sex, birth_date, place in pair:
+            given = first_names.split(" ")
+            data = {
+                "birth_name": name,
+                "used_name": used_name,
+                "birth_first_names": given,
+                "first_birth_first_name": given[0],
+                "birth_date": birth_date,
+                "sex": sex,
+                "birth_place_code": place,
+            }  # each creation records its potential duplicates in the worklist
+            create_identity(data, uow=container.uow_factory(), actor=SYSTEM, rules=container.rules)
+    scan = functools.partial(scan_pairs, workers=1)
+    run_scan(uow_factory=container.uow_factory, actor=SYSTEM, rules=container.rules, scan=scan)
 
 
 def _load_cnda_person(

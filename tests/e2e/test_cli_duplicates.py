@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from cli_support import Cli, text, write_csv
 
+from identito.demo import DEMO_PAIRS
 from identito.domain.duplicate_reviews import ReviewStatus
 from identito.domain.events import AuditAction
 
@@ -87,3 +88,14 @@ def test_the_review_threshold_and_the_scan_interval_are_stored_settings(cli: Cli
     assert refused.exit_code == 1 and "duplicate_scan_interval_hours" in text(refused)
     with cli.container().uow_factory() as uow:
         assert uow.preferences.get_all()["duplicate_review_threshold"] == 0.9
+
+
+def test_the_demo_fills_the_worklist_with_its_fictitious_pairs(cli: Cli) -> None:
+    cli.ok("demo", "load", "--once", "--synthetic", "0")
+
+    listed = text(cli.ok("duplicates", "list", "--status", "pending"))
+
+    # the demo's own pairs, and the imported pair of ROWS found by the demo's scan
+    assert f"{len(DEMO_PAIRS) + 1} paire(s)" in listed
+    for first, second in DEMO_PAIRS:
+        assert first[0] in listed and second[0] in listed
