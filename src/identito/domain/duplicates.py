@@ -14,9 +14,10 @@ variants (search keys), swapped or missing first names (sets of first-name
 keys), birth name entered as used name and the reverse (cross comparison), day
 and month swapped, a birth place in the same département. Two identities
 carrying the same active matricule INS are always a blocking duplicate (1.0).
-The string similarity is passed in, so the domain stays free of third-party
-libraries. Both sides are reduced to a ``MatchRecord`` (keys computed once), so
-the batch scan scores millions of pairs without loading identities.
+The comparison itself (``MatchRecord``, ``levels``, notes) is in
+``duplicate_comparison`` and re-exported here. A twin pattern (same birth name
+and date, first names different) gets the twin class of the model
+(``ModelParameters.twin_odds``).
 
 >>> swapped_birth_date(date(1980, 3, 12))
 datetime.date(1980, 12, 3)
@@ -27,12 +28,34 @@ datetime.date(1980, 12, 3)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
+from datetime import date  # noqa: F401  (the doctests)
 from uuid import UUID
 
+from identito.domain.duplicate_comparison import (
+    BLOCKING_NOTE,
+    CLOSE_SIMILARITY,
+    COMMON_VALUE_NOTE,
+    CROSS_NAME_NOTE,
+    FIRST_NAMES_NOTE,
+    HOMONYM_NOTE,
+    PHONETIC_NOTE,
+    SAME_DEPARTEMENT_NOTE,
+    SWAPPED_DATE_NOTE,
+    TWIN_NOTE,
+    TYPING_NOTE,
+    Level,
+    MatchRecord,
+    Similarity,
+    departement,
+    is_twin_pattern,
+    key,
+    levels,
+    match_record,
+    record_of,
+    swapped_birth_date,
+)
 from identito.domain.duplicate_model import (
     DEFAULT,
     NO_FREQUENCIES,
@@ -42,83 +65,20 @@ from identito.domain.duplicate_model import (
     Trait,
 )
 from identito.domain.identity import Identity
-from identito.domain.phonetic import phonetic_key
-from identito.domain.traits import UNKNOWN_BIRTH_PLACE, search_key
 
-__all__ = ["Agreement", "ModelParameters", "TermFrequencies", "Trait"]
-
-#: Similarity of two search keys in [0, 1] (Jaro-Winkler in the service layer).
-Similarity = Callable[[str, str], float]
+__all__ = [
+    "BLOCKING_NOTE", "CLOSE_SIMILARITY", "COMMON_VALUE_NOTE", "CROSS_NAME_NOTE",
+    "FIRST_NAMES_NOTE", "HOMONYM_NOTE", "PHONETIC_NOTE", "SAME_DEPARTEMENT_NOTE",
+    "SWAPPED_DATE_NOTE", "TWIN_NOTE", "TYPING_NOTE", "Agreement", "Level", "MatchRecord",
+    "ModelParameters", "Similarity", "TermFrequencies", "Trait", "departement",
+    "is_twin_pattern", "key", "levels", "match_record", "record_of", "swapped_birth_date",
+]  # fmt: skip
 
 #: The default parameters, kept under their historical names.
 PARAMETERS = DEFAULT.levels
 PRIOR = DEFAULT.prior
-#: Two keys at least this similar are "close" (a typing error).
-CLOSE_SIMILARITY = 0.88
 #: The highest score of a pair that is not blocking: 1.0 means the same active INS.
 BELOW_BLOCKING = 0.9999
-
-HOMONYM_NOTE = (
-    "Mêmes noms, prénoms, date de naissance et sexe mais lieu de naissance différent : "
-    "homonyme possible."
-)
-CROSS_NAME_NOTE = "Nom de naissance d'une identité égal au nom utilisé de l'autre."
-PHONETIC_NOTE = "Même prononciation, orthographe différente."
-SWAPPED_DATE_NOTE = "Jour et mois inversés."
-SAME_DEPARTEMENT_NOTE = "Même département de naissance."
-FIRST_NAMES_NOTE = "Prénoms en commun (ordre différent ou prénom manquant)."
-TYPING_NOTE = "Saisie proche (faute de frappe possible)."
-BLOCKING_NOTE = "Même matricule INS actif : doublon bloquant."
-COMMON_VALUE_NOTE = "Valeur fréquente : poids réduit."
-
-key = lru_cache(maxsize=262144)(search_key)
-
-
-@dataclass(frozen=True, slots=True)
-class MatchRecord:
-    """What the comparison needs of one identity, keys computed once."""
-
-    id: UUID | None
-    birth_key: str
-    names: tuple[str, ...]  # search keys of birth and used names
-    phonetics: frozenset[str]  # their phonetic keys
-    first_key: str  # first birth first name
-    first_phonetic: str
-    first_keys: frozenset[str]  # every first name
-    born: date
-    born_raw: str
-    sex: str
-    place: str
-    ins: str | None
-    shown_names: str
-    shown_first_names: str
-
-
-def match_record(
-    record_id: UUID | None, birth_name: str, used_name: str | None, first_name: str,
-    first_names: Sequence[str], used_first_name: str | None, born_raw: str, born: date,
-    sex: str, place: str, ins: str | None,
-) -> MatchRecord:  # fmt: skip
-    """A record from plain trait values (a stored row or an identity)."""
-    names = tuple(k for k in (key(birth_name), key(used_name or "")) if k)
-    firsts = (first_name, *first_names, used_first_name)
-    first = key(first_name)
-    return MatchRecord(
-        record_id, key(birth_name), names, frozenset(phonetic_key(k) for k in names), first,
-        phonetic_key(first), frozenset(k for k in (key(n) for n in firsts if n) if k),
-        born, born_raw, sex, place, ins,
-        " / ".join(n for n in (birth_name, used_name) if n),
-        " ".join(first_names) or first_name,
-    )  # fmt: skip
-
-
-def record_of(identity: Identity) -> MatchRecord:
-    t = identity.traits
-    return match_record(
-        identity.id, t.birth_name, t.used_name, t.first_birth_first_name, t.birth_first_names,
-        t.used_first_name, t.birth_date.raw, t.birth_date.value, t.sex.value,
-        t.birth_place_code, identity.ins.number.number if identity.ins else None,
-    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -151,10 +111,6 @@ class ScoredPair:
     explanation: tuple[TraitAgreement, ...]
 
 
-#: One trait's comparison: level, note, and the agreed value (for term frequency).
-Level = tuple[Agreement, str | None, str | None]
-
-
 def weight(trait: Trait, agreement: Agreement) -> float:
     """The default log-likelihood ratio ``log2(m / u)`` of an agreement level."""
     return DEFAULT.weight(trait, agreement)
@@ -164,36 +120,6 @@ def probability(weights: Iterable[float], prior: float = PRIOR) -> float:
     """Prior plus weights as log2-odds, turned into a probability."""
     odds = prior + math.fsum(weights)
     return 0.0 if odds < -1000 else 1.0 / (1.0 + math.pow(2.0, -min(odds, 1000.0)))
-
-
-def swapped_birth_date(value: date) -> date | None:
-    """The date with day and month swapped, when that is another valid date."""
-    if value.day == value.month or value.day > 12:
-        return None
-    return date(value.year, value.day, value.month)
-
-
-def departement(code: str) -> str | None:
-    """The département of a birth place code; None abroad (``99``) or unknown."""
-    if code.startswith("99"):
-        return None
-    return code[:3] if code[:2] in ("97", "98") else code[:2]
-
-
-def levels(a: MatchRecord, b: MatchRecord, similarity: Similarity) -> tuple[Level, ...]:
-    """The agreement of each trait, in ``Trait`` order (the homonym note included)."""
-    found = (
-        _names(a, b, similarity),
-        _first_names(a, b, similarity),
-        _birth_date(a, b),
-        (Agreement.MISSING if "I" in (a.sex, b.sex) else
-         Agreement.EXACT if a.sex == b.sex else Agreement.DIFFERENT, None, None),
-        _birth_place(a, b),
-        _ins(a, b),
-    )  # fmt: skip
-    if found[4][0] is Agreement.DIFFERENT and all(x[0] is Agreement.EXACT for x in found[:4]):
-        return (*found[:4], (Agreement.DIFFERENT, HOMONYM_NOTE, None), found[5])
-    return found
 
 
 def trait_weight(
@@ -210,9 +136,10 @@ _TRAITS = tuple(Trait)
 
 
 def log_odds(found: Sequence[Level], model: ModelParameters, frequencies: TermFrequencies) -> float:
-    return model.prior + math.fsum(
+    odds = model.prior + math.fsum(
         trait_weight(t, lv, model, frequencies) for t, lv in zip(_TRAITS, found, strict=True)
     )
+    return model.twin_odds(odds) if is_twin_pattern(found) else odds
 
 
 def score_records(
@@ -229,7 +156,10 @@ def score_records(
     weights = [
         trait_weight(t, lv, model, frequencies) for t, lv in zip(_TRAITS, found, strict=True)
     ]
-    score = 1.0 if blocking else min(round(probability(weights, model.prior), 4), BELOW_BLOCKING)
+    odds = model.prior + math.fsum(weights)
+    if is_twin_pattern(found):
+        odds = model.twin_odds(odds)
+    score = 1.0 if blocking else min(round(probability((), odds), 4), BELOW_BLOCKING)
     shown = (
         (a.shown_names, b.shown_names), (a.shown_first_names, b.shown_first_names),
         (a.born_raw, b.born_raw), (a.sex, b.sex), (a.place, b.place), (a.ins, b.ins),
@@ -261,57 +191,3 @@ def _note(level: Level, weight: float, model: ModelParameters, trait: Trait) -> 
     if note is None and value and weight < model.weight(trait, agreement) - 1.0:
         return COMMON_VALUE_NOTE
     return note
-
-
-def _names(a: MatchRecord, b: MatchRecord, similarity: Similarity) -> Level:
-    if a.birth_key and a.birth_key == b.birth_key:
-        return Agreement.EXACT, None, a.birth_key
-    shared = set(a.names) & set(b.names)
-    if shared:
-        return Agreement.CLOSE, CROSS_NAME_NOTE, min(shared)
-    if a.phonetics & b.phonetics:
-        return Agreement.PHONETIC, PHONETIC_NOTE, None
-    if a.birth_key and b.birth_key and similarity(a.birth_key, b.birth_key) >= CLOSE_SIMILARITY:
-        return Agreement.CLOSE, TYPING_NOTE, None
-    return Agreement.DIFFERENT, None, None
-
-
-def _first_names(a: MatchRecord, b: MatchRecord, similarity: Similarity) -> Level:
-    if a.first_key == b.first_key:
-        return Agreement.EXACT, None, a.first_key
-    if a.first_keys & b.first_keys:
-        return Agreement.CLOSE, FIRST_NAMES_NOTE, None
-    if a.first_phonetic and a.first_phonetic == b.first_phonetic:
-        return Agreement.PHONETIC, PHONETIC_NOTE, None
-    if a.first_key and b.first_key and similarity(a.first_key, b.first_key) >= CLOSE_SIMILARITY:
-        return Agreement.CLOSE, TYPING_NOTE, None
-    return Agreement.DIFFERENT, None, None
-
-
-def _birth_date(a: MatchRecord, b: MatchRecord) -> Level:
-    if a.born_raw == b.born_raw:
-        return Agreement.EXACT, None, None
-    if "-00" in a.born_raw or "-00" in b.born_raw:  # an exceptional date
-        same_year = a.born.year == b.born.year
-        return (Agreement.MISSING if same_year else Agreement.DIFFERENT), None, None
-    if a.born.day <= 12 and a.born.day != a.born.month and swapped_birth_date(a.born) == b.born:
-        return Agreement.CLOSE, SWAPPED_DATE_NOTE, None
-    return Agreement.DIFFERENT, None, None
-
-
-def _birth_place(a: MatchRecord, b: MatchRecord) -> Level:
-    if UNKNOWN_BIRTH_PLACE in (a.place, b.place):
-        return Agreement.MISSING, None, None
-    if a.place == b.place:
-        return Agreement.EXACT, None, a.place
-    if departement(a.place) is not None and departement(a.place) == departement(b.place):
-        return Agreement.CLOSE, SAME_DEPARTEMENT_NOTE, None
-    return Agreement.DIFFERENT, None, None
-
-
-def _ins(a: MatchRecord, b: MatchRecord) -> Level:
-    if a.ins is None or b.ins is None:
-        return Agreement.MISSING, None, None
-    if a.ins == b.ins:
-        return Agreement.EXACT, BLOCKING_NOTE, None
-    return Agreement.DIFFERENT, None, None

@@ -33,6 +33,7 @@ from identito.domain.duplicate_model import (
     TermFrequencies,
     Trait,
     estimate_m,
+    estimate_m_twins,
 )
 from identito.domain.duplicates import MatchRecord, levels
 from identito.domain.traits import UNKNOWN_BIRTH_PLACE
@@ -62,13 +63,34 @@ def estimate_model(
     step = progress or (lambda done, total: None)
     with uow:
         records = list(uow.identities.scan_records())
+    parameters, frequencies = estimate_parameters(
+        records, progress=step, random_pairs=random_pairs, training_pairs=training_pairs,
+        seed=seed,
+    )  # fmt: skip
+    with uow:
+        uow.duplicate_model.save(parameters, frequencies)
+        uow.commit(SYSTEM, datetime.now(UTC))
+    step(_STEPS, _STEPS)
+    return parameters
+
+
+def estimate_parameters(
+    records: Sequence[MatchRecord],
+    *,
+    progress: Progress | None = None,
+    random_pairs: int = RANDOM_PAIRS,
+    training_pairs: int = TRAINING_PAIRS,
+    seed: int = 2026,
+) -> tuple[ModelParameters, TermFrequencies]:
+    """The model and term frequencies estimated on ``records`` (nothing stored)."""
+    step = progress or (lambda done, total: None)
     step(1, _STEPS)
     rng = Random(seed)
     frequencies = term_frequencies(records)
     u, sampled = _u_levels(records, rng, random_pairs)
     step(2, _STEPS)
     by_date, date_total = _training(records, rng, training_pairs, lambda r: r.born_raw)
-    m_date, share_date = estimate_m(by_date, u=u, start=DEFAULT, fixed=(Trait.BIRTH_DATE,))
+    m_date, share_date, twin_date = estimate_m_twins(by_date, u=u, start=DEFAULT)
     step(3, _STEPS)
     by_name, _ = _training(
         records, rng, training_pairs, lambda r: (r.birth_key, r.first_key, r.place)
@@ -87,6 +109,8 @@ def estimate_model(
     n = len(records)
     matches = share_date * date_total / max(m[Trait.BIRTH_DATE][Agreement.EXACT], 1e-6)
     share = min(max(matches / max(n * (n - 1) / 2, 1.0), 1e-12), 0.5)
+    twin_pairs = twin_date * date_total  # twins are born the same day
+    twins = twin_pairs / max(matches, 1.0)
     parameters = ModelParameters(
         levels={
             **{t: {a: (m[t][a], u[t][a][1]) for a in u[t]} for t in ESTIMATED},
@@ -94,17 +118,15 @@ def estimate_model(
         },
         prior=math.log2(share / (1.0 - share)),
         estimated=True,
+        twins=twins,
         details={
             "records": n, "random_pairs": sampled, "same_date_pairs": date_total,
             "same_date_match_share": share_date, "estimated_matches": round(matches),
+            "same_date_twin_share": twin_date, "estimated_twin_pairs": round(twin_pairs),
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         },
     )  # fmt: skip
-    with uow:
-        uow.duplicate_model.save(parameters, frequencies)
-        uow.commit(SYSTEM, datetime.now(UTC))
-    step(5, _STEPS)
-    return parameters
+    return parameters, frequencies
 
 
 def term_frequencies(records: Sequence[MatchRecord]) -> TermFrequencies:

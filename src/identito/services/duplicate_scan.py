@@ -27,7 +27,14 @@ from identito.domain.duplicate_model import (
     TermFrequencies,
     Trait,
 )
-from identito.domain.duplicates import Level, MatchRecord, ScoredPair, levels, score_records
+from identito.domain.duplicates import (
+    Level,
+    MatchRecord,
+    ScoredPair,
+    is_twin_pattern,
+    levels,
+    score_records,
+)
 from identito.services.duplicate_blocking import BlockingReport, candidate_pairs
 from identito.services.duplicate_estimation import estimate_model
 from identito.services.duplicates import jaro_winkler
@@ -49,6 +56,7 @@ class Weigher:
 
     def __init__(self, model: ModelParameters, frequencies: TermFrequencies) -> None:
         self.prior = model.prior
+        self.model = model
         self.table = {
             (trait, agreement): model.weight(trait, agreement)
             for trait, found in model.levels.items()
@@ -68,7 +76,7 @@ class Weigher:
                     cached = self.frequencies.adjustment(trait, value)
                     self._adjustments[trait, value] = cached
                 total += cached
-        return total
+        return self.model.twin_odds(total) if is_twin_pattern(found) else total
 
 
 def stored_model(uow: UnitOfWork) -> tuple[ModelParameters, TermFrequencies]:
