@@ -177,7 +177,7 @@ def run(
             flush=True,
         )
         started = time.perf_counter()
-        model = estimate_model(factory())
+        model = estimate_model(factory(), actor=SYSTEM, rules=rules)
         result["estimation"] = {
             "seconds": round(time.perf_counter() - started, 2),
             "prior": round(model.prior, 2),

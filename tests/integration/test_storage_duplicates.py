@@ -122,14 +122,14 @@ def test_the_estimated_model_and_frequencies_are_stored_and_read_by_key(uow_fact
     assert everything == frequencies
 
 
-def test_the_scan_and_the_estimation_run_on_the_database(uow_factory, make_identity, admin):
+def test_the_scan_and_the_estimation_run_on_the_database(uow_factory, make_identity, admin, rules):
     local = make_identity()
     people = [local, make_identity(birth_name="DUPOND"), make_identity(birth_date="1980-01-03"),
               make_identity(birth_name="BERNARD", first_birth_first_name="LUC",
                             birth_first_names=["LUC"])]  # fmt: skip
     _store(uow_factory, admin, {str(n): p for n, p in enumerate(people)})
     before = {(p.first_id, p.second_id) for p in scan_pairs(uow_factory(), threshold=0.5)}
-    model = estimate_model(uow_factory(), random_pairs=500)
+    model = estimate_model(uow_factory(), actor=admin, rules=rules, random_pairs=500)
     with uow_factory() as uow:
         assert uow.duplicate_model.parameters() == model
     after = {(p.first_id, p.second_id) for p in scan_pairs(uow_factory(), threshold=0.5)}

@@ -29,6 +29,7 @@ class AuditAction(StrEnum):
     COLLISION_RESOLVED = "identity.collision_resolved"
     DUPLICATE_DECIDED = "duplicate.decided"  # a review decision, on both identities
     DUPLICATES_SCANNED = "duplicates.scanned"  # one row per recorded scan (its summary)
+    DUPLICATE_MODEL_ESTIMATED = "duplicates.model_estimated"  # parameters estimated, stored
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,8 @@ def estimate() -> None:
         task = progress.add_task("estimate", total=None)
         parameters = estimate_model(
             container.uow_factory(),
+            actor=cli._operator(),
+            rules=container.rules,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     cli.console.print(f"Modèle estimé et enregistré (a priori {parameters.prior:.2f}).")

@@ -36,11 +36,13 @@ from identito.domain.duplicate_model import (
     estimate_m_twins,
 )
 from identito.domain.duplicates import MatchRecord, levels
+from identito.domain.events import AuditAction
+from identito.domain.permissions import Actor, Permission
 from identito.domain.traits import UNKNOWN_BIRTH_PLACE
-from identito.services.auth import SYSTEM
 from identito.services.duplicate_blocking import exact_blocks, sampled_pairs
 from identito.services.duplicates import jaro_winkler
-from identito.services.unit_of_work import UnitOfWork
+from identito.services.rules import Rules
+from identito.services.unit_of_work import AuditEntry, UnitOfWork
 
 Progress = Callable[[int, int], None]
 #: Random pairs for ``u``, and most pairs of each training blocking.
@@ -54,12 +56,20 @@ _STEPS = 5
 def estimate_model(
     uow: UnitOfWork,
     *,
+    actor: Actor,
+    rules: Rules,
     progress: Progress | None = None,
     random_pairs: int = RANDOM_PAIRS,
     training_pairs: int = TRAINING_PAIRS,
     seed: int = 2026,
 ) -> ModelParameters:
-    """Estimate ``m``, ``u``, the prior and the term frequencies; store and return them."""
+    """Estimate ``m``, ``u``, the prior and the term frequencies; store and return them.
+
+    Every later score uses the stored estimate, so it is a deliberate act of the
+    identity-vigilance unit or the administrator (``duplicates:review``), audited
+    (``duplicates.model_estimated``, with the prior, the twin ratio and the base size).
+    """
+    actor.require(Permission.DUPLICATES_REVIEW)
     step = progress or (lambda done, total: None)
     with uow:
         records = list(uow.identities.scan_records())
@@ -67,9 +77,15 @@ def estimate_model(
         records, progress=step, random_pairs=random_pairs, training_pairs=training_pairs,
         seed=seed,
     )  # fmt: skip
+    now = rules.now()
     with uow:
         uow.duplicate_model.save(parameters, frequencies)
-        uow.commit(SYSTEM, datetime.now(UTC))
+        details = {"records": len(records), "prior": parameters.prior, "twins": parameters.twins}
+        uow.add_audit(
+            AuditEntry(actor.username, now, AuditAction.DUPLICATE_MODEL_ESTIMATED.value, None,
+                       details=details)
+        )  # fmt: skip
+        uow.commit(actor, now)
     step(_STEPS, _STEPS)
     return parameters
 

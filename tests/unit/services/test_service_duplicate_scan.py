@@ -7,16 +7,19 @@ from typing import Any
 
 import pytest
 
-from fakes import INS_A, NOW, FakeUnitOfWork, make_identity
+from fakes import INS_A, NOW, FakeUnitOfWork, actor_with_role, make_identity
 from identito.domain.duplicate_model import Trait
 from identito.domain.duplicates import levels, probability, record_of, score_records
+from identito.domain.errors import PermissionDenied
 from identito.domain.identity import Identity
+from identito.domain.permissions import Role
 from identito.domain.status import IdentityStatus
 from identito.services import duplicate_blocking, duplicate_scan
 from identito.services.auth import SYSTEM
 from identito.services.duplicate_blocking import BlockingReport, candidate_pairs
 from identito.services.duplicate_scan import Weigher, estimate_model, scan_pairs
 from identito.services.duplicates import jaro_winkler, model_for
+from identito.services.rules import Rules
 
 #: The reference person: DUPONT Jean Christophe Pierre, M, 12/03/1980, 2B020.
 PATTERNS: dict[str, dict[str, Any]] = {
@@ -153,9 +156,9 @@ def test_parallel_scoring_finds_the_same_pairs(base: Any, monkeypatch: pytest.Mo
     assert parallel == serial and report.pairs > 3
 
 
-def test_the_fast_weights_of_the_scan_are_the_explained_ones(base: Any) -> None:
+def test_the_fast_weights_of_the_scan_are_the_explained_ones(base: Any, rules: Rules) -> None:
     uow, *_ = base
-    model = estimate_model(uow, random_pairs=2000)
+    model = estimate_model(uow, actor=SYSTEM, rules=rules, random_pairs=2000)
     frequencies = uow.duplicate_model.term_frequencies()
     weigher = Weigher(model, frequencies)
     records = list(uow.identities.scan_records())
@@ -170,9 +173,11 @@ def test_the_fast_weights_of_the_scan_are_the_explained_ones(base: Any) -> None:
                 assert min(round(fast, 4), 0.9999) == pair.score
 
 
-def test_the_estimation_is_stored_and_used_by_the_check_at_creation(base: Any) -> None:
+def test_the_estimation_is_stored_and_used_by_the_check_at_creation(
+    base: Any, rules: Rules
+) -> None:
     uow, reference, _ = base
-    model = estimate_model(uow, random_pairs=5000)
+    model = estimate_model(uow, actor=SYSTEM, rules=rules, random_pairs=5000)
     assert model.estimated and math.isfinite(model.prior) and model.prior <= 0
     assert model.details["records"] == len(PATTERNS) + len(STRANGERS) + 1
     with uow:
@@ -181,3 +186,18 @@ def test_the_estimation_is_stored_and_used_by_the_check_at_creation(base: Any) -
     assert frequencies.sums[Trait.NAME] > 0 and "DUPONT" in frequencies.shares[Trait.NAME]
     for trait, found in model.levels.items():
         assert all(0 < m <= 1 and 0 < u <= 1 for m, u in found.values()), trait
+
+
+def test_estimating_the_model_is_for_identity_vigilance_and_audited(
+    base: Any, rules: Rules
+) -> None:
+    uow, *_ = base
+    with pytest.raises(PermissionDenied):
+        estimate_model(uow, actor=actor_with_role(Role.ADMISSION), rules=rules, random_pairs=500)
+    assert uow.duplicate_model.parameters() is None
+    vigilance = actor_with_role(Role.IDENTITY_VIGILANCE)
+    model = estimate_model(uow, actor=vigilance, rules=rules, random_pairs=500)
+    [row] = [e for e in uow.audit.entries if e.action == "duplicates.model_estimated"]
+    assert row.actor == vigilance.username
+    assert row.details == {"records": model.details["records"], "prior": model.prior,
+                           "twins": model.twins}  # fmt: skip
