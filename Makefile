@@ -28,21 +28,25 @@ simulator: install  # INSi simulator over HTTPS with mutual TLS; prints the sett
 	mkdir -p var
 	$(BIN)/identito insi-simulator --host $(HOST) --port $(SIMULATOR_PORT) --certs-dir var/insi-simulator
 
-test: install
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+test: install $(BENCH_STAMP)  # the bench extra too: the Splink side-by-side code is tested
 	$(BIN)/pytest -q
 
 browser: install  # needs Debian's chromium: apt-get install -y chromium
 	$(BIN)/pytest -q tests/browser
 
-bench: install  # every benchmark at 100k and 1M identities (duplicates need the bench extra)
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+bench: install $(BENCH_STAMP)  # every benchmark at 100k and 1M identities
 	$(BIN)/python -m bench.run_all
 	$(BIN)/python -m bench.web_bench --size 1000000
 	$(BIN)/python -m bench.insi_bench
 	$(BIN)/python -m bench.report
 
-bench-duplicates: install  # SIZE=1000000 by default; batch scan, check at creation and Splink side by side
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+bench-duplicates: install $(BENCH_STAMP)  # SIZE=1000000 by default; scan, check at creation, Splink
 	$(BIN)/python -m bench.duplicates_bench --size $(or $(SIZE),1000000)
 
 bench-web: install  # SIZE=1000000 by default; figures in bench/results/web.json

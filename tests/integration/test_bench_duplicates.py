@@ -57,7 +57,7 @@ def test_the_scan_and_the_check_are_scored_against_the_ground_truth(rules: Rules
 
 
 def test_splink_runs_on_the_same_records(rules: Rules) -> None:
-    pytest.importorskip("splink")
+    pytest.importorskip("splink", reason="Splink is in the bench extra; make test installs it")
     from bench.duplicates_splink import run_splink
 
     people = dataset(2000, seed=5)
