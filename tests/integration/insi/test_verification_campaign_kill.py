@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -97,7 +98,11 @@ def _run(campaign_id: str, env: dict[str, str], log: Path) -> subprocess.Popen[b
 
 
 def test_a_killed_campaign_resumes_and_verifies_each_identity_exactly_once(
-    tmp_path: Path, engine: SimulatorEngine, server: RunningSimulator, simulator_certs
+    tmp_path: Path,
+    engine: SimulatorEngine,
+    server: RunningSimulator,
+    simulator_certs,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'identito.sqlite3'}"
     upgrade_database(url)
@@ -121,12 +126,20 @@ def test_a_killed_campaign_resumes_and_verifies_each_identity_exactly_once(
         "IDENTITO_INSI_BILLING_ID": "751234567",
         "IDENTITO_VERIFICATION_MAX_IN_FLIGHT": "3",
     }
-    deposits_before = len(engine._batches)
-    engine.batch_polls = 0
+    # The simulator answers the first three batches at once and holds every later one
+    # "in progress" until the kill: deterministic, whatever the speed of the machine.
+    submit, submitted, hold = engine._submit, [], {"on": True}
+
+    def deposit(queries):  # type: ignore[no-untyped-def]
+        engine.batch_polls = 10**9 if hold["on"] and len(submitted) >= 3 else 0
+        answer = submit(queries)
+        submitted.append(answer[1])
+        return answer
+
+    monkeypatch.setattr(engine, "_submit", deposit)
     first = _run(str(campaign.id), env, tmp_path / "first.log")
     try:
         _wait(lambda: _count(url, verification_items.c.state == "done") >= 3 * BATCH)
-        engine.batch_polls = 10**9  # from now on batches stay "in progress"
         _wait(lambda: _count(url, verification_items.c.state == "deposited") >= 3 * BATCH)
         time.sleep(0.3)  # the process now only polls its deposited batches
         first.send_signal(signal.SIGKILL)
@@ -134,12 +147,14 @@ def test_a_killed_campaign_resumes_and_verifies_each_identity_exactly_once(
     finally:
         if first.poll() is None:
             first.kill()
+            first.wait(10)
     done_at_kill = _count(url, verification_items.c.state == "done")
     assert 0 < done_at_kill < COUNT
     assert _count(url, verification_items.c.state == "deposited") == 3 * BATCH
+    hold["on"] = False
     engine.batch_polls = 0
-    for batch in engine._batches.values():
-        batch.polls_left = 0
+    for batch_id in submitted:
+        engine._batches[batch_id].polls_left = 0
     second = _run(str(campaign.id), env, tmp_path / "second.log")
     second.wait(120)
     output = (tmp_path / "second.log").read_text(encoding="utf-8")
@@ -148,7 +163,7 @@ def test_a_killed_campaign_resumes_and_verifies_each_identity_exactly_once(
     assert _count(url, verification_items.c.state == "done") == COUNT
     assert _count(url, verification_items.c.result == "OK") == COUNT
     # the simulator saw each matricule once: no batch was deposited twice
-    new_batches = list(engine._batches.values())[deposits_before:]
+    new_batches = [engine._batches[batch_id] for batch_id in submitted]
     sent = Counter(r.ins_number for batch in new_batches for r in batch.results)
     assert len(sent) == COUNT and set(sent.values()) == {1}
     # and the trace agrees: the deposits add up to the identities, once each
