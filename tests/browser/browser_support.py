@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -13,3 +14,15 @@ def shot(page: Page, name: str) -> None:
     """Write ``screenshots/<name>.png`` (kept in the repository, used by the user guide)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def tab_to(page: Page, text: str, limit: int = 80) -> None:
+    """Press Tab until the focused element shows ``text`` (keyboard-only navigation)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => (document.activeElement.innerText || document.activeElement.value || '')"
+        )
+        if text in focused:
+            return
+    pytest.fail(f"« {text} » never received the focus")

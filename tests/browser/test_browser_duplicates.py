@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from browser_support import shot
+from browser_support import shot, tab_to
 from playwright.sync_api import Page, expect
 
 from identito.bootstrap import Container
@@ -27,18 +27,6 @@ def login(page: Page, username: str, password: str) -> None:
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
-
-
-def tab_to(page: Page, text: str, limit: int = 80) -> None:
-    """Press Tab until the focused element shows ``text`` (keyboard-only navigation)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(
-            "() => (document.activeElement.innerText || document.activeElement.value || '')"
-        )
-        if text in focused:
-            return
-    pytest.fail(f"« {text} » never received the focus")
 
 
 def _create(container: Container, **traits: Any) -> UUID:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import shot
+from browser_support import shot, tab_to
 from playwright.sync_api import Page, expect
 
 from identito.bootstrap import Container
@@ -29,18 +29,6 @@ def identity_id(container: Container, birth_date: str, name: str) -> str:
     )  # fmt: skip
     assert found, (birth_date, name)
     return str(found[0].id)
-
-
-def tab_to(page: Page, text: str, limit: int = 60) -> None:
-    """Press Tab until the focused element shows ``text`` (keyboard-only navigation)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(
-            "() => (document.activeElement.innerText || document.activeElement.value || '')"
-        )
-        if text in focused:
-            return
-    pytest.fail(f"« {text} » never received the focus")
 
 
 def test_login_with_a_demo_account(page: Page) -> None:

@@ -57,21 +57,29 @@ def duplicates(
     return render(request, "duplicates.html", {**context, "identity": identity, "title": title})
 
 
+def birth_places(
+    identities: tuple[Identity, ...], session: SessionDep, container: ContainerDep
+) -> dict[Any, str]:
+    """The birth place label of each identity (by id) of a side-by-side view, when known."""
+    labels = {
+        i.id: place_label(i.traits.birth_place_code, i.traits.birth_date.value, session.actor,
+                          container)
+        for i in identities
+    }  # fmt: skip
+    return {k: v for k, v in labels.items() if v}
+
+
 def _comparison_context(
     left: Identity, right: Identity, session: SessionDep, container: ContainerDep, **extra: Any
 ) -> dict[str, Any]:
-    places = {
-        i.id: place_label(i.traits.birth_place_code, i.traits.birth_date.value, session.actor,
-                          container)
-        for i in (left, right)
-    }  # fmt: skip
+    places = birth_places((left, right), session, container)
     return {
         "title": "Comparaison de deux identités",
         "left": left,
         "right": right,
         "pair": score(left, right),
         "show_ins": session.actor.can(Permission.INS_READ),
-        "places": {k: v for k, v in places.items() if v},
+        "places": places,
         "survivor_id": merge_rules.default_survivor(left, right).id,
         "merge_error": None,
         "merge_confirm": None,

@@ -22,8 +22,7 @@ from identito.domain.permissions import Permission
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
 from identito.entrypoints.web.forms import text
-from identito.entrypoints.web.pages_duplicates import merge_dry_run
-from identito.entrypoints.web.pages_identities import place_label
+from identito.entrypoints.web.pages_duplicates import birth_places, merge_dry_run
 from identito.entrypoints.web.rendering import render
 from identito.entrypoints.web.reviews_view import (
     ALL,
@@ -84,11 +83,7 @@ def _review_context(
     entry: ReviewEntry, session: SessionDep, container: ContainerDep, **extra: Any
 ) -> dict[str, Any]:
     first, second = entry.first, entry.second
-    places = {
-        i.id: place_label(i.traits.birth_place_code, i.traits.birth_date.value, session.actor,
-                          container)
-        for i in (first, second)
-    }  # fmt: skip
+    places = birth_places((first, second), session, container)
     return {
         "title": "Examen d'un doublon potentiel",
         "entry": entry,
@@ -97,7 +92,7 @@ def _review_context(
         "right": second,
         "pair": entry.review,  # the stored score and explanation (as the worklist shows)
         "show_ins": session.actor.can(Permission.INS_READ),
-        "places": {k: v for k, v in places.items() if v},
+        "places": places,
         "choices": CHOICES,
         "survivor_id": merge_rules.default_survivor(first, second).id,
         "merge_action": f"/doublons/{entry.review.id}/fusion",
