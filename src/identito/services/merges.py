@@ -41,6 +41,18 @@ def merge_identities(
     return record
 
 
+def check_merge(
+    survivor_id: UUID, merged_id: UUID, *, uow: UnitOfWork, actor: Actor, rules: Rules
+) -> None:
+    """Raise the refusal the merge would meet (``InvalidTransition``), saving nothing:
+    the web asks for the confirmation only of a merge that can be done."""
+    actor.require(Permission.IDENTITY_MERGE)
+    with uow:  # never committed: the changed identities are dropped with the unit of work
+        survivor = uow.identities.get(survivor_id)
+        merged = uow.identities.get(merged_id)
+        merges.merge(survivor, merged, actor=actor.username, now=rules.now())
+
+
 def unmerge(merge_id: UUID, *, uow: UnitOfWork, actor: Actor, rules: Rules) -> Merge:
     """Undo a merge: the merged identity is active again, exactly as it was."""
     actor.require(Permission.IDENTITY_MERGE)

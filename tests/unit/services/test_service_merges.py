@@ -13,7 +13,7 @@ from identito.domain.permissions import Permission, Role
 from identito.domain.status import IdentityStatus
 from identito.services.duplicates import find_duplicates
 from identito.services.identities import search_identities
-from identito.services.merges import merge_identities, unmerge
+from identito.services.merges import check_merge, merge_identities, unmerge
 
 VIGILANCE = actor_with_role(Role.IDENTITY_VIGILANCE)
 
@@ -89,3 +89,20 @@ def test_an_inactive_identity_is_left_out_of_the_search_and_of_duplicates():
 
     assert {i.id for i in found} == {local.id, survivor.id}
     assert {d.identity.id for d in duplicates} == {survivor.id}
+
+
+def test_checking_a_merge_raises_its_refusal_and_saves_nothing():
+    survivor = make_identity(IdentityStatus.RETRIEVED, ins=INS_A)
+    other = make_identity(IdentityStatus.RETRIEVED, ins=INS_B)
+    possible = make_identity()
+    uow, rules = _stored(survivor, other, possible), fake_rules()
+
+    with pytest.raises(InvalidTransition):
+        check_merge(survivor.id, other.id, uow=uow, actor=VIGILANCE, rules=rules)
+    check_merge(survivor.id, possible.id, uow=uow, actor=VIGILANCE, rules=rules)
+    with pytest.raises(PermissionDenied):
+        check_merge(survivor.id, possible.id, uow=uow, actor=actor_with_role(Role.ADMISSION),
+                    rules=rules)  # fmt: skip
+
+    assert uow.stored(possible.id).active and not uow.merges.committed
+    assert not uow.audit.entries and uow.commits == 0

@@ -7,7 +7,6 @@ merge are two steps: the consequences, then an explicit confirmation.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +24,7 @@ from identito.entrypoints.web.pages_identities import place_label
 from identito.entrypoints.web.rendering import is_htmx, render
 from identito.services import identities as identity_service
 from identito.services.duplicates import find_duplicates, score
-from identito.services.merges import get_merge, merge_identities, unmerge
+from identito.services.merges import check_merge, get_merge, merge_identities, unmerge
 
 router = APIRouter(include_in_schema=False)
 
@@ -116,7 +115,10 @@ def merge(
     survivor, merged = (left, right) if chosen == str(left.id) else (right, left)
     try:
         if form.get("confirmer") != "1":
-            merge_dry_run(survivor, merged, session)
+            check_merge(
+                survivor.id, merged.id, uow=container.uow_factory(), actor=session.actor,
+                rules=container.rules,
+            )  # fmt: skip
             context = _comparison_context(
                 left, right, session, container, survivor_id=survivor.id,
                 merge_confirm={"survivor": survivor, "merged": merged},
@@ -132,14 +134,6 @@ def merge(
         )
         return render(request, "compare.html", context, 409)
     return RedirectResponse(f"/identites/{survivor.id}?message=fusionnee", status_code=303)
-
-
-def merge_dry_run(survivor: Identity, merged: Identity, session: SessionDep) -> None:
-    """The domain's refusal, if any, before asking for the confirmation (nothing saved)."""
-    now = survivor.updated_at
-    merge_rules.merge(
-        copy.deepcopy(survivor), copy.deepcopy(merged), actor=session.actor.username, now=now
-    )
 
 
 @router.post("/fusions/{merge_id}/annuler")

@@ -22,7 +22,7 @@ from identito.domain.permissions import Permission
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
 from identito.entrypoints.web.forms import text
-from identito.entrypoints.web.pages_duplicates import birth_places, merge_dry_run
+from identito.entrypoints.web.pages_duplicates import birth_places
 from identito.entrypoints.web.rendering import render
 from identito.entrypoints.web.reviews_view import (
     ALL,
@@ -33,7 +33,7 @@ from identito.entrypoints.web.reviews_view import (
 )
 from identito.services import duplicate_decisions as service
 from identito.services.duplicate_decisions import ReviewEntry
-from identito.services.merges import merge_identities
+from identito.services.merges import check_merge, merge_identities
 
 router = APIRouter(include_in_schema=False)
 
@@ -192,7 +192,10 @@ def merge(
     context["survivor_id"] = survivor.id
     try:
         if form.get("confirmer") != "1":
-            merge_dry_run(survivor, merged, session)
+            check_merge(
+                survivor.id, merged.id, uow=container.uow_factory(), actor=session.actor,
+                rules=container.rules,
+            )  # fmt: skip
             confirm = {"survivor": survivor, "merged": merged}
             return render(request, "review.html", {**context, "merge_confirm": confirm})
         merge_identities(
