@@ -28,7 +28,7 @@ from identito.domain.errors import InvalidInput
 from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
-from identito.services.duplicates import CANDIDATE_LIMIT, score
+from identito.services.duplicates import candidate_scores
 from identito.services.preferences import read_preferences
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
@@ -137,15 +137,9 @@ def record_candidates(
     """
     threshold = review_threshold(uow, rules)
     pairs = []
-    for candidate in uow.identities.candidates(identity, limit=CANDIDATE_LIMIT):
-        if candidate.id == identity.id:
-            continue
-        first, second = sorted((identity, candidate), key=lambda i: i.id)
-        scored = score(first, second)
-        if scored.blocking or scored.score >= threshold:
-            pairs.append(
-                ScoredPair(first.id, second.id, scored.score, scored.blocking, scored.explanation)
-            )
+    for candidate, pair in candidate_scores(identity, uow=uow, threshold=threshold, by_id=True):
+        first, second = sorted((identity.id, candidate.id))
+        pairs.append(ScoredPair(first, second, pair.score, pair.blocking, pair.explanation))
     return _record_batch(pairs, uow=uow, now=rules.now(), source=source)
 
 

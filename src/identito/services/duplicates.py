@@ -117,21 +117,36 @@ def check_duplicates(
     return kept
 
 
-def _scored(
-    identity: Identity, *, uow: UnitOfWork, actor: Actor, rules: Rules, limit: int, threshold: float
-) -> list[Duplicate]:
-    found = []
+def candidate_scores(
+    identity: Identity, *, uow: UnitOfWork, threshold: float, by_id: bool = False
+) -> list[tuple[Identity, PairScore]]:
+    """The identity's blocking candidates scoring at least ``threshold`` (and the
+    blocking ones), with the stored model; ``by_id`` scores each pair lower id first,
+    as the batch scan and the review worklist store it."""
     local = record_of(identity)
     model, frequencies = model_for(local, uow=uow)
+    kept = []
     for candidate in uow.identities.candidates(identity, limit=CANDIDATE_LIMIT):
         if candidate.id == identity.id:
             continue
+        first, second = local, record_of(candidate)
+        if by_id and candidate.id < identity.id:
+            first, second = second, first
         pair = score_records(
-            local, record_of(candidate), similarity=jaro_winkler, model=model,
-            frequencies=frequencies,
-        )  # fmt: skip
+            first, second, similarity=jaro_winkler, model=model, frequencies=frequencies
+        )
         if pair.blocking or pair.score >= threshold:
-            found.append(Duplicate(candidate, pair.score, pair.explanation, pair.blocking))
+            kept.append((candidate, pair))
+    return kept
+
+
+def _scored(
+    identity: Identity, *, uow: UnitOfWork, actor: Actor, rules: Rules, limit: int, threshold: float
+) -> list[Duplicate]:
+    found = [
+        Duplicate(candidate, pair.score, pair.explanation, pair.blocking)
+        for candidate, pair in candidate_scores(identity, uow=uow, threshold=threshold)
+    ]
     found.sort(key=lambda d: (-d.score, str(d.identity.id)))
     best = found[: max(1, limit)]
     note_reads([d.identity for d in best], uow=uow, actor=actor, rules=rules)
