@@ -204,7 +204,9 @@ def _fhir_ids() -> list[dict[str, str]]:
 
 
 def test_the_fhir_birthdate_update_indicator_marks_the_birth_date_corrected():
-    url = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-birthdate-update-indicator"
+    url = (
+        "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-birthdate-update-indicator"
+    )
     identity = _fhir(extension=[{"url": url, "valueBoolean": True}])
     assert identity is not None and identity.traits["birth_date_corrected"] is True
     unset = _fhir(extension=[{"url": url, "valueBoolean": False}])

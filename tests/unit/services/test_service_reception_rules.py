@@ -11,6 +11,7 @@ import pytest
 
 from fakes import IDENTITY_INPUT, INS_A, FakeUnitOfWork, actor_with_role, fake_rules
 from fakes_verification import FakeVerifier
+from identito.domain.identifiers import Ins, Oid
 from identito.domain.permissions import Role
 from identito.domain.status import IdentityAttribute, IdentityStatus
 from identito.services.comparison import Comparison
@@ -37,7 +38,11 @@ def rules() -> Rules:
 
 
 def received(
-    *, ins: Any = INS_A, statuses: tuple[str, ...] = ("VALI",), local_id: str = "IPP1", **traits: Any
+    *,
+    ins: Any = INS_A,
+    statuses: tuple[str, ...] = ("VALI",),
+    local_id: str = "IPP1",
+    **traits: Any,
 ) -> ReceivedIdentity:
     return ReceivedIdentity(
         traits={**IDENTITY_INPUT, **traits},
@@ -198,3 +203,31 @@ def test_an_own_domain_vali_ins_with_an_indeterminate_sex_is_not_qualified(uow, 
     stored = uow.stored(result.identity_id)  # type: ignore[arg-type]
     assert stored.status is IdentityStatus.PROVISIONAL and stored.ins is None
     assert "Sexe indéterminé" in (result.detail or "")
+
+
+# -- 6. NIA -> NIR -------------------------------------------------------------------------
+
+
+def test_an_own_domain_nir_replacing_a_nia_is_kept_and_propagated_as_an_a31(uow, rules):
+    from diffusion_cases import CASES
+    from identito.messages import hl7v2
+    from identito.services.propagation import send_outbox
+
+    known = CASES["nia"]()
+    uow.identities.committed[known.id] = known
+    nir = Ins.parse("279035121518989", Oid.NIR.value)
+    pat_trois = {**known.traits.as_dict(), "used_name": None}
+    update = ReceivedIdentity(
+        traits=pat_trois, ins=TransmittedIns(nir.number.number, nir.oid.value),
+        sender_status="VALI", local_id=str(known.id),
+    )  # fmt: skip
+    result = receive(uow, rules, update, event="A31")
+    assert result.outcome is ReceptionOutcome.APPLIED
+    assert uow.stored(known.id).ins == nir
+    sent: list[bytes] = []
+    receiver = type("Receiver", (), {"name": "memoire", "send": lambda _, m: sent.append(m)})()
+    send_outbox(uow=uow, actor=ACTOR, rules=rules, receivers=[receiver],
+                build=hl7v2.propagation_messages)  # fmt: skip
+    (message,) = sent
+    assert b"ADT^A31" in message and b"MRG" not in message
+    assert b"ASIP-SANTE-INS-NIA&1.2.250.1.213.1.4.9" in message
