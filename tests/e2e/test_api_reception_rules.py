@@ -37,6 +37,7 @@ NIR = {
     "dout": _key("1800375999009"),
     "nia-first": _key("1800375999010"),
     "nir-first": _key("1800375999011"),
+    "web": _key("1800375999013"),
 }
 
 
@@ -281,3 +282,27 @@ def test_fhir_gender_unknown_with_an_ins_is_not_qualified(api):
     assert _post_fhir(api, resource).status_code in (200, 201)
     (identity,) = _named(api, "FINDETER")
     assert (identity["sex"], identity["status"], identity["ins"]) == ("I", "PROV", None)
+
+
+# -- the web: worklist comparison, RECD and corrected date on the sheet -------------------------
+
+
+def test_the_web_worklist_shows_the_local_and_received_traits_side_by_side(api, browser_for):
+    assert _post_hl7(api, adt(ipp="W1", ins=NIR["web"], name="WEBLOCAL^PAUL^PAUL^^^^L")) == "AA"
+    other = adt(ipp="W2", ins=NIR["web"], name="WEBRECU^ZOE^ZOE^^^^L", sex="F")
+    assert _post_hl7(api, other) == "AA"
+    page = browser_for("identitovigilance").get("/listes-de-travail?liste=reception")
+    assert page.status_code == 200
+    assert "Fiche locale et identité reçue côte à côte" in page.text
+    assert "WEBLOCAL" in page.text and "WEBRECU" in page.text
+    assert "≠ Différent" in page.text and NIR["web"] not in page.text
+
+
+def test_the_sheet_shows_recd_and_the_corrected_birth_date(api, browser_for):
+    text = adt(ipp="W3", ins=None, name="WEBRECD^PAUL^PAUL^^^^L", statuses="PROV",
+               sender="GAM|CHU-Y", zfd4="Y")  # fmt: skip
+    assert _post_hl7(api, text) == "AA"
+    (identity,) = _named(api, "WEBRECD")
+    sheet = browser_for("admission").get(f"/identites/{identity['id']}")
+    assert "Reçue d'un autre domaine (RECD)" in sheet.text
+    assert "Date de naissance corrigée" in sheet.text
