@@ -113,6 +113,8 @@ def previous_state(before: Mapping[str, Any] | None) -> tuple[Ins | None, list[s
         return None, []
     status = IdentityStatus(before["status"])
     codes = ["VALI" if status.document_checked else "PROV", *sorted(before.get("attributes", []))]
+    if before.get("received_from_other_domain"):
+        codes.append("RECD")
     ins = before.get("ins")
     corrected = bool(before.get("birth_date_corrected"))
     uncertain = BirthDate.parse(before["birth_date"], corrected=corrected).uncertain

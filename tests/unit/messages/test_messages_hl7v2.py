@@ -150,3 +150,11 @@ def test_a_nir_replaced_by_another_nir_is_still_an_a47() -> None:
 
     (message,) = hl7v2.propagation(view("qual"), INS_CORSICA, ["VALI"], CONTEXT)
     assert message.event is hl7v2.Event.A47
+
+
+def test_an_identity_received_from_another_domain_carries_recd_in_pid_32() -> None:
+    from dataclasses import replace
+
+    received = replace(view("prov"), received_from_other_domain=True)
+    pid = _segments(hl7v2.person(received, CONTEXT).text)["PID"]
+    assert pid[32] == "PROV~RECD"
