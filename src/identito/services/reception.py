@@ -9,12 +9,15 @@ The rules (R-VE-02, IHE PAM FR §6.6.15, docs/verification.md):
   transitive: the identity is integrated QUAL (``Identity.qualify_in_domain``: INS
   retrieved and document checked by the sender, ZFD-7/ZFD-8 or FHIR
   ``validationMode`` when given);
+* a matricule held by a local identity is linked only when the strict traits
+  agree (the INSi comparison); else nothing is linked nor created and the message
+  waits in the worklist with the comparison. A DOUT/FICT identity, an uncertain
+  (corrected or exceptional) birth date or a sex other than M/F: integrated
+  without the INS (``reception_checks``); received attributes are applied;
 * from another domain it is verified with INSi, unless a local QUAL identity
-  already carries the same INS. OK: the identity is created (RECUP) or the local
-  one linked, and the message is marked "received from another domain". KO (or
-  no answer): nothing is integrated, the message is kept with its matricule
-  removed, and an entry of the "identités reçues à traiter" worklist alerts the
-  users; the transmitted matricule is never stored;
+  with the same traits carries the same INS. OK: created (RECUP, marked RECD) or
+  the local one linked. KO (or no answer): nothing is integrated, the message is
+  kept with its matricule removed, in the "identités reçues à traiter" worklist;
 * updates (A08, A31, FHIR PUT) of a patient known by the sender's identifier and
   INS changes (A47) follow ``services.reception_updates``; a message naming a
   merged identity is applied to its survivor (``merged_into`` followed, traced);
@@ -37,7 +40,7 @@ from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
-from identito.domain.trait_set import Traits, parse_traits
+from identito.domain.trait_set import parse_traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.insi_integration import add_trace
 from identito.services.insi_records import InsiCall
@@ -46,6 +49,7 @@ from identito.services.reception_checks import (
     compare_received,
     ins_refusal,
     received_attributes,
+    verification_query,
 )
 from identito.services.reception_creations import integrate_without_ins
 from identito.services.reception_merges import apply_merge
@@ -208,7 +212,7 @@ class ReceptionFlow(ReceptionRecorder):
             return self._integrate(parsed, ins, existing, "Domaine d'identification propre.")
         if self.teleservice is None:
             return self.to_handle("Aucun téléservice INSi pour vérifier l'INS reçu.")
-        query = _query(parsed[0], ins)
+        query = verification_query(parsed[0], ins)
         call, ok = self._verify(query, existing)
         if ok is None:
             self.trace_call(call, keep_raw=False)
@@ -286,18 +290,6 @@ class ReceptionFlow(ReceptionRecorder):
             result = self.write(ReceptionOutcome.INTEGRATED, detail, identity.id, keep_ins=True)
             self.uow.commit(self.actor, now)
         return result
-
-
-def _query(traits: Traits, ins: Ins) -> VerificationQuery:
-    return VerificationQuery(
-        ins_number=ins.number.number,
-        oid=ins.oid.value,
-        birth_name=traits.birth_name,
-        first_names=tuple(traits.birth_first_names),
-        sex=traits.sex.value,
-        birth_date=traits.birth_date.raw,
-        birth_place_code=traits.birth_place_code,
-    )
 
 
 def record_rejected(

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.status import IdentityAttribute, check_attribute_combination
 from identito.domain.trait_set import IdentityWarning, Traits
 from identito.domain.traits import Sex
 from identito.services.comparison import Comparison, compare
+from identito.services.teleservice import VerificationQuery
 
 #: Codes of table 0445 that are identity attributes (the others are management codes).
 ATTRIBUTE_CODES = {a.value: a for a in IdentityAttribute}
@@ -59,3 +61,15 @@ def ins_refusal(traits: Traits, attributes: frozenset[IdentityAttribute]) -> str
 def compare_received(local: Identity, received: Traits) -> Comparison:
     """The local identity's strict traits beside the received ones."""
     return compare(local.traits, received)
+
+
+def verification_query(traits: Traits, ins: Ins) -> VerificationQuery:
+    return VerificationQuery(
+        ins_number=ins.number.number,
+        oid=ins.oid.value,
+        birth_name=traits.birth_name,
+        first_names=tuple(traits.birth_first_names),
+        sex=traits.sex.value,
+        birth_date=traits.birth_date.raw,
+        birth_place_code=traits.birth_place_code,
+    )
