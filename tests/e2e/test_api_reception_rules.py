@@ -306,3 +306,17 @@ def test_the_sheet_shows_recd_and_the_corrected_birth_date(api, browser_for):
     sheet = browser_for("admission").get(f"/identites/{identity['id']}")
     assert "Reçue d'un autre domaine (RECD)" in sheet.text
     assert "Date de naissance corrigée" in sheet.text
+
+
+def test_the_api_accepts_and_shows_the_corrected_birth_date_indicator(api):
+    created = api.create(birth_date_corrected=True)
+    assert created["birth_date_corrected"] is True and created["birth_date_uncertain"] is True
+    assert created["received_from_other_domain"] is False
+    patched = api.request(
+        "PATCH",
+        f"/api/v1/identities/{created['id']}",
+        json={"birth_date_corrected": False},
+        headers={"If-Match": f'"{created["version"]}"'},
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["birth_date_corrected"] is False
