@@ -66,6 +66,7 @@ def identity_row(identity: Identity) -> dict[str, Any]:
         "birth_date_raw": traits.birth_date.raw,
         "birth_date": traits.birth_date.value,
         "birth_date_uncertain": traits.birth_date.uncertain,
+        "birth_date_corrected": traits.birth_date.corrected,
         "sex": traits.sex.value,
         "birth_place_code": traits.birth_place_code,
         "used_name": traits.used_name,
@@ -92,6 +93,7 @@ def identity_row(identity: Identity) -> dict[str, Any]:
         "active": identity.active,
         "merged_into": identity.merged_into,
         "collision": identity.collision.value if identity.collision else None,
+        "received_from_other_domain": identity.received_from_other_domain,
     }
 
 
@@ -137,7 +139,9 @@ def _traits(row: RowMapping) -> Traits:
         birth_name=row["birth_name"],
         birth_first_names=tuple(row["birth_first_names"]),
         first_birth_first_name=row["first_birth_first_name"],
-        birth_date=BirthDate(row["birth_date_raw"], row["birth_date"]),
+        birth_date=BirthDate(
+            row["birth_date_raw"], row["birth_date"], bool(row["birth_date_corrected"])
+        ),
         sex=Sex(row["sex"]),
         birth_place_code=row["birth_place_code"],
         used_name=row["used_name"],
@@ -171,4 +175,5 @@ def to_identity(row: RowMapping, history: Sequence[RowMapping]) -> Identity:
         active=row["active"],
         merged_into=row["merged_into"],
         collision=CollisionLevel(row["collision"]) if row["collision"] else None,
+        received_from_other_domain=bool(row["received_from_other_domain"]),
     )

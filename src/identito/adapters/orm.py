@@ -34,6 +34,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    false,
     true,
 )
 
@@ -91,6 +92,8 @@ identities = Table(
     Column("birth_date_raw", String(10), nullable=False),
     Column("birth_date", Date, nullable=False),
     Column("birth_date_uncertain", Boolean, nullable=False),
+    # Reception (issue 11, migration 0013): ZFD-4 / FR Core birthdate-update-indicator.
+    Column("birth_date_corrected", Boolean, nullable=False, server_default=false()),
     Column("sex", String(1), nullable=False),
     Column("birth_place_code", String(5), nullable=False),
     Column("used_name", _name()),
@@ -115,6 +118,8 @@ identities = Table(
     Column("merged_into", Uuid),
     # Collision (issue 7, migration 0010): COLP / COLV, the matricule is not diffused.
     Column("collision", String(4), index=True),
+    # Received from another identification domain (PAM FR 0445 RECD; migration 0013).
+    Column("received_from_other_domain", Boolean, nullable=False, server_default=false()),
     Index("ix_identities_birth_date_sex", "birth_date", "sex"),
     # Duplicate blocking (issue 7, migration 0009): French phonetic keys of the names.
     Column("birth_name_phonetic", String(100)),

@@ -99,6 +99,8 @@ class DiffusionView:
     #: Identities merged into this one and not unmerged (FHIR ``link`` replaces); the
     #: services fill it from the merge records, the identity alone does not know them.
     replaces: tuple[UUID, ...] = ()
+    #: Created from a message of another identification domain (0445 ``RECD``).
+    received_from_other_domain: bool = False
 
     @property
     def birth_date(self) -> date:
@@ -149,6 +151,7 @@ def diffusion_view(identity: Identity, *, may_read_ins: bool) -> DiffusionView:
         updated_at=identity.updated_at,
         active=identity.active,
         merged_into=identity.merged_into,
+        received_from_other_domain=identity.received_from_other_domain,
     )
 
 

@@ -49,11 +49,14 @@ class Identity(InsRules, VigilanceRules):
         *,
         now: datetime,
         collection_method: CollectionMethod = CollectionMethod.MANUAL,
+        received_from_other_domain: bool = False,
     ) -> Identity:
         """A new identity is provisional: no INSi recovery, no document check yet.
 
         ``collection_method`` says how its traits were collected: typed (``SM``),
         read from an INS DataMatrix (``CB``), a Vitale card, an INSi answer...
+        ``received_from_other_domain``: created from a message of another
+        identification domain (PAM FR 0445 ``RECD``).
         """
         identity = cls(
             traits=traits,
@@ -61,6 +64,7 @@ class Identity(InsRules, VigilanceRules):
             collection_method=collection_method,
             created_at=now,
             updated_at=now,
+            received_from_other_domain=received_from_other_domain,
         )
         identity._record(
             AuditAction.IDENTITY_CREATED,

@@ -72,6 +72,8 @@ class IdentityState:
     merged_into: UUID | None = None
     #: Two persons in one record (COLP / COLV): the matricule is not diffused meanwhile.
     collision: CollisionLevel | None = None
+    #: Created from a message of another identification domain (PAM FR 0445 ``RECD``).
+    received_from_other_domain: bool = False
     events: list[Event] = field(default_factory=list, compare=False, repr=False)
 
     # -- queries ----------------------------------------------------------------------
@@ -101,6 +103,8 @@ class IdentityState:
         }
         if self.collision is not None:
             picture["collision"] = self.collision.value
+        if self.received_from_other_domain:
+            picture["received_from_other_domain"] = True
         return picture
 
     def check_invariants(self) -> None:

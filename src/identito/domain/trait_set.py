@@ -74,7 +74,8 @@ class Traits:
     used_first_name: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form (audit rows, API)."""
+        """JSON-ready form (audit rows, API); ``birth_date_corrected`` only when set, so
+        snapshots written before the indicator existed still compare equal."""
         return {
             "birth_name": self.birth_name,
             "birth_first_names": list(self.birth_first_names),
@@ -84,7 +85,7 @@ class Traits:
             "birth_place_code": self.birth_place_code,
             "used_name": self.used_name,
             "used_first_name": self.used_first_name,
-        }
+        } | ({"birth_date_corrected": True} if self.birth_date.corrected else {})
 
     def changed_fields(self, other: Traits) -> tuple[str, ...]:
         return tuple(f for f in TRAIT_FIELDS if getattr(self, f) != getattr(other, f))
@@ -140,7 +141,10 @@ def parse_traits(
         "first_birth_first_name", _name_parser("first_birth_first_name", NameKind.FIRST_NAME)
     )
     first_names = _first_names(data.get("birth_first_names"), errors)
-    birth_date = required("birth_date", lambda v: BirthDate.parse(str(v), today=today))
+    corrected = data.get("birth_date_corrected") in (True, "true", "on", "1", "Y")
+    birth_date = required(
+        "birth_date", lambda v: BirthDate.parse(str(v), today=today, corrected=corrected)
+    )
     sex = required("sex", lambda v: Sex.parse(str(v)))
     place = required("birth_place_code", lambda v: normalize_place_code(str(v)))
     used_name = optional("used_name", NameKind.NAME)
@@ -167,7 +171,14 @@ def trait_warnings(traits: Traits, place_warning: str | None) -> tuple[IdentityW
                 f"au début de la liste des prénoms « {' '.join(traits.birth_first_names)} ».",
             )
         )
-    if traits.birth_date.uncertain:
+    if traits.birth_date.corrected and not traits.birth_date.exceptional:
+        warnings.append(
+            IdentityWarning(
+                WarningCode.UNCERTAIN_BIRTH_DATE,
+                f"Date de naissance {traits.birth_date.value:%d/%m/%Y} corrigée (date incertaine).",
+            )
+        )
+    elif traits.birth_date.uncertain:
         warnings.append(
             IdentityWarning(
                 WarningCode.UNCERTAIN_BIRTH_DATE,

@@ -184,17 +184,35 @@ class BirthDate:
     An exceptional date has day and/or month ``00`` (INSi may return one): it is
     kept as received in ``raw``; ``value`` completes it (day 00 -> 01, month 00
     -> 01, both -> 31/12) and ``uncertain`` is true.
+
+    ``corrected`` is the "date de naissance corrigée" indicator (HL7 ZFD-4, FR Core
+    ``birthdate-update-indicator``): the date was corrected (rules 9/10 of the INS
+    guide), so it is uncertain too (R-TR-11, R-TR-12).
     """
 
     raw: str
     value: date
+    corrected: bool = False
+
+    @property
+    def exceptional(self) -> bool:
+        """Day and/or month ``00``."""
+        return self.raw != self.value.isoformat()
 
     @property
     def uncertain(self) -> bool:
-        return self.raw != self.value.isoformat()
+        """Exceptional or corrected: no RECUP/QUAL, the matricule is never diffused."""
+        return self.exceptional or self.corrected
 
     @classmethod
-    def parse(cls, raw: str, *, today: date | None = None, field: str = "birth_date") -> BirthDate:
+    def parse(
+        cls,
+        raw: str,
+        *,
+        today: date | None = None,
+        field: str = "birth_date",
+        corrected: bool = False,
+    ) -> BirthDate:
         match = _DATE.match((raw or "").strip())
         if not match:
             message = "La date de naissance s'écrit AAAA-MM-JJ."
@@ -213,7 +231,7 @@ class BirthDate:
         if today is not None and earliest > (today.year, today.month, today.day):
             message = "La date de naissance ne peut pas être dans le futur."
             raise InvalidInput.single(field, "date_in_future", message)
-        return cls(match.group(0), value)
+        return cls(match.group(0), value, corrected)
 
 
 UNKNOWN_BIRTH_PLACE = "99999"

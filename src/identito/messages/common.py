@@ -42,9 +42,14 @@ INS_KIND_LABEL: dict[InsKind, str] = {
 ABROAD_PREFIX = "99"
 
 
+RECEIVED_0445 = "RECD"
+
+
 def status_codes(view: DiffusionView) -> list[str]:
-    """The status code then one code per attribute (``PROV~DOUT``, ``VALI~HOMA``)."""
-    return [STATUS_0445[view.status], *sorted(a.value for a in view.attributes)]
+    """The status code then one code per attribute (``PROV~DOUT``, ``VALI~HOMA``), then
+    ``RECD`` for an identity received from another domain (PAM FR table 0445)."""
+    received = [RECEIVED_0445] if view.received_from_other_domain else []
+    return [STATUS_0445[view.status], *sorted(a.value for a in view.attributes), *received]
 
 
 def born_abroad(view: DiffusionView) -> bool:

@@ -28,7 +28,7 @@ import orjson
 from identito.domain.diffusion import DiffusionView, ExportContext
 from identito.domain.identifiers import InsKind
 from identito.domain.traits import Sex
-from identito.messages.common import STATUS_0445, born_abroad
+from identito.messages.common import STATUS_0445, born_abroad, status_codes
 
 FR_CORE = "https://hl7.fr/ig/fhir/core"
 PROFILE_INS = f"{FR_CORE}/StructureDefinition/fr-core-patient-ins"
@@ -139,8 +139,8 @@ def _reliability(view: DiffusionView) -> list[dict[str, Any]]:
             mode = _coding(CS_VALIDATION_MODE, view.validation.document_type)
             parts.append({"url": "validationMode", "valueCoding": mode})
     extensions = [{"extension": parts, "url": EXT_RELIABILITY}]
-    for attribute in sorted(view.attributes):
-        status = {"url": "identityStatus", "valueCoding": _coding(CS_0445, attribute.value)}
+    for code in status_codes(view)[1:]:  # attributes, then RECD
+        status = {"url": "identityStatus", "valueCoding": _coding(CS_0445, code)}
         extensions.append({"extension": [status], "url": EXT_RELIABILITY})
     return extensions
 

@@ -2,7 +2,8 @@
 ``POST``/``PUT /fhir/Patient``, read as plain JSON into a ``ReceivedIdentity``.
 
 * the INS: the identifier whose system is an INS OID (``urn:oid:1.2.250.1.213.1.4.8``
-  NIR, ``.9`` NIA, ``.10`` test, ``.11`` demo) or whose type is ``INS-*``;
+  NIR, ``.9`` NIA, ``.10`` test, ``.11`` demo) or whose type is ``INS-*``; the NIR
+  when a NIR and a NIA are both sent, whatever their order (PAM FR §4.4.1);
 * the sender's status: ``identityStatus`` of the ``fr-core-identity-reliability``
   extension (``VALI`` in 2.2.0, ``QUAL`` in the dev version); attributes from its
   ``comment`` sub-extension or extra ``identityStatus`` repetitions; the document
@@ -10,7 +11,8 @@
 * traits: the ``official`` name (family = birth name, ``given[0]`` = first birth first
   name, the ``fr-core-patient-birth-list-given-name`` extension = the list), the
   ``usual`` name (used name and first name), ``birthDate``, ``gender``, the INSEE code
-  of the ``patient-birthPlace`` extension.
+  of the ``patient-birthPlace`` extension; the ``fr-core-patient-birthdate-update-indicator``
+  extension (``valueBoolean`` true: the birth date was corrected, as HL7 ZFD-4).
 
 ``FhirRejected`` lists what makes the resource unusable (answered as an
 OperationOutcome).
@@ -22,6 +24,7 @@ import json
 from typing import Any
 
 from identito.services.reception import ReceivedIdentity, Reception, Sender, TransmittedIns
+from identito.services.reception_model import preferred_ins
 
 INS_OIDS = {
     "1.2.250.1.213.1.4.8",
@@ -33,6 +36,9 @@ RELIABILITY = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-
 BIRTH_LIST = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-birth-list-given-name"
 BIRTH_PLACE = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace"
 INSEE_CODE = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code"
+BIRTH_DATE_UPDATE = (
+    "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-birthdate-update-indicator"
+)
 GENDERS = {"male": "M", "female": "F", "other": "I", "unknown": "I"}
 
 
@@ -64,10 +70,12 @@ def parse_patient(text: str, *, sender: str | None, method: str) -> Reception:
         "birth_place_code": _birth_place(resource),
         "used_name": usual.get("family") if usual else None,
         "used_first_name": (usual.get("given") or [None])[0] if usual else None,
+        "birth_date_corrected": _extension_value(resource, BIRTH_DATE_UPDATE, "valueBoolean")
+        is True,
     }
     statuses = _statuses(resource)
     identity = ReceivedIdentity(
-        traits={k: v for k, v in traits.items() if v not in (None, "")},
+        traits={k: v for k, v in traits.items() if v not in (None, "", False)},
         ins=_ins(resource),
         sender_status=statuses[0] if statuses else None,
         attributes=tuple(statuses[1:]),
@@ -91,13 +99,17 @@ def _extension_value(element: dict[str, Any], url: str, key: str) -> Any:
 
 
 def _ins(resource: dict[str, Any]) -> TransmittedIns | None:
+    """The INS identifier; the NIR over the NIA whatever their order (PAM FR §4.4.1)."""
+    found: list[TransmittedIns] = []
     for identifier in resource.get("identifier") or []:
         system = str(identifier.get("system") or "").removeprefix("urn:oid:")
         codes = [c.get("code", "") for c in (identifier.get("type") or {}).get("coding") or []]
         if system in INS_OIDS or any(str(c).startswith("INS-") for c in codes):
             value = str(identifier.get("value") or "").strip()
-            return TransmittedIns(value, system) if value else None
-    return None
+            if not value:
+                return None
+            found.append(TransmittedIns(value, system))
+    return preferred_ins(found)
 
 
 def _statuses(resource: dict[str, Any]) -> list[str]:

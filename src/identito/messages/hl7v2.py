@@ -1,7 +1,8 @@
 """HL7 v2.5 messages of IHE PAM France 2.11.2: A28, A31, A47, A40 (identity feed).
 
 Propagation (``propagation_messages``, the outbox drain's builder): A47 / A31 for a
-change of one identity, A40 for a merge, A28 + A31 for a merge undone.
+change of one identity (a NIA replaced by a NIR: an A31 carrying both, PAM FR
+§4.4.1), A40 for a merge, A28 + A31 for a merge undone.
 
 Segments follow ENCODINGS.md §5 and the ANS example messages:
 
@@ -28,7 +29,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from identito.domain.diffusion import DiffusionView, ExportContext
-from identito.domain.identifiers import Ins
+from identito.domain.identifiers import Ins, InsKind
 from identito.domain.traits import Sex
 from identito.messages.common import INS_NAMESPACE, status_codes
 from identito.services.propagation import Outgoing, Propagation, PropagationKind
@@ -132,11 +133,20 @@ def _names(view: DiffusionView) -> str:
     return f"{used}~{birth}"
 
 
-def pid(view: DiffusionView, context: ExportContext, *, erased_ins: Ins | None = None) -> str:
-    """The PID segment; ``erased_ins`` adds the ``""`` INS repetition of an A47 removal."""
+def pid(
+    view: DiffusionView,
+    context: ExportContext,
+    *,
+    erased_ins: Ins | None = None,
+    former_nia: Ins | None = None,
+) -> str:
+    """The PID segment; ``erased_ins`` adds the ``""`` INS repetition of an A47 removal,
+    ``former_nia`` the NIA after the NIR of a NIA -> NIR change (PAM FR §4.4.1)."""
     identifiers = [ipp_cx(view.identity_id, context)]
     if view.ins is not None:
         identifiers.append(ins_cx(view.ins))
+        if former_nia is not None:
+            identifiers.append(ins_cx(former_nia))
     elif erased_ins is not None:
         identifiers.append(ins_cx(erased_ins, erase=True))
     fields = [""] * 32
@@ -177,6 +187,23 @@ def person(view: DiffusionView, context: ExportContext, event: Event = Event.A31
     return Hl7Message(event, text)
 
 
+def nia_to_nir(view: DiffusionView, nia: Ins, context: ExportContext) -> Hl7Message:
+    """``ADT^A31``: the NIA diffused before is replaced by a NIR (PAM FR §4.4.1, not an
+    A47): PID-3 carries the NIR then the NIA, and the receiver keeps the NIR."""
+    segments = (
+        msh(Event.A31, context),
+        evn(context),
+        pid(view, context, former_nia=nia),
+        "PV1|1|N",
+        zfd(view),
+    )
+    return Hl7Message(Event.A31, _join(*segments))
+
+
+def _nia_became_nir(previous: Ins, current: Ins | None) -> bool:
+    return previous.kind is InsKind.NIA and current is not None and current.kind is not InsKind.NIA
+
+
 def ins_change(view: DiffusionView, previous: Ins, context: ExportContext) -> Hl7Message:
     """``ADT^A47``: the INS diffused before (``MRG-1``) is replaced or removed (PAM FR §4.4)."""
     segments = (
@@ -214,8 +241,11 @@ def propagation(
 
     ``previous_ins`` is the matricule that was diffusable before the change (None
     when the identity was not qualified then). A diffused INS that disappears or
-    changes gives an A47; a status, attribute or new INS gives an A31.
+    changes gives an A47, except a NIA that became a NIR: an A31 carrying both (§4.4.1);
+    a status, attribute or new INS gives an A31.
     """
+    if previous_ins is not None and _nia_became_nir(previous_ins, view.ins):
+        return [nia_to_nir(view, previous_ins, context)]
     if previous_ins is not None and view.ins != previous_ins:
         return [ins_change(view, previous_ins, context)]
     if list(previous_codes) != status_codes(view) or (view.ins and previous_ins is None):

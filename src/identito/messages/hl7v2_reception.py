@@ -4,11 +4,13 @@
 takes the identity from PID as PAM FR encodes it (ENCODINGS.md §5):
 
 * PID-3: the INS is the repetition whose CX-5 is ``INS`` (CX-1 with its key,
-  the OID in CX-4.2; ``""`` means "deleted"); the sender's IPP is the ``PI`` one;
+  the OID in CX-4.2; ``""`` means "deleted"), the NIR when both a NIR and a NIA
+  are sent (PAM FR §4.4.1); the sender's IPP is the ``PI`` one;
 * PID-5: the ``L`` repetition gives the birth name, the first birth first name
   (XPN-2) and the list (XPN-3); the ``D`` one the used name and first name;
 * PID-7 birth date (``YYYYMMDD``), PID-8 sex (``U`` is ``I``), PID-11 the ``BDL``
   repetition's XAD-9 the birth place code; PID-32 the status then attributes;
+* ZFD-4 ``Y``: the birth date was corrected (kept: ``BirthDate.corrected``);
 * ZFD-7 the document the sender checked, ZFD-8 its end of validity (kept only
   when the sender qualified the identity: see ``services.reception``);
 * MSH-3/MSH-4 the sender, MSH-9 the event, MSH-10 the control id, MRG-1 the
@@ -42,6 +44,7 @@ from identito.services.reception_model import (
     Reception,
     Sender,
     TransmittedIns,
+    preferred_ins,
 )
 
 #: Events whose PID feeds identities (PAM FR identity feed, plus movements that carry PID).
@@ -136,6 +139,8 @@ def _at(parts: list[str], index: int) -> str:
 
 
 def _ins(repetitions: list[str]) -> TransmittedIns | None:
+    """The transmitted INS; the NIR wins over the NIA whatever the order (PAM FR §4.4.1)."""
+    found: list[TransmittedIns] = []
     for value in repetitions:
         cx = _parts(value)
         if _at(cx, 5) not in ("INS", "INS-NIR", "INS-NIA"):
@@ -144,8 +149,8 @@ def _ins(repetitions: list[str]) -> TransmittedIns | None:
         if not number or number == '""':
             return None  # INS deleted by the sender
         authority = _at(cx, 4).split("&")
-        return TransmittedIns(number, authority[1] if len(authority) > 1 else "")
-    return None
+        found.append(TransmittedIns(number, authority[1] if len(authority) > 1 else ""))
+    return preferred_ins(found)
 
 
 def _patient_id(repetitions: list[str]) -> str | None:
@@ -191,9 +196,12 @@ def _identity(pid: object, header: Header) -> ReceivedIdentity:
 
 
 def _with_document(identity: ReceivedIdentity, zfd: object | None) -> ReceivedIdentity:
-    """ZFD-7 (document checked) and ZFD-8 (its end of validity, ignored when unreadable)."""
+    """ZFD-4 (birth date corrected, ``Y``), ZFD-7 (document checked) and ZFD-8 (its end
+    of validity, ignored when unreadable)."""
     if zfd is None:
         return identity
+    if _first(zfd, 4).upper() == "Y":
+        identity = replace(identity, traits={**identity.traits, "birth_date_corrected": True})
     document = _first(zfd, 7).upper() or None
     digits = _first(zfd, 8)[:8]
     try:

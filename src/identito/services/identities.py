@@ -122,7 +122,7 @@ def load_and_change_traits(
     Shared by ``update_identity`` (which saves) and the web's preview of a change
     (which rolls back), so both apply exactly the domain's rules.
     """
-    unknown = set(changes) - set(TRAIT_FIELDS) - {"ins"}
+    unknown = set(changes) - set(TRAIT_FIELDS) - {"ins", "birth_date_corrected"}
     if unknown:
         errors = FieldErrors()
         for name in sorted(unknown):

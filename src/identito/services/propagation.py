@@ -113,8 +113,11 @@ def previous_state(before: Mapping[str, Any] | None) -> tuple[Ins | None, list[s
         return None, []
     status = IdentityStatus(before["status"])
     codes = ["VALI" if status.document_checked else "PROV", *sorted(before.get("attributes", []))]
+    if before.get("received_from_other_domain"):
+        codes.append("RECD")
     ins = before.get("ins")
-    uncertain = BirthDate.parse(before["birth_date"]).uncertain
+    corrected = bool(before.get("birth_date_corrected"))
+    uncertain = BirthDate.parse(before["birth_date"], corrected=corrected).uncertain
     if ins is None or status is not IdentityStatus.QUALIFIED or uncertain:
         return None, codes
     if before.get("collision"):

@@ -9,12 +9,15 @@ The rules (R-VE-02, IHE PAM FR §6.6.15, docs/verification.md):
   transitive: the identity is integrated QUAL (``Identity.qualify_in_domain``: INS
   retrieved and document checked by the sender, ZFD-7/ZFD-8 or FHIR
   ``validationMode`` when given);
+* a matricule held by a local identity is linked only when the strict traits
+  agree (the INSi comparison); else nothing is linked nor created and the message
+  waits in the worklist with the comparison. A DOUT/FICT identity, an uncertain
+  (corrected or exceptional) birth date or a sex other than M/F: integrated
+  without the INS (``reception_checks``); received attributes are applied;
 * from another domain it is verified with INSi, unless a local QUAL identity
-  already carries the same INS. OK: the identity is created (RECUP) or the local
-  one linked, and the message is marked "received from another domain". KO (or
-  no answer): nothing is integrated, the message is kept with its matricule
-  removed, and an entry of the "identités reçues à traiter" worklist alerts the
-  users; the transmitted matricule is never stored;
+  with the same traits carries the same INS. OK: created (RECUP, marked RECD) or
+  the local one linked. KO (or no answer): nothing is integrated, the message is
+  kept with its matricule removed, in the "identités reçues à traiter" worklist;
 * updates (A08, A31, FHIR PUT) of a patient known by the sender's identifier and
   INS changes (A47) follow ``services.reception_updates``; a message naming a
   merged identity is applied to its survivor (``merged_into`` followed, traced);
@@ -32,16 +35,23 @@ from datetime import datetime
 
 from identito.domain.documents import DOMAIN_CHECK, ZFD7_CODES, Validation
 from identito.domain.duplicate_reviews import Source
-from identito.domain.errors import InvalidInput
+from identito.domain.errors import DomainError, InvalidInput
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
-from identito.domain.trait_set import Traits, parse_traits
-from identito.domain.traits import search_key
+from identito.domain.trait_set import parse_traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.insi_integration import add_trace
 from identito.services.insi_records import InsiCall
+from identito.services.reception_checks import (
+    Parsed,
+    compare_received,
+    ins_refusal,
+    received_attributes,
+    verification_query,
+)
+from identito.services.reception_creations import integrate_without_ins
 from identito.services.reception_merges import apply_merge
 from identito.services.reception_model import (
     IDENTITY_RECEIVED,
@@ -119,16 +129,20 @@ class ReceptionFlow(ReceptionRecorder):
             traits, warnings = parse_traits(
                 received.traits, today=now.date(), places=self.rules.places
             )
-        except InvalidInput as error:
-            detail = "Traits reçus invalides : " + " ; ".join(e.message for e in error.errors)
+            self.attributes = received_attributes(received.attributes)
+        except DomainError as error:
+            problems = getattr(error, "errors", None) or [error]
+            detail = "Identité reçue refusée : " + " ; ".join(e.message for e in problems)
             return self.log(ReceptionOutcome.REJECTED, detail, keep_ins=False)
         ins, note = self.usable_ins(received)
+        if ins is not None and (refusal := ins_refusal(traits, self.attributes)):
+            ins, note = None, refusal
         identity = known(self, received)
         if identity is not None:
             return apply_update(self, identity, (traits, warnings), ins)
         if ins is None:
-            return self._without_ins(traits, note)
-        return self._with_ins(traits, ins)
+            return integrate_without_ins(self, (traits, warnings), note)
+        return self._with_ins((traits, warnings), ins)
 
     def domain_validation(self, now: datetime) -> Validation:
         """The document check of a sender of the own domain, as it describes it."""
@@ -140,6 +154,24 @@ class ReceptionFlow(ReceptionRecorder):
             now,
             f"domaine : {sender_label(self.reception.sender)}",
         )
+
+    def apply_attributes(self, identity: Identity, now: datetime) -> None:
+        """The received DOUT / FICT / HOMA are added (R-ST-10); a message never removes
+        a local attribute. Raises ``InvalidTransition`` for a forbidden combination."""
+        new = self.attributes - identity.attributes
+        if new:
+            reason = f"Attribut reçu de {sender_label(self.reception.sender)}"
+            identity.change_attributes(new, (), now=now, reason=reason)
+
+    def new_identity(self, parsed: Parsed, now: datetime) -> Identity:
+        """A received identity, RECD when its sender is of another domain, with its
+        received attributes (in the transaction of its creation)."""
+        traits, warnings = parsed
+        identity = Identity.create(
+            traits, warnings, now=now, received_from_other_domain=not self.own
+        )
+        self.apply_attributes(identity, now)
+        return identity
 
     def take_ins(self, identity: Identity, ins: Ins, now: datetime) -> None:
         """Own domain: qualified as the sender qualified it; else retrieved (RECUP)."""
@@ -163,15 +195,24 @@ class ReceptionFlow(ReceptionRecorder):
             return None, f"INS reçu inutilisable ({error.errors[0].message}) : intégré sans."
         return ins, None
 
-    def _with_ins(self, traits: Traits, ins: Ins) -> ReceptionResult:
+    def _with_ins(self, parsed: Parsed, ins: Ins) -> ReceptionResult:
         existing = self.by_ins(ins)
-        if existing is not None and existing.status is IdentityStatus.QUALIFIED:
-            return self._link(existing, "Même INS déjà qualifié localement : non revérifié.")
+        if existing is not None:
+            comparison = compare_received(existing, parsed[0])
+            if not comparison.identical:
+                return self.to_handle(
+                    "INS reçu déjà porté par une identité locale aux traits stricts différents "
+                    f"({', '.join(comparison.differences)}) : ni rapprochée, ni créée.",
+                    identity_id=existing.id,
+                    comparison=comparison,
+                )
+            if existing.status is IdentityStatus.QUALIFIED:
+                return self._link(existing, "Même INS déjà qualifié localement, mêmes traits.")
         if self.own:
-            return self._integrate(traits, ins, existing, "Domaine d'identification propre.")
+            return self._integrate(parsed, ins, existing, "Domaine d'identification propre.")
         if self.teleservice is None:
             return self.to_handle("Aucun téléservice INSi pour vérifier l'INS reçu.")
-        query = _query(traits, ins)
+        query = verification_query(parsed[0], ins)
         call, ok = self._verify(query, existing)
         if ok is None:
             self.trace_call(call, keep_raw=False)
@@ -179,7 +220,7 @@ class ReceptionFlow(ReceptionRecorder):
         if not ok:
             self.trace_call(call, keep_raw=False)
             return self.to_handle("Vérification INSi KO : rien n'est intégré.")
-        return self._integrate(traits, ins, existing, "INS vérifié auprès d'INSi.", call=call)
+        return self._integrate(parsed, ins, existing, "INS vérifié auprès d'INSi.", call=call)
 
     def _verify(
         self, query: VerificationQuery, existing: Identity | None
@@ -198,7 +239,7 @@ class ReceptionFlow(ReceptionRecorder):
 
     def _integrate(
         self,
-        traits: Traits,
+        parsed: Parsed,
         ins: Ins,
         existing: Identity | None,
         why: str,
@@ -209,7 +250,7 @@ class ReceptionFlow(ReceptionRecorder):
             return self._link(existing, why, ins=ins, call=call)
         now = self.rules.now()
         with self.uow:
-            identity = Identity.create(traits, (), now=now)
+            identity = self.new_identity(parsed, now)
             self.take_ins(identity, ins, now)
             self.uow.identities.add(identity)
             watch_duplicates(identity, uow=self.uow, rules=self.rules, source=Source.CREATION)
@@ -231,9 +272,14 @@ class ReceptionFlow(ReceptionRecorder):
         """Linked to a local identity carrying the INS; from the own domain, a RECUP
         identity becomes QUAL (the sender checked the document)."""
         now = self.rules.now()
-        if self.own and ins is not None and identity.status is not IdentityStatus.QUALIFIED:
-            self.take_ins(identity, ins, now)
-            why += " Qualifiée par l'émetteur du domaine."
+        try:
+            if self.own and ins is not None and identity.status is not IdentityStatus.QUALIFIED:
+                self.take_ins(identity, ins, now)
+                why += " Qualifiée par l'émetteur du domaine."
+            self.apply_attributes(identity, now)
+        except DomainError as error:
+            detail = f"Rapprochement non appliqué ({error.message}) : à traiter."
+            return self.to_handle(detail, identity_id=identity.id)
         with self.uow:
             if identity.events:
                 self.uow.identities.update(identity)
@@ -244,47 +290,6 @@ class ReceptionFlow(ReceptionRecorder):
             result = self.write(ReceptionOutcome.INTEGRATED, detail, identity.id, keep_ins=True)
             self.uow.commit(self.actor, now)
         return result
-
-    def _without_ins(self, traits: Traits, note: str | None) -> ReceptionResult:
-        now = self.rules.now()
-        with self.uow:
-            identity = _same_traits(self.uow, traits)
-            detail = note or "Intégrée sans INS."
-            if identity is None:
-                identity = Identity.create(traits, (), now=now)
-                self.uow.identities.add(identity)
-                watch_duplicates(identity, uow=self.uow, rules=self.rules, source=Source.CREATION)
-            else:
-                detail += " Rapprochée de l'identité existante aux mêmes traits."
-            outcome = ReceptionOutcome.INTEGRATED_WITHOUT_INS
-            result = self.write(outcome, detail, identity.id, keep_ins=False)
-            self.uow.commit(self.actor, now)
-        return result
-
-
-def _query(traits: Traits, ins: Ins) -> VerificationQuery:
-    return VerificationQuery(
-        ins_number=ins.number.number,
-        oid=ins.oid.value,
-        birth_name=traits.birth_name,
-        first_names=tuple(traits.birth_first_names),
-        sex=traits.sex.value,
-        birth_date=traits.birth_date.raw,
-        birth_place_code=traits.birth_place_code,
-    )
-
-
-def _same_traits(uow: UnitOfWork, traits: Traits) -> Identity | None:
-    criteria = SearchCriteria(
-        birth_date=traits.birth_date.value,
-        name_key=search_key(traits.birth_name),
-        sex=traits.sex,
-        limit=20,
-    )
-    for identity in uow.identities.search(criteria):
-        if not identity.traits.changed_fields(traits):
-            return identity
-    return None
 
 
 def record_rejected(

@@ -26,6 +26,15 @@ class TransmittedIns:
     oid: str
 
 
+NIR_OID = "1.2.250.1.213.1.4.8"
+
+
+def preferred_ins(found: list[TransmittedIns]) -> TransmittedIns | None:
+    """The NIR (OID …4.8) over the NIA whatever the order of the repetitions (PAM FR
+    §4.4.1: the receiver picks the NIR when both are sent), else the first one."""
+    return next((i for i in found if i.oid == NIR_OID), found[0] if found else None)
+
+
 @dataclass(frozen=True)
 class Sender:
     application: str | None

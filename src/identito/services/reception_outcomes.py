@@ -16,6 +16,8 @@ from typing import Any
 from uuid import UUID
 
 from identito.domain.permissions import Actor
+from identito.domain.status import IdentityAttribute
+from identito.services.comparison import Comparison
 from identito.services.insi_integration import add_trace
 from identito.services.insi_records import InsiCall
 from identito.services.reception_model import (
@@ -48,12 +50,21 @@ class ReceptionRecorder:
     teleservice: Teleservice | None
     #: Merged identities the message named, in the order their ``merged_into`` was followed.
     redirected_from: list[UUID] = field(default_factory=list)
+    #: The identity attributes the message carries (DOUT / FICT / HOMA), once read.
+    attributes: frozenset[IdentityAttribute] = frozenset()
 
     def to_handle(
-        self, detail: str, *, traced: bool = False, identity_id: UUID | None = None
+        self,
+        detail: str,
+        *,
+        traced: bool = False,
+        identity_id: UUID | None = None,
+        comparison: Comparison | None = None,
     ) -> ReceptionResult:
         """Kept for the "à traiter" worklist; ``identity_id`` when the message is about
-        a known identity (then nothing of it was applied)."""
+        a known identity (then nothing of it was applied); ``comparison``: its strict
+        traits beside the received ones (``local`` / ``insi`` sides, as in the INSi
+        comparison window)."""
         now = self.rules.now()
         outcome = ReceptionOutcome.TRACED if traced else ReceptionOutcome.PENDING
         with self.uow:
@@ -65,6 +76,8 @@ class ReceptionRecorder:
                 "event": self.reception.event,
                 "traits": received.traits if received else {},
             }
+            if comparison is not None:
+                summary["comparison"] = comparison.as_dict()
             entry = VigilanceEntry(
                 EntryKind.RECEPTION,
                 now,

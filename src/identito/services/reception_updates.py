@@ -66,6 +66,7 @@ def apply_update(
         changed = identity.change_traits(traits, warnings, may_change_protected=qualified, now=now)
         if qualified and ins is not None and not _holds(identity, ins):
             flow.take_ins(identity, ins, now)
+        flow.apply_attributes(identity, now)
     except DomainError as error:
         detail = f"Mise à jour non appliquée ({error.message}) : à traiter."
         return flow.to_handle(detail, identity_id=identity.id)

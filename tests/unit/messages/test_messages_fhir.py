@@ -127,3 +127,20 @@ def test_the_bundle_and_the_capability_statement_parse_as_r4b_resources() -> Non
     Bundle.model_validate(fhir.searchset(resources, "http://x/fhir", CONTEXT.now))
     CapabilityStatement.model_validate(fhir.capability_statement("http://x/fhir", CONTEXT.now, "1"))
     OperationOutcome.model_validate(fhir.operation_outcome("not-found", "absent"))
+
+
+def test_an_identity_received_from_another_domain_carries_recd_in_identity_reliability() -> None:
+    from dataclasses import replace
+
+    from diffusion_cases import CONTEXT, view
+    from identito.messages.fhir import patient_resource
+
+    resource = patient_resource(replace(view("prov"), received_from_other_domain=True), CONTEXT)
+    codes = [
+        sub["valueCoding"]["code"]
+        for ext in resource["extension"]
+        if ext["url"].endswith("fr-core-identity-reliability")
+        for sub in ext["extension"]
+        if sub["url"] == "identityStatus"
+    ]
+    assert codes == ["PROV", "RECD"]

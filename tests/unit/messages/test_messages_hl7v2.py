@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hl7apy.consts import VALIDATION_LEVEL
 from hl7apy.parser import parse_message, parse_segment
 
 from diffusion_cases import CASES, CONTEXT, GOLDEN, INS_NIR, REFERENCE_DIR, view
+from identito.domain.identifiers import Ins, Oid
 from identito.messages import hl7v2
 
 ANS = REFERENCE_DIR / "hl7v2-pam-fr" / "ans-sgl-admission-ADT_A01.er7"
@@ -122,3 +125,36 @@ def test_text_is_escaped_and_acks_are_read() -> None:
     assert receiver_for("mllp://127.0.0.1:2575").name == "mllp://127.0.0.1:2575"
     assert receiver_for("10.0.0.1:2575").name == "mllp://10.0.0.1:2575"
     assert receiver_for("/var/hl7").name == "file:///var/hl7"
+
+
+def test_a_nia_replaced_by_a_nir_is_sent_as_an_a31_carrying_both() -> None:
+    """PAM FR §4.4.1: NIA -> NIR is an A31 (both identifiers, the receiver keeps the NIR)."""
+    nia = Ins.parse("279037599900168", Oid.NIA.value)  # synthetic NIA, valid key
+    (message,) = hl7v2.propagation(view("qual"), nia, ["VALI"], CONTEXT)
+    assert message.event is hl7v2.Event.A31
+    _strict(message.text)
+    identifiers = _segments(message.text)["PID"][3].split("~")
+    assert [cx.split("^")[3].split("&")[1] for cx in identifiers[1:]] == [
+        "1.2.250.1.213.1.4.8",
+        "1.2.250.1.213.1.4.9",
+    ]
+    assert "MRG" not in _segments(message.text)
+    golden = GOLDEN / "nia-to-nir.a31.hl7"
+    if os.environ.get("IDENTITO_UPDATE_GOLDEN") == "1":
+        golden.write_bytes(message.encode())
+    assert message.encode() == golden.read_bytes()
+
+
+def test_a_nir_replaced_by_another_nir_is_still_an_a47() -> None:
+    from diffusion_cases import INS_CORSICA
+
+    (message,) = hl7v2.propagation(view("qual"), INS_CORSICA, ["VALI"], CONTEXT)
+    assert message.event is hl7v2.Event.A47
+
+
+def test_an_identity_received_from_another_domain_carries_recd_in_pid_32() -> None:
+    from dataclasses import replace
+
+    received = replace(view("prov"), received_from_other_domain=True)
+    pid = _segments(hl7v2.person(received, CONTEXT).text)["PID"]
+    assert pid[32] == "PROV~RECD"

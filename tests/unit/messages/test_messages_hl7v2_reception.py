@@ -142,3 +142,87 @@ def test_the_a40_identito_sends_is_read_back_with_its_merged_id():
     assert reception.merged_patient_id == "merged-ipp"
     assert reception.identity is not None
     assert reception.identity.local_id == str(view("qual").identity_id)
+
+
+# -- issue 11: NIR over NIA, ZFD-4, FR Core birth-date update indicator -----------------------
+
+NIA_CX = "280017512345627^^^ASIP-SANTE-INS-NIA&1.2.250.1.213.1.4.9&ISO^INS"
+NIR_CX = "180032B02040123^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS"
+
+
+def _a31(identifiers: str, zfd: str = "") -> str:
+    return (
+        "MSH|^~\\&|APP|FAC|IDENTITO|CHU|20240306||ADT^A31^ADT_A05|9|P|2.5\r"
+        f"PID|1||IPP1^^^FAC&1.2.3&ISO^PI~{identifiers}||CORSE^ANTHONY^ANTHONY^^^^L||19800302|M|||"
+        "^^^^^FRA^BDL^^2B020|||||||||||||||||||N||VALI\r" + zfd
+    )
+
+
+@pytest.mark.parametrize("identifiers", [f"{NIA_CX}~{NIR_CX}", f"{NIR_CX}~{NIA_CX}"])
+def test_the_nir_wins_over_the_nia_whatever_the_order_of_pid_3(identifiers):
+    identity = parse_adt(_a31(identifiers)).identity
+    assert identity is not None and identity.ins is not None
+    assert (identity.ins.number, identity.ins.oid) == ("180032B02040123", "1.2.250.1.213.1.4.8")
+
+
+def test_a_nia_alone_is_kept():
+    identity = parse_adt(_a31(NIA_CX)).identity
+    assert identity is not None and identity.ins is not None
+    assert identity.ins.oid == "1.2.250.1.213.1.4.9"
+
+
+def test_zfd_4_y_marks_the_birth_date_corrected():
+    corrected = parse_adt(_a31(NIR_CX, "ZFD|||N|Y|INSI\r")).identity
+    assert corrected is not None and corrected.traits["birth_date_corrected"] is True
+    plain = parse_adt(_a31(NIR_CX, "ZFD|||N|N|INSI\r")).identity
+    assert plain is not None and "birth_date_corrected" not in plain.traits
+
+
+def _fhir(**changes):  # type: ignore[no-untyped-def]
+    nir = {"system": "urn:oid:1.2.250.1.213.1.4.8", "value": "180032B02040123"}
+    nia = {"system": "urn:oid:1.2.250.1.213.1.4.9", "value": "280017512345627"}
+    patient = {
+        "resourceType": "Patient",
+        "identifier": [nia, nir],
+        "name": [{"use": "official", "family": "CORSE", "given": ["ANTHONY"]}],
+        **changes,
+    }
+    return parse_patient(json.dumps(patient), sender="x", method="POST").identity
+
+
+def test_the_fhir_nir_identifier_wins_over_the_nia_whatever_the_order():
+    for identity in (_fhir(), _fhir(identifier=list(reversed(_fhir_ids())))):
+        assert identity is not None and identity.ins is not None
+        assert identity.ins.oid == "1.2.250.1.213.1.4.8"
+
+
+def _fhir_ids() -> list[dict[str, str]]:
+    return [
+        {"system": "urn:oid:1.2.250.1.213.1.4.9", "value": "280017512345627"},
+        {"system": "urn:oid:1.2.250.1.213.1.4.8", "value": "180032B02040123"},
+    ]
+
+
+def test_the_fhir_birthdate_update_indicator_marks_the_birth_date_corrected():
+    url = (
+        "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-birthdate-update-indicator"
+    )
+    identity = _fhir(extension=[{"url": url, "valueBoolean": True}])
+    assert identity is not None and identity.traits["birth_date_corrected"] is True
+    unset = _fhir(extension=[{"url": url, "valueBoolean": False}])
+    assert unset is not None and "birth_date_corrected" not in unset.traits
+
+
+def test_fhir_dout_and_fict_are_read_from_identity_status_and_comment():
+    url = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
+    reliability = {
+        "url": url,
+        "extension": [
+            {"url": "identityStatus", "valueCoding": {"code": "PROV"}},
+            {"url": "identityStatus", "valueCoding": {"code": "DOUT"}},
+            {"url": "comment", "valueCodeableConcept": {"coding": [{"code": "HOMA"}]}},
+        ],
+    }
+    identity = _fhir(extension=[reliability])
+    assert identity is not None
+    assert (identity.sender_status, identity.attributes) == ("PROV", ("DOUT", "HOMA"))

@@ -41,6 +41,11 @@ class IdentityTraits(_Input):
     )
     first_birth_first_name: str | None = None
     birth_date: str | None = Field(default=None, description="AAAA-MM-JJ ; jour/mois 00 admis.")
+    birth_date_corrected: bool | None = Field(
+        default=None,
+        description="Date de naissance corrigée (ZFD-4) : date incertaine, ni récupérée ni "
+        "qualifiée, matricule jamais diffusé.",
+    )
     sex: str | None = Field(default=None, description="M, F ou I.")
     birth_place_code: str | None = Field(default=None, description="Code INSEE (ou 99xxx).")
     used_name: str | None = None
@@ -131,7 +136,10 @@ class IdentityPublic(BaseModel):
     first_birth_first_name: str
     birth_date: str = Field(description="Telle que reçue (peut valoir 1960-00-00).")
     birth_date_completed: date
-    birth_date_uncertain: bool
+    birth_date_uncertain: bool = Field(description="Date exceptionnelle (00) ou corrigée.")
+    birth_date_corrected: bool = Field(
+        default=False, description="Date de naissance corrigée (ZFD-4, FR Core)."
+    )
     sex: str
     birth_place_code: str
     used_name: str | None
@@ -159,6 +167,10 @@ class IdentityPublic(BaseModel):
         default=None,
         description="Collision potentielle (COLP) ou avérée (COLV) : deux personnes dans un "
         "dossier ; le matricule INS n'est alors plus diffusé.",
+    )
+    received_from_other_domain: bool = Field(
+        default=False,
+        description="RECD (table 0445) : identité reçue d'un autre domaine d'identification.",
     )
 
     @classmethod
@@ -206,6 +218,7 @@ class IdentityPublic(BaseModel):
             active=identity.active,
             merged_into=identity.merged_into,
             collision=identity.collision.value if identity.collision else None,
+            received_from_other_domain=identity.received_from_other_domain,
         )
 
 
