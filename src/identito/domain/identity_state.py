@@ -158,7 +158,12 @@ class IdentityState:
 
     def _clear_ins(self) -> None:
         """No matricule any more: nor its source, collection method, date or INSHISTO."""
-        self.ins, self.ins_source, self.ins_confirmed, self.ins_retrieved_at = None, None, False, None
+        self.ins, self.ins_source, self.ins_confirmed, self.ins_retrieved_at = (
+            None,
+            None,
+            False,
+            None,
+        )
         self.ins_collection_method, self.insi_history = None, ()
 
     def pop_events(self) -> list[Event]:

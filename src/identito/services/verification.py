@@ -270,7 +270,12 @@ def close_to_verify(
 
 
 def _resolve_verified(
-    entry: VigilanceEntry, *, uow: UnitOfWork, actor: Actor, now: datetime, result: VerificationResult
+    entry: VigilanceEntry,
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: datetime,
+    result: VerificationResult,
 ) -> None:
     uow.vigilance.resolve(
         VigilanceEntry(

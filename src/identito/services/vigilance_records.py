@@ -1,8 +1,8 @@
 """Records of the identity-vigilance worklists and the port that stores them.
 
 An entry (``VigilanceEntry``) waits in a worklist (verification KO, received
-identities to handle, NIA to re-check, typed matricules to verify) until a user, or the automatic verification,
-takes one of the decisions its kind allows (``DECISIONS``).
+identities to handle, NIA to re-check, typed matricules to verify) until a user, or
+the automatic verification, takes one of the decisions its kind allows (``DECISIONS``).
 """
 
 from __future__ import annotations

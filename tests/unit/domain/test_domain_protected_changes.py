@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from fakes import INS_A, INS_B, NOW, make_identity, make_traits
-from identito.domain.errors import InvalidTransition, PermissionDenied
+from identito.domain.errors import PermissionDenied
 from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.status import IdentityStatus

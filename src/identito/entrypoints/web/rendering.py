@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from identito.domain.errors import FieldError
 from identito.domain.identifiers import InsKind
+from identito.domain.ins_source import INSI_SEX
 from identito.domain.permissions import Permission, Role
 from identito.domain.status import ATTRIBUTE_LABELS, STATUS_LABELS, IdentityAttribute
 
@@ -96,6 +97,7 @@ templates.env.globals.update(
     ATTRIBUTE_LABELS=ATTRIBUTE_LABELS,
     ATTRIBUTE_ORDER=ATTRIBUTE_ORDER,
     INS_KIND_LABELS=INS_KIND_LABELS,
+    INSI_SEX=INSI_SEX,
     ROLE_LABELS=ROLE_LABELS,
     AUDIT_LABELS=AUDIT_LABELS,
 )
