@@ -83,3 +83,15 @@ def test_verifying_an_identity_of_sex_i_from_the_sheet_shows_the_rule(
 
     assert response.status_code == 422
     assert "R-TR-14" in html.unescape(response.text)
+
+
+def test_a_typed_matricule_waits_in_the_worklist_of_matricules_to_verify(
+    api: Api, browser_for: Callable[[str], Browser]
+) -> None:
+    typed = _typed(api, used_name="LISTE")
+    browser = browser_for("identitovigilance")
+
+    page = html.unescape(browser.get("/listes-de-travail?liste=ins_to_verify").text)
+
+    assert "INS saisis, à vérifier" in page
+    assert typed["id"] in page and "INS saisi : à vérifier par INSi" in page
