@@ -163,6 +163,10 @@ class FakeCampaigns:
         for identity_id in identity_ids:
             self.verified[identity_id] = at
 
+    def unconfirmed(self, identity_ids: Sequence[UUID]) -> set[UUID]:
+        found = (self.identities.get(i) for i in identity_ids)
+        return {i.id for i in found if i is not None and i.ins is not None and not i.ins_confirmed}
+
     def last_verified(self, identity_id: UUID) -> datetime | None:
         return self.verified.get(identity_id)
 

@@ -354,4 +354,6 @@ def test_identitovigilance_may_correct_the_matricule_of_a_qual_identity(
         "oid": "1.2.250.1.213.1.4.10",
         "kind": "NIR_TEST",
     }
-    assert accepted.json()["status"] == "QUAL"
+    # Issue 11 (R-ST-07): a typed matricule is to verify, the identity is no longer QUAL.
+    assert accepted.json()["status"] == "VALI"
+    assert (accepted.json()["ins_source"], accepted.json()["ins_to_verify"]) == ("SM", True)

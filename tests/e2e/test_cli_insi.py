@@ -122,6 +122,18 @@ def test_recover_refuses_a_fictitious_identity(cli):
     assert result.exit_code == 1 and "fictive" in text(result)
 
 
+def test_recover_refuses_sex_i_before_any_call_naming_the_field_and_the_rule(cli):
+    identity_id = create(cli, sex="I")
+
+    result = cli("insi", "recover", str(identity_id))
+
+    assert result.exit_code == 1
+    output = text(result)
+    assert "sex" in output and "M ou F" in output and "R-TR-14" in output
+    with cli.container().uow_factory() as uow:
+        assert uow.insi_calls.for_identity(identity_id) == []
+
+
 def test_an_interrupted_worklist_resumes_and_never_calls_an_identity_twice(
     cli, monkeypatch, tmp_path
 ):

@@ -12,6 +12,7 @@ from identito.adapters.orm import audit_log, identities
 from identito.domain.documents import DEFAULT_DOCUMENT_TYPES
 from identito.domain.errors import NotFound, StaleVersion
 from identito.domain.identifiers import Ins, Oid
+from identito.domain.ins_source import InsSource
 from identito.domain.status import IdentityAttribute, IdentityStatus
 from identito.domain.trait_set import WarningCode
 
@@ -60,7 +61,9 @@ def test_an_identity_with_every_field_comes_back_unchanged(uow_factory, make_ide
         loaded = uow.identities.get(identity.id)
 
     assert loaded == identity
-    assert loaded.status is IdentityStatus.QUALIFIED
+    # Issue 11: a typed matricule on an identity with an exceptional date is held, VALI.
+    assert loaded.status is IdentityStatus.VALIDATED
+    assert (loaded.ins_source, loaded.ins_confirmed) == (InsSource.TYPED, False)
     assert loaded.traits.birth_date.raw == "1960-00-00"
     assert loaded.traits.birth_date.value == date(1960, 12, 31)
     assert loaded.ins == SECOND_INS

@@ -16,6 +16,7 @@ from sqlalchemy import RowMapping
 from identito.domain.documents import Validation
 from identito.domain.identifiers import Ins, InsNumber, Oid
 from identito.domain.identity import Identity, InsHistoryEntry
+from identito.domain.ins_source import InsSource
 from identito.domain.insi import CollectionMethod, ReceivedIns
 from identito.domain.phonetic import phonetic_key
 from identito.domain.status import CollisionLevel, IdentityAttribute, IdentityStatus
@@ -79,6 +80,8 @@ def identity_row(identity: Identity) -> dict[str, Any]:
             identity.ins_collection_method.value if identity.ins_collection_method else None
         ),
         "insi_history": [vars(entry) for entry in identity.insi_history],
+        "ins_source": identity.ins_source.value if identity.ins_source else None,
+        "ins_confirmed": identity.ins_confirmed,
         "document_type": validation.document_type if validation else None,
         "document_expiry": validation.document_expiry if validation else None,
         "validated_at": validation.validated_at if validation else None,
@@ -165,6 +168,8 @@ def to_identity(row: RowMapping, history: Sequence[RowMapping]) -> Identity:
         collection_method=_method(row["collection_method"]),
         ins_collection_method=_method(row["ins_collection_method"]),
         insi_history=tuple(ReceivedIns(**entry) for entry in row["insi_history"] or ()),
+        ins_source=InsSource(row["ins_source"]) if row["ins_source"] else None,
+        ins_confirmed=row["ins_confirmed"],
         ins_history=tuple(
             InsHistoryEntry(Ins(InsNumber(h["number"]), Oid(h["oid"])), h["ended_at"], h["reason"])
             for h in history

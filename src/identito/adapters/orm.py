@@ -104,6 +104,10 @@ identities = Table(
     Column("collection_method", String(10)),  # how the traits were collected (SM, CB...)
     Column("ins_collection_method", String(10)),  # FR Core method-collection code (INSI)
     Column("insi_history", JSON),  # INSHISTO of the last INSi answer, as received
+    # Who gave the matricule (INSI, DOMAIN, SM typed) and whether it is confirmed, i.e.
+    # makes the identity RECUP/QUAL (issue 11, migration 0012; domain.ins_source).
+    Column("ins_source", String(6)),
+    Column("ins_confirmed", Boolean, nullable=False, server_default=false()),
     Column("document_type", String(10)),
     Column("document_expiry", Date),
     Column("validated_at", UtcDateTime),

@@ -67,6 +67,16 @@ class SqlVerifiedIdentities:
             self.connection.execute(delete(v).where(v.c.identity_id.in_(chunk)))
             insert_many(self.connection, v, [{"identity_id": i, "verified_at": at} for i in chunk])
 
+    def unconfirmed(self, identity_ids: Sequence[UUID]) -> set[UUID]:
+        i, found = identities, set()
+        for start in range(0, len(identity_ids), _IN_CHUNK):
+            chunk = identity_ids[start : start + _IN_CHUNK]
+            query = select(i.c.id).where(
+                i.c.id.in_(chunk), i.c.ins_number.is_not(None), i.c.ins_confirmed.is_(False)
+            )
+            found.update(self.connection.execute(query).scalars())
+        return found
+
     def last_verified(self, identity_id: UUID) -> datetime | None:
         v = ins_verifications
         query = select(v.c.verified_at).where(v.c.identity_id == identity_id)

@@ -124,12 +124,12 @@ def withheld_reason(identity: Identity, *, may_read_ins: bool) -> WithheldReason
     """None when the matricule may go, else the first reason it may not."""
     if identity.ins is None:
         return WithheldReason.NO_INS
+    if identity.traits.birth_date.uncertain:  # held, never confirmed nor diffused (R-TR-12)
+        return WithheldReason.UNCERTAIN_BIRTH_DATE
     if identity.status is not IdentityStatus.QUALIFIED or identity.blocks_ins:
         return WithheldReason.NOT_QUALIFIED
     if identity.collision is not None:
         return WithheldReason.COLLISION
-    if identity.traits.birth_date.uncertain:
-        return WithheldReason.UNCERTAIN_BIRTH_DATE
     if not may_read_ins:
         return WithheldReason.NO_INS_PERMISSION
     return None

@@ -16,6 +16,7 @@ class AuditAction(StrEnum):
     TRAITS_CHANGED = "identity.traits_changed"
     INS_RETRIEVED = "identity.ins_retrieved"
     INS_CHANGED = "identity.ins_changed"
+    INS_CONFIRMED = "identity.ins_confirmed"  # a typed matricule verified OK by INSi
     INS_INVALIDATED = "identity.ins_invalidated"
     STATUS_CHANGED = "identity.status_changed"
     ATTRIBUTES_CHANGED = "identity.attributes_changed"

@@ -147,6 +147,7 @@ class Identity(InsRules, VigilanceRules):
             raise InvalidInput.single(
                 "document_expiry", "required", "La date d'expiration de la pièce est obligatoire."
             )
+        self._recheck_confirmation(now)  # a RECUP with an uncertain date or sex I: PROV first
         before = self.snapshot()
         self._move(StatusAction.CHECK_DOCUMENT)
         self.validation = Validation(document.code, document_expiry, now, actor)
@@ -198,5 +199,5 @@ class Identity(InsRules, VigilanceRules):
         self._move(StatusAction.FORCE_PROVISIONAL)
         if self.ins is not None:
             self._archive_ins("identité douteuse ou fictive", now)
-        self.ins = self.ins_retrieved_at = self.validation = None
-        self.ins_collection_method, self.insi_history = None, ()
+        self._clear_ins()
+        self.validation = None

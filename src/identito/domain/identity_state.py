@@ -21,6 +21,7 @@ from identito.domain.errors import InvalidTransition
 from identito.domain.events import AuditAction, Event
 from identito.domain.identifiers import Ins
 from identito.domain.ids import new_id
+from identito.domain.ins_source import TYPED_NOT_CONFIRMED, InsSource, confirmation_obstacles
 from identito.domain.insi import CollectionMethod, ReceivedIns
 from identito.domain.status import (
     CollisionLevel,
@@ -57,11 +58,17 @@ class IdentityState:
     status: IdentityStatus = IdentityStatus.PROVISIONAL
     attributes: frozenset[IdentityAttribute] = frozenset()
     ins: Ins | None = None
+    #: When the matricule was collected: the INSi call, the reception, or the typing.
     ins_retrieved_at: datetime | None = None
+    #: Who gave the matricule (INSi, own domain, typed) and whether it is confirmed:
+    #: only a confirmed matricule makes the identity RECUP or QUAL (``domain.ins_source``).
+    ins_source: InsSource | None = None
+    ins_confirmed: bool = False
     ins_history: tuple[InsHistoryEntry, ...] = ()
     #: How the traits were collected at creation (``SM``, ``CB``...; None before 0006).
     collection_method: CollectionMethod | None = None
-    #: How the INS was collected (``INSI``) and, from INSi, its INSHISTO as received.
+    #: How the INS was collected (``INSI``, ``SM`` when typed) and, from INSi, its
+    #: INSHISTO as received.
     ins_collection_method: CollectionMethod | None = None
     insi_history: tuple[ReceivedIns, ...] = ()
     validation: Validation | None = None
@@ -82,6 +89,19 @@ class IdentityState:
     def diffused_collection_method(self) -> CollectionMethod | None:
         """The method the formats carry: ``INSI`` while an INSi INS is held, else the creation's."""
         return self.ins_collection_method or self.collection_method
+
+    @property
+    def ins_to_verify(self) -> bool:
+        """A typed matricule waiting for an INSi verification ("INS saisi, à vérifier")."""
+        return self.ins is not None and self.ins_source is InsSource.TYPED
+
+    @property
+    def ins_not_confirmed_because(self) -> tuple[str, ...]:
+        """Why the held matricule does not make the identity RECUP/QUAL (French)."""
+        if self.ins is None or self.ins_confirmed:
+            return ()
+        reasons = tuple(o.message for o in confirmation_obstacles(self.traits))
+        return (TYPED_NOT_CONFIRMED, *reasons) if self.ins_to_verify else reasons
 
     @property
     def blocks_ins(self) -> bool:
@@ -105,14 +125,21 @@ class IdentityState:
             picture["collision"] = self.collision.value
         if self.received_from_other_domain:
             picture["received_from_other_domain"] = True
+        if self.ins is not None and not self.ins_confirmed:  # absent from older snapshots
+            picture["ins_confirmed"] = False
+            picture["ins_source"] = self.ins_source.value if self.ins_source else None
         return picture
 
     def check_invariants(self) -> None:
         """The stored status always agrees with the facts it is a function of."""
         expected = status_of(
-            ins_retrieved=self.ins is not None, document_checked=self.validation is not None
+            ins_confirmed=self.ins_confirmed, document_checked=self.validation is not None
         )
         assert self.status is expected, (self.status, expected)
+        assert (self.ins is None) is (self.ins_source is None), (self.ins, self.ins_source)
+        if self.ins_confirmed:
+            assert self.ins_source is not None and self.ins_source.confirms
+            assert not confirmation_obstacles(self.traits)
         check_attribute_combination(self.attributes)
         assert not (self.blocks_ins and self.status is not IdentityStatus.PROVISIONAL)
 
@@ -132,6 +159,16 @@ class IdentityState:
     def _archive_ins(self, reason: str, now: datetime) -> None:
         assert self.ins is not None
         self.ins_history = (*self.ins_history, InsHistoryEntry(self.ins, now, reason))
+
+    def _clear_ins(self) -> None:
+        """No matricule any more: nor its source, collection method, date or INSHISTO."""
+        self.ins, self.ins_source, self.ins_confirmed, self.ins_retrieved_at = (
+            None,
+            None,
+            False,
+            None,
+        )
+        self.ins_collection_method, self.insi_history = None, ()
 
     def pop_events(self) -> list[Event]:
         events, self.events = self.events, []

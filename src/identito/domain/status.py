@@ -1,15 +1,20 @@
 """Identity statuses, attributes and the one transition table.
 
 The status is a pure function of two facts (RNIV EXI SI 07, FR Core
-``fr-core-cs-identity-status``): was the INS retrieved from INSi, and was a
-high-trust identity document checked.
+``fr-core-cs-identity-status``): is the matricule INS *confirmed* (by an INSi
+answer or a qualified reception of the own domain, with traits that allow it:
+``domain.ins_source``), and was a high-trust identity document checked.
 
-=====================  ==============  ===============
-                       no document     document checked
-=====================  ==============  ===============
-no INS from INSi       PROV            VALI
-INS from INSi          RECUP           QUAL
-=====================  ==============  ===============
+=========================  ==============  ===============
+                           no document     document checked
+=========================  ==============  ===============
+no confirmed INS           PROV            VALI
+INS confirmed (INSi...)    RECUP           QUAL
+=========================  ==============  ===============
+
+An identity may hold a matricule that is not confirmed (typed by hand, R-ST-07;
+exceptional or corrected birth date, R-TR-11/12; sex I, R-TR-14): it stays PROV
+or VALI (action ``HOLD_INS``).
 
 ``TRANSITIONS`` lists every allowed (status, action) pair and its target; any
 other pair raises ``InvalidTransition``.
@@ -49,17 +54,19 @@ STATUS_LABELS = {
 }
 
 
-def status_of(*, ins_retrieved: bool, document_checked: bool) -> IdentityStatus:
+def status_of(*, ins_confirmed: bool, document_checked: bool) -> IdentityStatus:
     """The status as a pure function of the two facts."""
-    if ins_retrieved:
+    if ins_confirmed:
         return IdentityStatus.QUALIFIED if document_checked else IdentityStatus.RETRIEVED
     return IdentityStatus.VALIDATED if document_checked else IdentityStatus.PROVISIONAL
 
 
 class StatusAction(StrEnum):
-    RETRIEVE_INS = "retrieve_ins"  # INSi answered 00 and the INS is integrated
+    RETRIEVE_INS = "retrieve_ins"  # a confirmed INS: INSi 00 or OK, own-domain qualified
+    HOLD_INS = "hold_ins"  # an INS held unconfirmed: typed, or traits that forbid RECUP/QUAL
     CHECK_DOCUMENT = "check_document"  # a high-trust identity document was checked
     INVALIDATE_INS = "invalidate_ins"  # strict trait change, INS removal, verification KO
+    # (from PROV or VALI: removal of a matricule held unconfirmed)
     FORCE_PROVISIONAL = "force_provisional"  # doubtful or fictitious attribute set
 
 
@@ -80,7 +87,13 @@ TRANSITIONS: dict[tuple[IdentityStatus, StatusAction], IdentityStatus] = {
     (_R, _A.CHECK_DOCUMENT): _Q,
     (_V, _A.CHECK_DOCUMENT): _V,  # a newer document may be recorded
     (_Q, _A.CHECK_DOCUMENT): _Q,
+    (_P, _A.HOLD_INS): _P,
+    (_R, _A.HOLD_INS): _P,  # a typed matricule replaces an INSi one: no longer confirmed
+    (_V, _A.HOLD_INS): _V,
+    (_Q, _A.HOLD_INS): _V,
+    (_P, _A.INVALIDATE_INS): _P,  # a matricule held unconfirmed is removed
     (_R, _A.INVALIDATE_INS): _P,
+    (_V, _A.INVALIDATE_INS): _V,
     (_Q, _A.INVALIDATE_INS): _V,
     (_P, _A.FORCE_PROVISIONAL): _P,
     (_R, _A.FORCE_PROVISIONAL): _P,

@@ -29,7 +29,7 @@ from identito.services.identity_inputs import (
 from identito.services.preferences import read_preferences
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
-from identito.services.vigilance import queue_nia_recheck
+from identito.services.vigilance import queue_ins_verification, queue_nia_recheck
 
 __all__ = [  # with the parsing of raw inputs, from ``identity_inputs``, that callers import here
     "CREATION_METHODS",
@@ -89,7 +89,11 @@ def update_identity(
     actor: Actor,
     rules: Rules,
 ) -> Identity:
-    """Change traits and/or the matricule; refused when ``expected_version`` is stale."""
+    """Change traits and/or the matricule; refused when ``expected_version`` is stale.
+
+    A typed matricule (``changes["ins"]``, protected permission) is held, never
+    confirmed: the identity stays or becomes PROV/VALI and its INSi verification is
+    queued in the same transaction (R-ST-07)."""
     actor.require(Permission.IDENTITY_UPDATE)
     now = rules.now()
     with uow:
@@ -102,6 +106,7 @@ def update_identity(
         changed = bool(identity.events)
         uow.identities.update(identity)
         queue_nia_recheck(identity, uow=uow, now=now)  # touched again: verify its NIA
+        queue_ins_verification(identity, uow=uow, now=now)  # a typed matricule: verify it
         if changed:  # traits or matricule changed: look for duplicates again
             watch_duplicates(identity, uow=uow, rules=rules, source=Source.CHANGE)
         uow.commit(actor, now)

@@ -48,7 +48,7 @@ from identito.services.insi_trace import (
 )
 from identito.services.preferences import read_preferences
 from identito.services.rules import Rules
-from identito.services.teleservice import Teleservice
+from identito.services.teleservice import CallMode, Teleservice
 from identito.services.unit_of_work import UnitOfWork
 
 PROVISIONAL_WARNING = (
@@ -77,6 +77,8 @@ def recover_ins(
     with uow:
         identity = uow.identities.get(identity_id)
         identity.ensure_insi_call_allowed()
+        if call_mode is CallMode.TRAITS:  # the traits go to INSi: sex M or F (R-TR-14)
+            identity.ensure_insi_traits_call_allowed()
         preferences = read_preferences(uow, rules)
     warnings = _provisional_warnings(identity, preferences.allow_insi_for_provisional)
     attempt = Attempt(call_context(actor, automatic))

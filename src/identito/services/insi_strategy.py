@@ -12,10 +12,12 @@ caller stops it on ``00`` or on an error.
 
 The whole list travels as one ``Prenom`` holding the names separated by spaces,
 as the CNDA test cases send it. No query is ever sent twice, and the unknown
-birth place ``99999`` is never sent.
+birth place ``99999`` is never sent. A sex other than M/F is refused before the
+first query (``InvalidInput`` on ``sex``, R-TR-14): INSi knows only M and F.
 
 >>> from identito.domain.traits import BirthDate, Sex
->>> from identito.domain.trait_set import Traits
+>>> from identito.domain.ins_source import check_insi_sex
+from identito.domain.trait_set import Traits
 >>> traits = Traits("HOUILLES", ("PIERRE", "PAUL"), "PIERRE", BirthDate.parse("1993-01-27"),
 ...                 Sex.MALE, "63220")
 >>> [q.first_names for q in planned_queries(traits, ["01", "01", "01"])]
@@ -27,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable
 from dataclasses import replace
 
+from identito.domain.ins_source import check_insi_sex
 from identito.domain.trait_set import Traits
 from identito.domain.traits import UNKNOWN_BIRTH_PLACE
 from identito.services.teleservice import InsiOutcome, TraitsQuery
@@ -36,6 +39,7 @@ Strategy = Generator[TraitsQuery, InsiOutcome, None]
 
 def traits_queries(traits: Traits) -> Strategy:
     """Yield the queries one by one; send each the outcome of the previous call."""
+    check_insi_sex(traits.sex.value)
     sent: list[TraitsQuery] = []
     first = _query(traits, (traits.first_birth_first_name,))
     sent.append(first)

@@ -4,11 +4,15 @@
 no transaction open, then concludes in one transaction: the call's trace
 (``insi_calls``, mode ``verify``, with the raw messages) and its consequences.
 
-* OK: the date of the verification is recorded; nothing else changes.
+* OK: the date of the verification is recorded; a matricule held unconfirmed
+  (typed by hand, "INS saisi, à vérifier") becomes INSi's: RECUP or QUAL, collection
+  method ``INSI`` dated by this call (``Identity.record_verification_ok``, R-ST-07).
 * KO: the matricule and its OID are invalidated (``Identity.invalidate_ins``:
-  QUAL -> VALI, RECUP -> PROV, an audit row and an outbox row to propagate), and an
+  QUAL -> VALI, RECUP -> PROV, a typed one simply removed; an audit row and an
+  outbox row to propagate), and an
   entry of the "vérification INSi KO" worklist alerts the identity-vigilance unit.
 * Error (unreachable service, fault, malformed answer): traced, nothing changes.
+* A sex other than M/F is refused before any call, with no trace (R-TR-14).
 
 When the identity's matricule changed between the call and its conclusion, the
 result is traced but not applied (it was about another matricule).
@@ -25,6 +29,7 @@ from uuid import UUID
 
 from identito.domain.errors import InvalidTransition
 from identito.domain.identity import Identity
+from identito.domain.ins_source import check_insi_sex
 from identito.domain.permissions import Actor, Permission
 from identito.services.insi_integration import add_trace
 from identito.services.insi_records import CallOutcome, InsiCall
@@ -41,6 +46,7 @@ from identito.services.teleservice import (
 )
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 from identito.services.verification_records import (
+    TO_VERIFY,
     EntryDecision,
     EntryKind,
     VerificationResult,
@@ -102,7 +108,7 @@ def verify_ins(
     actor.require(Permission.INSI_CALL)
     with uow:
         identity = uow.identities.get(identity_id)
-        identity.ensure_insi_call_allowed()
+        identity.ensure_insi_traits_call_allowed()
         query = verification_query(identity)
     context = call_context(actor, automatic)
     call, ok = call_verify(teleservice, query, context, rules, identity.id, identity.version)
@@ -119,7 +125,10 @@ def call_verify(
     identity_id: UUID | None,
     identity_version: int | None = None,
 ) -> tuple[InsiCall, bool | None]:
-    """Make the call; its trace record and the answer (None: no usable answer)."""
+    """Make the call; its trace record and the answer (None: no usable answer).
+
+    A sex other than M/F never reaches INSi (R-TR-14): refused before the call."""
+    check_insi_sex(query.sex)
     at, started = rules.now(), time.perf_counter()
     try:
         response = teleservice.verify(query, context)
@@ -192,7 +201,14 @@ def conclude_verification(
             identity = uow.identities.get(identity_id)
             source = {"call_id": str(call.id)}
             result, entry, note = apply_result(
-                identity, ins_number, ok, uow=uow, actor=actor, now=now, source=source
+                identity,
+                ins_number,
+                ok,
+                uow=uow,
+                actor=actor,
+                now=now,
+                source=source,
+                called_at=call.at,
             )
             call = InsiCall(**{**vars(call), "applied": note is None})
         add_trace(call, uow)
@@ -211,8 +227,10 @@ def apply_result(
     actor: Actor,
     now: datetime,
     source: Mapping[str, Any],
+    called_at: datetime | None = None,
 ) -> tuple[VerificationResult, VigilanceEntry | None, str | None]:
-    """Inside an open unit of work: record an OK, or invalidate and alert on a KO."""
+    """Inside an open unit of work: record an OK (confirming a typed matricule), or
+    invalidate and alert on a KO."""
     result = VerificationResult.OK if ok else VerificationResult.KO
     details = {**source, "result": result.value, "ins_number": ins_number}
     current = identity.ins.number.number if identity.ins else None
@@ -220,8 +238,10 @@ def apply_result(
         details["note"] = CHANGED_SINCE
         uow.add_audit(AuditEntry(actor.username, now, INSI_VERIFIED, identity.id, details=details))
         return result, None, CHANGED_SINCE
-    close_nia_recheck(identity.id, uow=uow, actor=actor, now=now, result=result)
+    close_to_verify(identity.id, uow=uow, actor=actor, now=now, result=result)
     if ok:
+        if identity.record_verification_ok(called_at=called_at or now, now=now, details=source):
+            uow.identities.update(identity)
         uow.campaigns.mark_verified([identity.id], now)
         uow.add_audit(AuditEntry(actor.username, now, INSI_VERIFIED, identity.id, details=details))
         return result, None, None
@@ -238,13 +258,25 @@ def apply_result(
     return result, entry, None
 
 
-def close_nia_recheck(
+def close_to_verify(
     identity_id: UUID, *, uow: UnitOfWork, actor: Actor, now: datetime, result: VerificationResult
 ) -> None:
-    """A verification closes the identity's open "NIA à revérifier" entry."""
-    entry = uow.vigilance.open_for(EntryKind.NIA_RECHECK, identity_id)
-    if entry is None:
-        return
+    """A verification closes the identity's open "NIA à revérifier" and "INS saisis, à
+    vérifier" entries."""
+    for kind in TO_VERIFY:
+        entry = uow.vigilance.open_for(kind, identity_id)
+        if entry is not None:
+            _resolve_verified(entry, uow=uow, actor=actor, now=now, result=result)
+
+
+def _resolve_verified(
+    entry: VigilanceEntry,
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: datetime,
+    result: VerificationResult,
+) -> None:
     uow.vigilance.resolve(
         VigilanceEntry(
             **{

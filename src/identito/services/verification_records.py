@@ -26,6 +26,7 @@ from identito.services.vigilance_records import (
     DECISION_LABELS,
     DECISIONS,
     ENTRY_LABELS,
+    TO_VERIFY,
     EntryDecision,
     EntryKind,
     VigilanceEntry,
@@ -37,6 +38,7 @@ __all__ = [
     "DECISION_LABELS",
     "ENTRY_LABELS",
     "SAVED_QUERIES",
+    "TO_VERIFY",
     "Campaign",
     "CampaignItem",
     "CampaignRepository",
@@ -200,6 +202,10 @@ class CampaignRepository(Protocol):
 
     def mark_verified(self, identity_ids: Sequence[UUID], at: datetime) -> None:
         """Record the date of the last verification OK of these identities."""
+        ...
+
+    def unconfirmed(self, identity_ids: Sequence[UUID]) -> set[UUID]:
+        """Those of these identities whose matricule is held but not confirmed (typed...)."""
         ...
 
     def last_verified(self, identity_id: UUID) -> datetime | None: ...

@@ -24,8 +24,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from uuid import UUID
 
-from identito.domain.errors import DomainError
+from identito.domain.errors import DomainError, InvalidInput
+from identito.domain.ins_source import check_insi_sex
 from identito.domain.permissions import Actor
 from identito.services.insi_integration import add_trace
 from identito.services.insi_records import CallOutcome, InsiCall
@@ -54,6 +56,15 @@ UNKNOWN_BATCH_CODES = ("desir_404",)
 TRANSIENT_ERRORS = ("unavailable", "timeout", "tls")
 #: An item whose identity lost its matricule, or was merged, since the run started.
 NOTHING_TO_VERIFY = "Plus de matricule INS à vérifier (matricule retiré ou identité fusionnée)."
+
+
+def _refused_locally(sex: str) -> str | None:
+    """Why a query may not go to INSi (sex other than M/F, R-TR-14), or None."""
+    try:
+        check_insi_sex(sex)
+    except InvalidInput as error:
+        return error.errors[0].message
+    return None
 
 
 class CampaignPaused(DomainError):
@@ -109,12 +120,14 @@ class CampaignRunner:
     def deposit(self, items: Sequence[CampaignItem]) -> None:
         with self.uow:
             queries = self.uow.campaigns.verification_queries([i.identity_id for i in items])
-        sendable = [(i, q) for i in items if (q := queries.get(i.identity_id)) is not None]
-        skipped = [
-            ItemDone(i.position, VerificationResult.SKIPPED, NOTHING_TO_VERIFY)
-            for i in items
-            if queries.get(i.identity_id) is None
-        ]
+        sendable, skipped = [], []
+        for item in items:
+            query = queries.get(item.identity_id)
+            reason = NOTHING_TO_VERIFY if query is None else _refused_locally(query.sex)
+            if reason is None and query is not None:
+                sendable.append((item, query))
+            else:
+                skipped.append(ItemDone(item.position, VerificationResult.SKIPPED, reason))
         if not sendable:
             self._done(skipped)
             return
@@ -186,7 +199,27 @@ class CampaignRunner:
             else:
                 done.append(self._ko(item, now, call))
         self.uow.campaigns.mark_verified(ok_ids, now)
+        self._confirm(ok_ids, items, now, call)
         return done
+
+    def _confirm(
+        self, ok_ids: list[UUID], items: list[CampaignItem], now: datetime, call: InsiCall
+    ) -> None:
+        """An OK confirms a matricule held unconfirmed (typed by hand, R-ST-07)."""
+        numbers = {item.identity_id: item.ins_number or "" for item in items}
+        source = {"call_id": str(call.id), "run_id": str(self.run.id), "batch_id": call.message}
+        for identity_id in sorted(self.uow.campaigns.unconfirmed(ok_ids)):
+            identity = self.uow.identities.get(identity_id)
+            apply_result(
+                identity,
+                numbers[identity_id],
+                True,
+                uow=self.uow,
+                actor=self.actor,
+                now=now,
+                source=source,
+                called_at=call.at,
+            )
 
     def _ko(self, item: CampaignItem, now: datetime, call: InsiCall) -> ItemDone:
         identity = self.uow.identities.get(item.identity_id)

@@ -6,6 +6,11 @@ identity carrying a NIA queues a ``nia_recheck`` entry (``queue_nia_recheck``, i
 the same transaction as the change). The scheduler of ``identito serve``
 (``process_nia_rechecks``) verifies them one by one in the background, so that
 the user who touched the identity never waits for INSi.
+
+A matricule typed by hand is never trusted (R-ST-07): ``queue_ins_verification``
+queues an ``ins_to_verify`` entry ("INS saisis, à vérifier") in the transaction of
+the typing, and the same background verification works through it; a
+verification OK confirms the matricule (RECUP/QUAL), a KO removes it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from identito.services.unit_of_work import AuditEntry, UnitOfWork
 from identito.services.verification import identity_summary, verify_ins
 from identito.services.verification_records import (
     DECISIONS,
+    TO_VERIFY,
     EntryDecision,
     EntryKind,
     VigilanceEntry,
@@ -46,6 +52,18 @@ def queue_nia_recheck(identity: Identity, *, uow: UnitOfWork, now: datetime) -> 
         return False
     summary = {**identity_summary(identity), "reason": "NIA : revérifier (un NIA peut devenir NIR)"}
     uow.vigilance.add(VigilanceEntry(EntryKind.NIA_RECHECK, now, summary, identity_id=identity.id))
+    return True
+
+
+def queue_ins_verification(identity: Identity, *, uow: UnitOfWork, now: datetime) -> bool:
+    """Inside an open unit of work: queue the INSi verification of a typed matricule (once)."""
+    if not identity.ins_to_verify:
+        return False
+    if uow.vigilance.open_for(EntryKind.INS_TO_VERIFY, identity.id) is not None:
+        return False
+    summary = {**identity_summary(identity), "reason": "INS saisi : à vérifier par INSi"}
+    entry = VigilanceEntry(EntryKind.INS_TO_VERIFY, now, summary, identity_id=identity.id)
+    uow.vigilance.add(entry)
     return True
 
 
@@ -169,10 +187,11 @@ def process_nia_rechecks(
     rules: Rules,
     teleservice: Teleservice,
 ) -> int:
-    """Verify the queued NIA identities (automatic calls); return how many were done."""
+    """Verify the queued NIA identities and typed matricules (automatic calls); return
+    how many were done."""
     actor.require(Permission.INSI_CALL)
     with uow:
-        entries = uow.vigilance.entries(EntryKind.NIA_RECHECK, limit=limit)
+        entries = [e for kind in TO_VERIFY for e in uow.vigilance.entries(kind, limit=limit)]
     done = 0
     for entry in entries:
         if entry.identity_id is None:
@@ -186,8 +205,9 @@ def process_nia_rechecks(
                 teleservice=teleservice,
                 automatic=True,
             )
-        except DomainError:  # no INS any more, blocked identity: nothing to verify
-            _close(entry, "Plus de NIA à vérifier.", uow=uow, actor=actor, rules=rules)
+        except DomainError as error:  # no INS any more, blocked identity, sex I...
+            comment = f"Non vérifié : {error.message}"
+            _close(entry, comment, uow=uow, actor=actor, rules=rules)
         done += 1
     return done
 

@@ -1,8 +1,8 @@
 """Records of the identity-vigilance worklists and the port that stores them.
 
 An entry (``VigilanceEntry``) waits in a worklist (verification KO, received
-identities to handle, NIA to re-check) until a user, or the automatic verification,
-takes one of the decisions its kind allows (``DECISIONS``).
+identities to handle, NIA to re-check, typed matricules to verify) until a user, or
+the automatic verification, takes one of the decisions its kind allows (``DECISIONS``).
 """
 
 from __future__ import annotations
@@ -20,18 +20,24 @@ class EntryKind(StrEnum):
     VERIFICATION_KO = "verification_ko"
     RECEPTION = "reception"  # a received identity awaiting a decision ("à traiter")
     NIA_RECHECK = "nia_recheck"
+    INS_TO_VERIFY = "ins_to_verify"  # a typed matricule waiting for its INSi verification
 
 
 #: Worklists about the identity's own matricule: the entries of a merged (inactive)
 #: identity are left out of the lists and counts until an unmerge (nothing may change
 #: on it; its survivor is verified on its own). A received message to handle stays
 #: listed: it is about a message, which may have to be applied to the survivor.
-IDENTITY_WORK = frozenset({EntryKind.VERIFICATION_KO, EntryKind.NIA_RECHECK})
+IDENTITY_WORK = frozenset(
+    {EntryKind.VERIFICATION_KO, EntryKind.NIA_RECHECK, EntryKind.INS_TO_VERIFY}
+)
+#: Entries the background verification works through, and a verification closes.
+TO_VERIFY = (EntryKind.NIA_RECHECK, EntryKind.INS_TO_VERIFY)
 
 ENTRY_LABELS = {
     EntryKind.VERIFICATION_KO: "Vérification INSi KO",
     EntryKind.RECEPTION: "Identités reçues à traiter",
     EntryKind.NIA_RECHECK: "NIA à revérifier",
+    EntryKind.INS_TO_VERIFY: "INS saisis, à vérifier",
 }
 
 
@@ -58,6 +64,7 @@ DECISIONS = {
     EntryKind.VERIFICATION_KO: (EntryDecision.CORRECTED, EntryDecision.NO_ACTION),
     EntryKind.RECEPTION: (EntryDecision.INTEGRATE_WITHOUT_INS, EntryDecision.REJECT),
     EntryKind.NIA_RECHECK: (EntryDecision.VERIFY_NOW, EntryDecision.NO_ACTION),
+    EntryKind.INS_TO_VERIFY: (EntryDecision.VERIFY_NOW, EntryDecision.NO_ACTION),
 }
 
 

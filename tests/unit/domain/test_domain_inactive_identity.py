@@ -40,6 +40,8 @@ CHANGES: dict[str, Callable[[Identity], object]] = {
     "declare_collision": lambda i: i.declare_collision(CollisionLevel.POTENTIAL, now=LATER),
     "resolve_collision": lambda i: i.resolve_collision(now=LATER),
     "ensure_insi_call_allowed": lambda i: i.ensure_insi_call_allowed(),
+    "ensure_insi_traits_call_allowed": lambda i: i.ensure_insi_traits_call_allowed(),
+    "record_verification_ok": lambda i: i.record_verification_ok(called_at=LATER, now=LATER),
 }
 
 

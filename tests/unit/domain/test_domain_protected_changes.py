@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from fakes import INS_A, INS_B, NOW, make_identity, make_traits
-from identito.domain.errors import InvalidTransition, PermissionDenied
+from identito.domain.errors import PermissionDenied
 from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.status import IdentityStatus
@@ -98,9 +98,10 @@ def test_the_first_birth_first_name_stays_editable_while_it_agrees_with_the_list
 
 
 @pytest.mark.parametrize("status", PROTECTED)
-def test_changing_the_matricule_needs_the_permission_and_keeps_the_old_one_in_history(
+def test_typing_another_matricule_needs_the_permission_keeps_the_old_one_and_downgrades(
     status: IdentityStatus,
 ) -> None:
+    # Changed with issue 11 (R-ST-07): a typed matricule no longer keeps RECUP/QUAL.
     identity = make_identity(status)
     with pytest.raises(PermissionDenied):
         identity.change_ins(INS_B, may_change_protected=False, now=NOW)
@@ -108,17 +109,23 @@ def test_changing_the_matricule_needs_the_permission_and_keeps_the_old_one_in_hi
     identity.change_ins(INS_B, may_change_protected=True, now=NOW)
     assert identity.ins == INS_B
     assert [entry.ins for entry in identity.ins_history] == [INS_A]
-    assert identity.status is status
+    assert identity.status is DOWNGRADE[status]
+    assert identity.ins_to_verify
     assert [e.action for e in identity.events] == [AuditAction.INS_CHANGED]
     assert identity.events[0].propagate
 
 
 @pytest.mark.parametrize("status", [IdentityStatus.PROVISIONAL, IdentityStatus.VALIDATED])
-def test_a_matricule_is_never_typed_onto_an_identity_without_one(status: IdentityStatus) -> None:
+def test_a_matricule_typed_onto_an_identity_without_one_is_held_to_verify_at_the_same_status(
+    status: IdentityStatus,
+) -> None:
+    # Changed with issue 11: typing one is allowed (protected permission), never confirmed.
     identity = make_identity(status)
-    with pytest.raises(InvalidTransition):
-        identity.change_ins(INS_B, may_change_protected=True, now=NOW)
-    assert identity.ins is None
+    with pytest.raises(PermissionDenied):
+        identity.change_ins(INS_B, may_change_protected=False, now=NOW)
+    identity.change_ins(INS_B, may_change_protected=True, now=NOW)
+    assert (identity.ins, identity.status, identity.ins_to_verify) == (INS_B, status, True)
+    identity.check_invariants()
 
 
 @pytest.mark.parametrize("status", PROTECTED)

@@ -32,7 +32,13 @@ def test_every_status_reaches_qualified_with_the_senders_ins(status):
     identity.check_invariants()
     event = identity.pop_events()[-1]
     assert event.action is AuditAction.INS_RETRIEVED and event.propagate
-    assert event.details == {"qualified_in_domain": True, "sender": "domaine : OWNAPP^CHU-X"}
+    assert event.details == {
+        "qualified_in_domain": True,
+        "sender": "domaine : OWNAPP^CHU-X",
+        "ins_source": "DOMAIN",
+        "confirmed": True,
+        "not_confirmed_because": [],
+    }
     if status.has_ins:
         assert identity.ins_history[-1].ins == INS_A
 

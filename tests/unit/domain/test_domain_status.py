@@ -37,7 +37,7 @@ def test_every_status_action_pair_reaches_the_table_target_or_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("ins_retrieved", "document_checked", "status"),
+    ("ins_confirmed", "document_checked", "status"),
     [
         (False, False, IdentityStatus.PROVISIONAL),
         (True, False, IdentityStatus.RETRIEVED),
@@ -45,17 +45,18 @@ def test_every_status_action_pair_reaches_the_table_target_or_is_refused(
         (True, True, IdentityStatus.QUALIFIED),
     ],
 )
-def test_the_status_is_a_pure_function_of_ins_retrieval_and_document_check(
-    ins_retrieved: bool, document_checked: bool, status: IdentityStatus
+def test_the_status_is_a_pure_function_of_ins_confirmation_and_document_check(
+    ins_confirmed: bool, document_checked: bool, status: IdentityStatus
 ) -> None:
-    assert status_of(ins_retrieved=ins_retrieved, document_checked=document_checked) is status
-    assert (status.has_ins, status.document_checked) == (ins_retrieved, document_checked)
+    assert status_of(ins_confirmed=ins_confirmed, document_checked=document_checked) is status
+    assert (status.has_ins, status.document_checked) == (ins_confirmed, document_checked)
 
 
 def test_every_transition_target_agrees_with_the_status_function() -> None:
     for (status, action), target in TRANSITIONS.items():
         ins = {
             StatusAction.RETRIEVE_INS: True,
+            StatusAction.HOLD_INS: False,
             StatusAction.INVALIDATE_INS: False,
             StatusAction.FORCE_PROVISIONAL: False,
         }.get(action, status.has_ins)
@@ -63,7 +64,7 @@ def test_every_transition_target_agrees_with_the_status_function() -> None:
             StatusAction.CHECK_DOCUMENT: True,
             StatusAction.FORCE_PROVISIONAL: False,
         }.get(action, status.document_checked)
-        assert target is status_of(ins_retrieved=ins, document_checked=document), (status, action)
+        assert target is status_of(ins_confirmed=ins, document_checked=document), (status, action)
 
 
 def test_a_new_identity_is_provisional_without_matricule_or_validation() -> None:
@@ -109,6 +110,7 @@ def _traits(identity: Identity, rng: random.Random) -> None:
             {"birth_name": rng.choice(["DUPONT", "DUPOND"])},
             {"first_birth_first_name": rng.choice(["JEAN", "JEAN-CHRISTOPHE", "PIERRE"])},
             {"sex": rng.choice("MFI")},
+            {"birth_date": rng.choice(["1980-03-12", "1980-00-00", "1980-03-00"])},
         ]
     )
     identity.change_traits(
@@ -126,7 +128,19 @@ def _invalidate(identity: Identity, rng: random.Random) -> None:
     identity.invalidate_ins(reason="marche aléatoire", now=NOW)
 
 
-OPERATIONS: list[Operation] = [_retrieve, _validate, _attributes, _traits, _change_ins, _invalidate]
+def _verified(identity: Identity, rng: random.Random) -> None:
+    identity.record_verification_ok(called_at=NOW, now=NOW)
+
+
+OPERATIONS: list[Operation] = [
+    _retrieve,
+    _validate,
+    _attributes,
+    _traits,
+    _change_ins,
+    _invalidate,
+    _verified,
+]
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -141,11 +155,15 @@ def test_the_status_always_matches_its_facts_after_any_sequence_of_operations(se
             assert identity.snapshot() == before, "a refused operation changed the identity"
         identity.check_invariants()
         assert identity.status is status_of(
-            ins_retrieved=identity.ins is not None,
+            ins_confirmed=identity.ins_confirmed,
             document_checked=identity.validation is not None,
         )
         if identity.blocks_ins:
             assert identity.status is IdentityStatus.PROVISIONAL
+        if identity.status.has_ins:  # RECUP/QUAL: never typed, never uncertain, never sex I
+            assert identity.ins is not None and not identity.ins_to_verify
+            assert not identity.traits.birth_date.uncertain
+            assert identity.traits.sex.value in ("M", "F")
 
 
 @pytest.mark.parametrize("status", list(IdentityStatus))

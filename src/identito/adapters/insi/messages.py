@@ -26,6 +26,7 @@ from identito.adapters.insi.envelope import (
     _sub,
     body_of,
 )
+from identito.domain.ins_source import check_insi_sex
 from identito.services.teleservice import (
     BatchVerificationResult,
     CardQuery,
@@ -39,6 +40,7 @@ from identito.services.teleservice import (
 
 
 def traits_body(query: TraitsQuery) -> etree._Element:
+    check_insi_sex(query.sex)  # never <Sexe>I</Sexe> (R-TR-14); the services refuse it first
     body = etree.Element(f"{{{RECSANS}}}RECSANSVITALE", nsmap={None: RECSANS})
     _sub(body, RECSANS, "NomNaissance", query.birth_name)
     for first_name in query.first_names:
@@ -63,6 +65,7 @@ def card_body(query: CardQuery) -> etree._Element:
 
 
 def _verification(parent: etree._Element | None, query: VerificationQuery) -> etree._Element:
+    check_insi_sex(query.sex)  # never <Sexe>I</Sexe> (R-TR-14); the services refuse it first
     tag = f"{{{VERIF}}}VERIFINS"
     item = (
         etree.Element(tag, nsmap={None: VERIF}) if parent is None else etree.SubElement(parent, tag)

@@ -151,9 +151,29 @@ class IdentityPublic(BaseModel):
         "null pour une identité créée avant qu'il ne soit enregistré."
     )
     ins_collection_method: str | None = Field(
-        description="Mode de recueil (FR Core) : INSI quand l'INS vient du téléservice INSi."
+        description="Mode de recueil du matricule (FR Core) : INSI quand il vient du "
+        "téléservice INSi, SM quand il a été saisi."
     )
-    ins_retrieved_at: datetime | None = Field(description="Date de l'appel INSi intégré.")
+    ins_retrieved_at: datetime | None = Field(
+        description="Date du recueil du matricule : appel INSi intégré, réception, ou saisie."
+    )
+    ins_source: Literal["INSI", "DOMAIN", "SM"] | None = Field(
+        default=None,
+        description="Origine du matricule détenu : téléservice INSi, domaine d'identification "
+        "(réception qualifiée), ou saisi (SM, à vérifier par INSi).",
+    )
+    ins_confirmed: bool = Field(
+        default=False,
+        description="Vrai quand le matricule rend l'identité récupérée ou qualifiée ; faux "
+        "pour un INS saisi (à vérifier) ou retenu (date de naissance incertaine, sexe I).",
+    )
+    ins_to_verify: bool = Field(
+        default=False, description="INS saisi, à vérifier : une vérification INSi est en attente."
+    )
+    ins_not_confirmed_because: list[str] = Field(
+        default_factory=list,
+        description="Pourquoi le matricule détenu ne rend pas l'identité récupérée ou qualifiée.",
+    )
     insi_history: list[InsiHistoryPublic] = Field(
         description="Matricules précédents (INSHISTO) tels que renvoyés par INSi."
     )
@@ -203,6 +223,10 @@ class IdentityPublic(BaseModel):
                 identity.ins_collection_method.value if identity.ins_collection_method else None
             ),
             ins_retrieved_at=identity.ins_retrieved_at,
+            ins_source=identity.ins_source.value if identity.ins_source else None,
+            ins_confirmed=identity.ins_confirmed,
+            ins_to_verify=identity.ins_to_verify,
+            ins_not_confirmed_because=list(identity.ins_not_confirmed_because),
             insi_history=[
                 InsiHistoryPublic(number=h.number, oid=h.oid, start=h.start, end=h.end)
                 for h in identity.insi_history

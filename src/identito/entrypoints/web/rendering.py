@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from identito.domain.errors import FieldError
 from identito.domain.identifiers import InsKind
+from identito.domain.ins_source import INSI_SEX
 from identito.domain.permissions import Permission, Role
 from identito.domain.status import ATTRIBUTE_LABELS, STATUS_LABELS, IdentityAttribute
 
@@ -54,7 +55,8 @@ AUDIT_LABELS = {
     "identity.imported": "Import",
     "identity.traits_changed": "Modification des traits",
     "identity.ins_retrieved": "Récupération de l'INS",
-    "identity.ins_changed": "Correction du matricule INS",
+    "identity.ins_changed": "Saisie du matricule INS (à vérifier)",
+    "identity.ins_confirmed": "Matricule INS saisi confirmé par INSi",
     "identity.ins_invalidated": "Invalidation du matricule INS",
     "identity.status_changed": "Changement de statut",
     "identity.attributes_changed": "Changement d'attributs",
@@ -95,6 +97,7 @@ templates.env.globals.update(
     ATTRIBUTE_LABELS=ATTRIBUTE_LABELS,
     ATTRIBUTE_ORDER=ATTRIBUTE_ORDER,
     INS_KIND_LABELS=INS_KIND_LABELS,
+    INSI_SEX=INSI_SEX,
     ROLE_LABELS=ROLE_LABELS,
     AUDIT_LABELS=AUDIT_LABELS,
 )

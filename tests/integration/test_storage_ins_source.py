@@ -1,0 +1,159 @@
+"""The source and confirmation of the matricule on SQLite and PostgreSQL (issue 11):
+stored and read back, and migration 0012 maps the rows stored before it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy import make_url
+
+from identito.adapters.database import create_engine_for
+from identito.adapters.migrate import alembic_config
+from identito.adapters.orm import audit_log, identities
+from identito.domain.identifiers import Ins, Oid
+from identito.domain.ins_source import InsSource
+from identito.domain.status import IdentityStatus
+
+START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+INS = Ins.parse("180032B02040123", Oid.NIR_TEST.value, allow_test_oids=True)
+
+
+def test_a_typed_matricule_and_its_source_come_back_unconfirmed(uow_factory, make_identity, admin):
+    identity = make_identity()
+    identity.change_ins(INS, may_change_protected=True, now=START)
+    with uow_factory() as uow:
+        uow.identities.add(identity)
+        uow.commit(admin, START)
+    with uow_factory() as uow:
+        loaded = uow.identities.get(identity.id)
+    assert loaded == identity
+    assert (loaded.status, loaded.ins_source, loaded.ins_confirmed) == (
+        IdentityStatus.PROVISIONAL,
+        InsSource.TYPED,
+        False,
+    )
+    assert loaded.ins_to_verify
+    loaded.check_invariants()
+
+
+def test_a_matricule_from_insi_comes_back_confirmed(uow_factory, make_identity, admin):
+    identity = make_identity()
+    identity.record_ins_retrieval(INS, now=START)
+    with uow_factory() as uow:
+        uow.identities.add(identity)
+        uow.commit(admin, START)
+    with uow_factory() as uow:
+        loaded = uow.identities.get(identity.id)
+    assert (loaded.status, loaded.ins_source, loaded.ins_confirmed) == (
+        IdentityStatus.RETRIEVED,
+        InsSource.INSI,
+        True,
+    )
+
+
+# -- migration 0012 -----------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database with no revision (a PostgreSQL one of its own)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    server = os.environ.get("IDENTITO_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("PostgreSQL storage tests need IDENTITO_TEST_POSTGRES_URL (a server URL)")
+    admin_url = make_url(server).set(drivername="postgresql")
+    dsn = admin_url.render_as_string(hide_password=False)
+    name = f"identito_mig_{secrets.token_hex(4)}"
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+#: (status, ins_collection_method, birth_date_raw, sex, has INS) of rows stored before 0012.
+OLD_ROWS = {
+    "insi": ("QUAL", "INSI", "1980-01-01", "M", True),
+    "domain": ("QUAL", None, "1980-01-01", "F", True),
+    "uncertain": ("QUAL", "INSI", "1980-00-00", "M", True),
+    "sex_i": ("RECUP", "INSI", "1980-01-01", "I", True),
+    "none": ("PROV", None, "1980-01-01", "M", False),
+}
+EXPECTED = {
+    "insi": ("QUAL", "INSI", True),
+    "domain": ("QUAL", "DOMAIN", True),
+    "uncertain": ("VALI", "INSI", False),
+    "sex_i": ("PROV", "INSI", False),
+    "none": ("PROV", None, False),
+}
+
+
+def _old_row(key: str) -> dict[str, object]:
+    status, method, raw, sex, has_ins = OLD_ROWS[key]
+    return {
+        "id": uuid.uuid5(uuid.NAMESPACE_URL, key),
+        "version": 1,
+        "status": status,
+        "attributes": [],
+        "birth_name": "DUPONT",
+        "birth_first_names": ["JEAN"],
+        "first_birth_first_name": "JEAN",
+        "birth_date_raw": raw,
+        "birth_date": datetime(1980, 12, 31 if raw.endswith("00") else 1).date(),
+        "birth_date_uncertain": raw.endswith("00"),
+        "sex": sex,
+        "birth_place_code": "63220",
+        "ins_number": INS.number.number if has_ins else None,
+        "ins_oid": INS.oid.value if has_ins else None,
+        "ins_collection_method": method,
+        "warnings": [],
+        "name_keys": "|DUPONT|",
+        "first_name_keys": "|JEAN|",
+        "created_at": START,
+        "updated_at": START,
+    }
+
+
+def _upgrade(engine: sa.Engine, url: str, revision: str) -> None:
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_migration_0012_maps_the_stored_matricules_and_downgrades_unconfirmable_ones(
+    fresh_url: str,
+) -> None:
+    engine = create_engine_for(fresh_url)
+    try:
+        _upgrade(engine, fresh_url, "0010")
+        with engine.begin() as connection:  # only the columns that exist at 0010
+            connection.execute(identities.insert(), [_old_row(key) for key in OLD_ROWS])
+        _upgrade(engine, fresh_url, "0012")
+        i = identities.c
+        with engine.connect() as connection:
+            rows = connection.execute(sa.select(i.id, i.status, i.ins_source, i.ins_confirmed))
+            found = {row.id: (row.status, row.ins_source, row.ins_confirmed) for row in rows}
+            audited = connection.execute(
+                sa.select(audit_log.c.identity_id, audit_log.c.after)
+            ).all()
+    finally:
+        engine.dispose()
+    assert {key: found[uuid.uuid5(uuid.NAMESPACE_URL, key)] for key in OLD_ROWS} == EXPECTED
+    assert sorted((str(r.identity_id), r.after["status"]) for r in audited) == sorted(
+        (str(uuid.uuid5(uuid.NAMESPACE_URL, key)), EXPECTED[key][0])
+        for key in ("uncertain", "sex_i")
+    )
