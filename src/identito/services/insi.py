@@ -20,10 +20,12 @@ from uuid import UUID
 
 from identito.domain.errors import DomainError, InvalidTransition
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.insi import IncompleteInsiAnswer, received_traits
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
 from identito.services.comparison import compare
+from identito.services.ins_refusals import refuse_held_ins
 from identito.services.insi_integration import (
     Found,
     RecoveryResult,
@@ -35,6 +37,7 @@ from identito.services.insi_integration import (
     recovery_result,
     refused,
     refused_answer,
+    refused_trace,
     save_trace,
     with_comparison,
 )
@@ -138,6 +141,10 @@ def _conclude(
                 notes = integrate(identity, call, uow, rules, now, decision=Decision.AUTOMATIC)
                 integrated = identity
                 call = call.decided(Decision.AUTOMATIC, actor.username, now, applied=True)
+            except InsAlreadyHeld as error:  # R-DU-03: traced refused, the pair listed, 409
+                raise refuse_held_ins(
+                    error, uow=uow, actor=actor, now=now, trace=refused_trace(call, uow, actor, now)
+                ) from None
             except DomainError as error:
                 uow.rollback()
                 call = refused(call, error.message, actor.username, now)
