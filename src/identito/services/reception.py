@@ -35,6 +35,7 @@ from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import InvalidInput
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import Traits, parse_traits
@@ -211,7 +212,10 @@ class ReceptionFlow(ReceptionRecorder):
         with self.uow:
             identity = Identity.create(traits, (), now=now)
             self.take_ins(identity, ins, now)
-            self.uow.identities.add(identity)
+            try:
+                self.uow.identities.add(identity)
+            except InsAlreadyHeld as error:  # R-DU-03: nothing created, NACK
+                raise self.refuse_held(error, None) from None
             watch_duplicates(identity, uow=self.uow, rules=self.rules, source=Source.CREATION)
             if call is not None:
                 add_trace(replace(call, identity_id=identity.id, applied=True), self.uow)
@@ -236,7 +240,10 @@ class ReceptionFlow(ReceptionRecorder):
             why += " Qualifiée par l'émetteur du domaine."
         with self.uow:
             if identity.events:
-                self.uow.identities.update(identity)
+                try:
+                    self.uow.identities.update(identity)
+                except InsAlreadyHeld as error:  # R-DU-03: nothing applied, NACK
+                    raise self.refuse_held(error, identity.id) from None
             if call is not None:
                 add_trace(call, self.uow)
                 self.uow.campaigns.mark_verified([identity.id], now)
