@@ -143,6 +143,7 @@ def test_accepting_a_held_matricule_in_the_comparison_window_shows_a_french_mess
     assert answer.status_code == 409
     assert "déjà porté par une autre identité active" in answer.text
     assert holder["id"] in answer.text and "identitovigilance" in answer.text
+    assert "liste des doublons à examiner : /doublons" in answer.text
     assert api.get(f"{IDENTITIES}/{other['id']}").json()["ins"] is None
     assert frozenset((holder["id"], other["id"])) in _pairs(api)
 

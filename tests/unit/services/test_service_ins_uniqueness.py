@@ -33,6 +33,7 @@ from identito.services import insi as uc
 from identito.services.auth import SYSTEM
 from identito.services.collisions import resolve_collision
 from identito.services.identities import update_identity
+from identito.services.imports import import_identities
 from identito.services.insi_records import Decision
 from identito.services.merges import unmerge
 from identito.services.reception import (
@@ -206,3 +207,18 @@ def test_resolving_a_collision_while_another_identity_holds_the_matricule_is_ref
         resolve_collision(first.id, uow=uow, actor=VIGILANCE, rules=rules)
     assert uow.stored(first.id).collision is CollisionLevel.POTENTIAL
     assert_pair_listed(uow, first.id, second.id)
+
+
+def test_a_bulk_import_never_sets_a_matricule_even_from_a_column_named_like_one(
+    rules: Rules,
+) -> None:
+    """Imported identities are created from their traits only (PROV): the import is not a
+    path that sets a matricule, so it cannot give a held one (the repository would refuse
+    it anyway)."""
+    uow = FakeUnitOfWork()
+    store(uow, holder_of_ins_a())
+    row = {**identity_input(birth_name="IMPORTE"), "ins_number": INS_A.number.number,
+           "ins": {"number": INS_A.number.number, "oid": INS_A.oid.value}}  # fmt: skip
+    report = import_identities([(2, row)], uow_factory=lambda: uow, actor=ADMIN, rules=rules)
+    imported = [i for i in uow.identities.committed.values() if i.traits.birth_name == "IMPORTE"]
+    assert report.imported == 1 and [i.ins for i in imported] == [None]
