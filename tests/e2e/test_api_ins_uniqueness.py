@@ -172,6 +172,7 @@ def test_an_own_domain_a31_carrying_a_held_matricule_is_nacked(api: Api) -> None
     ack = parse_message(update.text.strip("\r"), find_groups=False)
     assert ack.msa.msa_1.value == "AE"
     assert "205" in ack.err.err_3.value and "déjà porté" in update.text
+    assert "|PID^1^3|205^Duplicate key identifier^HL70357|" in update.text
     found = api.get(IDENTITIES, params={"birth_date": "1975-06-07", "name": "MARTIN"}).json()
     [received] = found["items"]
     assert received["ins"] is None

@@ -66,9 +66,11 @@ def handle_hl7v2(text: str, *, container: Container, actor: Actor) -> Hl7Answer:
             rules=rules,
             teleservice=container.teleservice,
         )
-    except DomainError as error:  # a matricule another identity holds: 205 (R-DU-03)
-        code = "205" if isinstance(error, InsAlreadyHeld) else "207"
-        failure = Hl7Rejected(error.message, code=code, header=header)
+    except InsAlreadyHeld as error:  # a matricule another identity holds (R-DU-03)
+        failure = Hl7Rejected(error.message, code="205", location="PID^1^3", header=header)
+        return Hl7Answer(answer("AE", failure), "AE")
+    except DomainError as error:
+        failure = Hl7Rejected(error.message, code="207", header=header)
         return Hl7Answer(answer("AE", failure), "AE")
     if result.outcome is ReceptionOutcome.REJECTED:
         failure = Hl7Rejected(result.detail or "Message refusé.", code="102", header=header)

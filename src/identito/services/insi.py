@@ -4,7 +4,9 @@
 with no database transaction open. Each call that does not end the recovery
 with ``00`` is traced in its own short transaction at once; the ``00`` call is
 traced in the transaction that integrates it (or not). A call whose integration
-fails is still traced, with the decision ``refused`` and the reason.
+fails is still traced, with the decision ``refused`` and the reason; when the
+matricule is another active identity's (R-DU-03), the pair goes to the duplicate
+worklist with that trace and ``InsAlreadyHeld`` is raised (409).
 
 On ``00`` the answer must be complete; the comparison of the local and INSi
 traits gives a similarity score; at or above the organisation's threshold
