@@ -21,6 +21,7 @@ from identito.adapters.database import create_engine_for
 from identito.adapters.mappers import identity_row
 from identito.adapters.migrate import alembic_config
 from identito.adapters.orm import audit_log, duplicate_reviews, identities
+from identito.adapters.repository import SqlIdentityRepository
 from identito.domain.duplicate_reviews import Source
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.identity import Identity
@@ -112,13 +113,26 @@ def test_an_index_refusal_from_a_concurrent_writer_becomes_the_same_domain_error
 
 
 def test_two_concurrent_writers_of_one_matricule_on_postgresql_exactly_one_wins(
-    uow_factory, make_identity, admin, rules, database_url
+    uow_factory, make_identity, admin, rules, database_url, vigilance, monkeypatch
 ):
+    """The second writer's check runs before the first commits, so it passes; its write
+    then waits on the index and is refused: the use case answers ``InsAlreadyHeld``
+    naming the winner and lists the pair, as for a refused check."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite serialises writers on its file lock: no concurrent write to race")
-    first, second = make_identity(), make_identity(birth_name="MARTIN")
+    first = make_identity()
+    second = _holding(make_identity, rules, OTHER_INS, birth_name="MARTIN")
     _store(uow_factory, admin, rules, first, second)
     first_written, second_checked = threading.Event(), threading.Event()
+    checked = SqlIdentityRepository.ins_holders
+
+    def spy(self: SqlIdentityRepository, *args: Any, **kwargs: Any) -> list[Any]:
+        found = checked(self, *args, **kwargs)
+        if threading.current_thread().name == "second":
+            second_checked.set()  # checked while the first writer has not committed
+        return found
+
+    monkeypatch.setattr(SqlIdentityRepository, "ins_holders", spy)
     outcomes: dict[str, object] = {}
 
     def first_writer() -> None:
@@ -133,33 +147,28 @@ def test_two_concurrent_writers_of_one_matricule_on_postgresql_exactly_one_wins(
 
     def second_writer() -> None:
         assert first_written.wait(10)
+        change = {"ins": {"number": INS.number.number, "oid": INS.oid.value}}
         try:
-            with uow_factory() as uow:
-                checked = uow.identities.ins_holders
-
-                def spy(*args: Any, **kwargs: Any) -> list[Any]:
-                    found = checked(*args, **kwargs)  # the first writer is not committed yet
-                    second_checked.set()
-                    return found
-
-                uow.identities.ins_holders = spy  # type: ignore[method-assign]
-                identity = uow.identities.get(second.id)
-                identity.record_ins_retrieval(INS, now=rules.now())
-                uow.identities.update(identity)  # waits on the index, then is refused
-                uow.commit(admin, rules.now())
+            update_identity(second.id, second.version, change, uow=uow_factory(),
+                            actor=vigilance, rules=rules)  # fmt: skip
             outcomes["second"] = "committed"
         except InsAlreadyHeld as error:
             outcomes["second"] = error
 
-    threads = [threading.Thread(target=first_writer), threading.Thread(target=second_writer)]
+    threads = [threading.Thread(target=first_writer, name="first"),
+               threading.Thread(target=second_writer, name="second")]  # fmt: skip
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
     assert outcomes["first"] == "committed"
-    assert isinstance(outcomes["second"], InsAlreadyHeld)
+    refused = outcomes["second"]
+    assert isinstance(refused, InsAlreadyHeld) and refused.holders == (first.id,)
     with uow_factory() as uow:
         assert uow.identities.ins_holders(INS) == [first.id]
+        assert uow.identities.get(second.id).ins == OTHER_INS
+        [review] = uow.duplicate_reviews.for_identity(second.id)
+    assert {review.first_id, review.second_id} == {first.id, second.id} and review.blocking
 
 
 # -- migration 0011 with existing violations ---------------------------------------------------

@@ -34,6 +34,7 @@ from identito.services.auth import SYSTEM
 from identito.services.collisions import resolve_collision
 from identito.services.identities import update_identity
 from identito.services.imports import import_identities
+from identito.services.ins_refusals import refuse_held_ins
 from identito.services.insi_records import Decision
 from identito.services.merges import unmerge
 from identito.services.reception import (
@@ -222,3 +223,15 @@ def test_a_bulk_import_never_sets_a_matricule_even_from_a_column_named_like_one(
     report = import_identities([(2, row)], uow_factory=lambda: uow, actor=ADMIN, rules=rules)
     imported = [i for i in uow.identities.committed.values() if i.traits.birth_name == "IMPORTE"]
     assert report.imported == 1 and [i.ins for i in imported] == [None]
+
+
+def test_a_refusal_from_the_database_index_looks_the_holders_up_after_the_rollback() -> None:
+    """The index refused a concurrent write: the error names no holder; the refusal finds
+    them in its own transaction, lists the pair and names them to the user."""
+    uow = FakeUnitOfWork()
+    holder, asking = holder_of_ins_a(), make_identity()
+    store(uow, holder, asking)
+    with uow:
+        refused = refuse_held_ins(InsAlreadyHeld(asking.id, INS_A), uow=uow, actor=ADMIN, now=NOW)
+    assert refused.holders == (holder.id,) and str(holder.id) in refused.message
+    assert_pair_listed(uow, asking.id, holder.id)
