@@ -110,16 +110,16 @@ def _create_from(
         )
         uow.identities.add(identity)
         call = InsiCall(**{**vars(call), "identity_id": identity.id, "identity_version": 1})
-        try:
+        try:  # the commit too: a concurrent creation may meet the index there
             notes = integrate(
                 identity, call, uow, rules, now, decision=Decision.ACCEPTED, source=Source.CREATION
             )
+            accepted = call.decided(Decision.ACCEPTED, actor.username, now, applied=True)
+            add_trace(accepted, uow)
+            uow.commit(actor, now)
         except InsAlreadyHeld as error:  # R-DU-03: nothing is created, the call traced refused
             return _held(error, call, comparison, uow, actor, now)
-        call = call.decided(Decision.ACCEPTED, actor.username, now, applied=True)
-        add_trace(call, uow)
-        uow.commit(actor, now)
-    return Found(call, comparison, identity, notes)
+    return Found(accepted, comparison, identity, notes)
 
 
 def _held(

@@ -212,16 +212,16 @@ class ReceptionFlow(ReceptionRecorder):
         with self.uow:
             identity = Identity.create(traits, (), now=now)
             self.take_ins(identity, ins, now)
-            try:
+            try:  # the commit too: a concurrent writer may meet the index there
                 self.uow.identities.add(identity)
+                watch_duplicates(identity, uow=self.uow, rules=self.rules, source=Source.CREATION)
+                if call is not None:
+                    add_trace(replace(call, identity_id=identity.id, applied=True), self.uow)
+                    self.uow.campaigns.mark_verified([identity.id], now)
+                result = self.write(ReceptionOutcome.INTEGRATED, why, identity.id, keep_ins=True)
+                self.uow.commit(self.actor, now)
             except InsAlreadyHeld as error:  # R-DU-03: nothing created, NACK
                 raise self.refuse_held(error, None) from None
-            watch_duplicates(identity, uow=self.uow, rules=self.rules, source=Source.CREATION)
-            if call is not None:
-                add_trace(replace(call, identity_id=identity.id, applied=True), self.uow)
-                self.uow.campaigns.mark_verified([identity.id], now)
-            result = self.write(ReceptionOutcome.INTEGRATED, why, identity.id, keep_ins=True)
-            self.uow.commit(self.actor, now)
         return result
 
     def _link(
