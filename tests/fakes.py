@@ -500,6 +500,7 @@ class FakeInsiCalls:
             decision=call.decision,
             decided_by=call.decided_by,
             decided_at=call.decided_at,
+            message=call.message,
         )
 
     def for_identity(self, identity_id: UUID) -> list[InsiCall]:

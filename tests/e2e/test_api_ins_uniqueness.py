@@ -136,16 +136,34 @@ def test_accepting_a_held_matricule_in_the_comparison_window_shows_a_french_mess
     pending = _recover(api, other["id"]).json()
     assert pending["decision"] == "pending", pending
     browser = browser_for("admission")
+    window = f"/identites/{other['id']}/insi/appels/{pending['call_id']}"
 
-    answer = browser.post(f"/identites/{other['id']}/insi/appels/{pending['call_id']}/accepter",
-                          {"version": str(other["version"])})  # fmt: skip
+    answer = browser.post(f"{window}/accepter", {"version": str(other["version"])})
 
-    assert answer.status_code == 409
-    assert "déjà porté par une autre identité active" in answer.text
-    assert holder["id"] in answer.text and "identitovigilance" in answer.text
-    assert "liste des doublons à examiner : /doublons" in answer.text
+    assert answer.status_code == 303 and answer.headers["location"] == window
+    page = browser.get(window)
+    assert page.status_code == 200 and 'id="insi-refusee"' in page.text
+    assert "déjà porté par une autre identité active" in page.text and holder["id"] in page.text
+    assert "a été intégré." in page.text  # « Rien n'a été intégré. »
+    assert "Accepter" not in page.text  # the call is no longer pending
     assert api.get(f"{IDENTITIES}/{other['id']}").json()["ins"] is None
     assert frozenset((holder["id"], other["id"])) in _pairs(api)
+
+
+def test_a_web_recovery_of_a_held_matricule_shows_the_refused_call_in_french(
+    api: Api, browser_for: Callable[[str], Browser]
+) -> None:
+    holder = _holder(api)
+    other = api.create(**{**CORSE, "used_name": "MARTIN"})
+    browser = browser_for("admission")
+
+    answer = browser.post(f"/identites/{other['id']}/insi", {"mode": "traits"})
+
+    assert answer.status_code == 303
+    page = browser.get(answer.headers["location"])
+    assert 'id="insi-refusee"' in page.text and holder["id"] in page.text
+    assert "déjà porté par une autre identité active" in page.text
+    assert api.get(f"{IDENTITIES}/{other['id']}").json()["ins"] is None
 
 
 def _message(event: str, pid3: str, status: str, control: str) -> str:
