@@ -30,9 +30,10 @@ from identito.domain.errors import InvalidInput, NotFound, StaleVersion
 from identito.domain.events import AuditAction
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import ensure_sole_holder, holds, must_hold_alone
 from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Role, role_permissions
-from identito.domain.status import IdentityStatus
+from identito.domain.status import CollisionLevel, IdentityStatus
 from identito.domain.trait_set import IdentityWarning, Traits, parse_traits
 from identito.domain.traits import normalize_place_code, search_key
 from identito.services.indicators import indicator_deltas
@@ -135,6 +136,13 @@ INS_A = Ins.parse("180032B02040123", Oid.NIR.value)
 INS_B = Ins.parse("180037505612310", Oid.NIR.value)
 
 
+def other_ins(serial: int) -> Ins:
+    """A further synthetic matricule (valid key), distinct for each ``serial`` (1-999):
+    two active identities never hold the same one (R-DU-03)."""
+    body = f"1800375056{serial:03d}"
+    return Ins.parse(f"{body}{97 - int(body) % 97:02d}", Oid.NIR.value)
+
+
 def identity_input(**changes: Any) -> dict[str, Any]:
     return {**IDENTITY_INPUT, **changes}
 
@@ -159,6 +167,14 @@ def make_identity(
             actor="admission-user",
             now=NOW,
         )
+    identity.pop_events()
+    return identity
+
+
+def in_collision(identity: Identity) -> Identity:
+    """The identity marked a potential collision (COLP), events cleared: the only way two
+    active identities share a matricule (as migration 0011 leaves them, R-DU-03)."""
+    identity.declare_collision(CollisionLevel.POTENTIAL, now=NOW)
     identity.pop_events()
     return identity
 
@@ -231,6 +247,7 @@ class FakeIdentityRepository:
     def add(self, identity: Identity) -> None:
         if identity.id in self.committed or identity.id in self._pending:
             raise ValueError(f"identity {identity.id} already stored")
+        self._ensure_sole_holder(identity)
         self._pending[identity.id] = identity
         self._seen[identity.id] = identity
 
@@ -248,12 +265,23 @@ class FakeIdentityRepository:
         stored = self._pending.get(identity.id) or self.committed.get(identity.id)
         if stored is None:
             raise NotFound(f"Identité inconnue : {identity.id}.")
+        self._ensure_sole_holder(identity)
         if stored is not identity:
             if stored.version != identity.version:
                 raise StaleVersion(identity.version, stored.version)
             identity.version += 1
         self._pending[identity.id] = identity
         self._seen[identity.id] = identity
+
+    def ins_holders(self, ins: Ins, *, excluding: UUID | None = None) -> list[UUID]:
+        """The same rule as the SQL repository (R-DU-03): active, non-merged holders."""
+        visible = {**self.committed, **self._pending}
+        return sorted(i.id for i in visible.values() if holds(i, ins) and i.id != excluding)
+
+    def _ensure_sole_holder(self, identity: Identity) -> None:
+        if must_hold_alone(identity):
+            assert identity.ins is not None
+            ensure_sole_holder(identity, self.ins_holders(identity.ins, excluding=identity.id))
 
     def search(self, criteria: SearchCriteria) -> list[Identity]:
         visible = {**self.committed, **self._pending}
@@ -472,6 +500,7 @@ class FakeInsiCalls:
             decision=call.decision,
             decided_by=call.decided_by,
             decided_at=call.decided_at,
+            message=call.message,
         )
 
     def for_identity(self, identity_id: UUID) -> list[InsiCall]:

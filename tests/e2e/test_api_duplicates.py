@@ -11,6 +11,7 @@ from api_support import Api, qualify
 from identito.bootstrap import Container
 from identito.domain.duplicates import Agreement, Trait, TraitAgreement
 from identito.domain.identifiers import Ins, Oid
+from identito.domain.status import CollisionLevel
 from identito.entrypoints.api.schemas import TraitAgreementPublic
 from identito.services.auth import SYSTEM
 
@@ -71,10 +72,13 @@ def test_the_same_active_ins_is_a_blocking_duplicate_scoring_1(
     qualified = qualify(container, api, local["id"])
     other = _create(api, birth_name="Perrin", birth_date="1990-02-02")
     ins = Ins.parse(qualified["ins"]["number"], Oid.NIR_TEST.value, allow_test_oids=True)
-    with container.uow_factory() as uow:  # as INSi would have returned it
-        identity = uow.identities.get(UUID(other["id"]))
-        identity.record_ins_retrieval(ins, now=datetime.now(UTC))
-        uow.identities.update(identity)
+    with container.uow_factory() as uow:  # two holders only in collision (R-DU-03, 0011)
+        for identity_id in (local["id"], other["id"]):
+            identity = uow.identities.get(UUID(identity_id))
+            identity.declare_collision(CollisionLevel.POTENTIAL, now=datetime.now(UTC))
+            if identity_id == other["id"]:  # as INSi would have returned it
+                identity.record_ins_retrieval(ins, now=datetime.now(UTC))
+            uow.identities.update(identity)
         uow.commit(SYSTEM, datetime.now(UTC))
 
     items = api.get(f"{IDENTITIES}/{local['id']}/duplicates").json()["items"]

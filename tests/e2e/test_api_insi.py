@@ -44,13 +44,15 @@ def teleservice() -> Switchable:
     return Switchable()
 
 
-@pytest.fixture(scope="module")
+# One database per test: each test recovers the same INSi person, and two active
+# identities never hold the same matricule (R-DU-03).
+@pytest.fixture
 def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     yield make_container(tmp_path_factory.mktemp("api-insi"))
     dispose_engines()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client(container: Container, teleservice: Switchable) -> Iterator[TestClient]:
     app = create_app(container)
     app.dependency_overrides[get_teleservice] = lambda: teleservice
@@ -58,7 +60,7 @@ def client(container: Container, teleservice: Switchable) -> Iterator[TestClient
         yield test_client
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def api(client: TestClient) -> Api:
     return Api(client)
 

@@ -37,14 +37,16 @@ HOUILLES = person("HOUILLES", "PIERRE PAUL JACQUES", "1993-01-27", "63220")
 PROVISOIRE = person("PROVISOIRE", "MATRICULE", "2009-07-01", "63220")
 
 
-@pytest.fixture(scope="module")
+# One database per test: two tests recover the same CNDA person, and two active
+# identities never hold the same matricule (R-DU-03).
+@pytest.fixture
 def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     directory = tmp_path_factory.mktemp("api-insi-simulator")
     yield make_container(directory, insi_simulator_population=50)
     dispose_engines()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def api(container: Container) -> Iterator[Api]:
     assert container.teleservice is not None
     with TestClient(create_app(container), base_url="http://testserver") as client:

@@ -87,8 +87,21 @@ def _unmerge(api: Api, role: str, target: Target) -> httpx.Response:
     return api.request("DELETE", f"{MERGES}/{merge.json()['id']}", role)
 
 
+ECETINSI_INS = "109076322083489"
+
+
+def _free_ecetinsi(api: Api) -> None:
+    """An earlier case of the module accepted ECETINSI's matricule: it is removed, as two
+    active identities never hold the same one (R-DU-03)."""
+    for held in api.get(IDENTITIES, params={"ins": ECETINSI_INS}).json()["items"]:
+        headers = {"If-Match": str(held["version"])}
+        removed = api.patch(f"{IDENTITIES}/{held['id']}", json={"ins": None}, headers=headers)
+        assert removed.status_code == 200, removed.text
+
+
 def _pending_call(api: Api) -> Target:
     """ECETINSI typed with another birth place: INSi's answer waits for a decision."""
+    _free_ecetinsi(api)
     created = api.create(
         birth_name="Ecetinsi", birth_first_names=["Pierre-Alain"],
         first_birth_first_name="Pierre-Alain", birth_date="2009-07-14", sex="M",

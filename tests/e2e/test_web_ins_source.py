@@ -12,12 +12,11 @@ import pytest
 from api_support import Api, make_container
 from web_support import Browser
 
+from fakes import other_ins
 from identito.adapters.database import dispose_engines
-from identito.adapters.insi.simulator.population import DESIGNATED
 from identito.bootstrap import Container
 
 IDENTITIES = "/api/v1/identities"
-LUCIE = DESIGNATED[2]
 LUCIE_TRAITS = {
     "birth_name": "CARTE",
     "birth_first_names": ["LUCIE"],
@@ -35,10 +34,12 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     dispose_engines()
 
 
-def _typed(api: Api, **changes: Any) -> dict[str, Any]:
+def _typed(api: Api, serial: int, **changes: Any) -> dict[str, Any]:
+    """An identity with a typed matricule of its own (one active holder each, R-DU-03)."""
     created = api.create(**{**LUCIE_TRAITS, **changes})
     etag = api.get(f"{IDENTITIES}/{created['id']}").headers["etag"]
-    ins = {"number": LUCIE.ins_number, "oid": LUCIE.oid}
+    typed = other_ins(serial)
+    ins = {"number": typed.number.number, "oid": typed.oid.value}
     response = api.patch(
         f"{IDENTITIES}/{created['id']}", json={"ins": ins}, headers={"If-Match": etag}
     )
@@ -49,7 +50,7 @@ def _typed(api: Api, **changes: Any) -> dict[str, Any]:
 def test_the_sheet_of_a_typed_matricule_says_it_is_to_verify_and_why(
     api: Api, browser_for: Callable[[str], Browser]
 ) -> None:
-    typed = _typed(api, used_name="SAISIE")
+    typed = _typed(api, 1, used_name="SAISIE")
     page = html.unescape(browser_for("identitovigilance").get(f"/identites/{typed['id']}").text)
     assert 'id="ins-non-confirme"' in page
     assert "INS saisi, à vérifier" in page and "R-ST-07" in page
@@ -76,7 +77,7 @@ def test_an_identity_of_sex_i_shows_why_insi_is_refused_and_a_call_is_refused(
 def test_verifying_an_identity_of_sex_i_from_the_sheet_shows_the_rule(
     api: Api, browser_for: Callable[[str], Browser]
 ) -> None:
-    typed = _typed(api, sex="I", used_name="VERIF")
+    typed = _typed(api, 2, sex="I", used_name="VERIF")
     browser = browser_for("identitovigilance")
 
     response = browser.post(f"/identites/{typed['id']}/verifier-ins", {})
@@ -88,7 +89,7 @@ def test_verifying_an_identity_of_sex_i_from_the_sheet_shows_the_rule(
 def test_a_typed_matricule_waits_in_the_worklist_of_matricules_to_verify(
     api: Api, browser_for: Callable[[str], Browser]
 ) -> None:
-    typed = _typed(api, used_name="LISTE")
+    typed = _typed(api, 3, used_name="LISTE")
     browser = browser_for("identitovigilance")
 
     page = html.unescape(browser.get("/listes-de-travail?liste=ins_to_verify").text)

@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from api_support import ROLES, Api, make_container
+from api_support import ROLES, Api, TestClient, make_container
 from web_support import Browser
 
 from identito.adapters.database import dispose_engines
 from identito.bootstrap import Container
+from identito.entrypoints.api import create_app
 
 IDENTITIES = "/api/v1/identities"
 CALLERS = frozenset({"admin", "identitovigilance", "admission"})
@@ -33,10 +34,23 @@ ECETINSI = {
 ECETINSI_INS = "109076322083489"
 
 
-@pytest.fixture(scope="module")
+# One database per test: the tests recover the same CNDA person, and two active
+# identities never hold the same matricule (R-DU-03).
+@pytest.fixture
 def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     yield make_container(tmp_path_factory.mktemp("web-insi"), insi_simulator_population=50)
     dispose_engines()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container), base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client: TestClient) -> Api:
+    return Api(client)
 
 
 def _call(browser: Browser, identity_id: str, **form: Any) -> Any:
@@ -380,7 +394,7 @@ def test_an_identity_is_created_from_a_traits_recovery_once(
     sheet = browser.get(created.headers["location"]).text
     assert "Identité créée à partir de la réponse INSi" in sheet and "Identité récupérée" in sheet
     assert again.status_code == 200
-    assert "Une identité porte déjà ce matricule INS" in again.text
+    assert "déjà porté par une autre identité active" in again.text  # R-DU-03
 
 
 def test_the_creation_from_insi_by_card_reports_not_found(

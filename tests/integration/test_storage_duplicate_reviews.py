@@ -42,8 +42,9 @@ def test_recorded_pairs_are_stored_with_their_explanation_and_listed_best_first(
     uow_factory, make_identity, admin, rules, vigilance
 ):
     a, b, c = make_identity(), make_identity(birth_name="DUPOND"), make_identity(used_name="X")
-    a.record_ins_retrieval(INS, now=rules.now())
-    c.record_ins_retrieval(INS, now=rules.now())
+    for identity in (a, c):  # two holders of one matricule: only in collision (R-DU-03)
+        identity.record_ins_retrieval(INS, now=rules.now())
+        identity.declare_collision(CollisionLevel.POTENTIAL, now=rules.now())
     _store(uow_factory, admin, rules, a, b, c)
     pairs = [_scored(a, b), _scored(a, c), _scored(b, c)]
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from identito.domain.duplicate_model import DEFAULT, TermFrequencies, Trait
 from identito.domain.duplicates import record_of
 from identito.domain.identifiers import Ins, Oid
+from identito.domain.status import CollisionLevel
 from identito.services.duplicate_scan import estimate_model, scan_pairs
 from identito.services.duplicates import find_duplicates
 
@@ -25,8 +26,9 @@ def _store(uow_factory, admin, people):
 def test_candidates_are_blocked_on_dates_ins_and_name_prefixes(uow_factory, make_identity, admin):
     local = make_identity(birth_name="DUPONT", used_name="MARTIN")  # born 1980-03-01
     with_ins = make_identity(birth_name="LEFEBVRE", birth_date="1975-06-07")
-    local.record_ins_retrieval(INS, now=NOW)
-    with_ins.record_ins_retrieval(INS, now=NOW)
+    for identity in (local, with_ins):  # two holders: only in collision (R-DU-03)
+        identity.record_ins_retrieval(INS, now=NOW)
+        identity.declare_collision(CollisionLevel.POTENTIAL, now=NOW)
     people = {
         "same_day": make_identity(birth_name="LEFEBVRE"),
         "swapped": make_identity(birth_date="1980-01-03"),

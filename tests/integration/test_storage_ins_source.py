@@ -147,9 +147,13 @@ def test_migration_0012_maps_the_stored_matricules_and_downgrades_unconfirmable_
         with engine.connect() as connection:
             rows = connection.execute(sa.select(i.id, i.status, i.ins_source, i.ins_confirmed))
             found = {row.id: (row.status, row.ins_source, row.ins_confirmed) for row in rows}
-            audited = connection.execute(
-                sa.select(audit_log.c.identity_id, audit_log.c.after)
-            ).all()
+            audited = [  # 0011 before it audits the COLP of the rows sharing INS
+                row
+                for row in connection.execute(
+                    sa.select(audit_log.c.identity_id, audit_log.c.after, audit_log.c.details)
+                )
+                if row.details.get("migration") == "0012"
+            ]
     finally:
         engine.dispose()
     assert {key: found[uuid.uuid5(uuid.NAMESPACE_URL, key)] for key in OLD_ROWS} == EXPECTED

@@ -5,6 +5,7 @@ worklists about the identity's matricule; an unmerge brings them back."""
 from __future__ import annotations
 
 from identito.domain.identifiers import Ins, Oid
+from identito.domain.status import CollisionLevel
 from identito.services.merges import merge_identities, unmerge
 from identito.services.verification_records import Campaign, EntryKind, Perimeter, VigilanceEntry
 
@@ -20,9 +21,10 @@ def _store(uow_factory, admin, rules, *identities):
 
 def _pair(make_identity, rules, *, ins: Ins | None):
     survivor, merged = make_identity(), make_identity(used_name="MARTIN")
-    if ins is not None:
+    if ins is not None:  # two holders of one matricule: only in collision (R-DU-03)
         for identity in (survivor, merged):
             identity.record_ins_retrieval(ins, now=rules.now())
+            identity.declare_collision(CollisionLevel.POTENTIAL, now=rules.now())
     return survivor, merged
 
 

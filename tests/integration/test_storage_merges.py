@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from identito.domain.identifiers import Ins, Oid
+from identito.domain.status import CollisionLevel
 from identito.services.duplicates import find_duplicates
 from identito.services.identities import search_identities
 from identito.services.merges import merge_identities, unmerge
@@ -21,8 +22,9 @@ def test_a_merge_round_trip_is_stored_and_loses_nothing(
     uow_factory, make_identity, admin, rules, vigilance
 ):
     survivor, merged = make_identity(), make_identity(used_name="MARTIN")
-    survivor.record_ins_retrieval(INS, now=rules.now())
-    merged.record_ins_retrieval(INS, now=rules.now())
+    for identity in (survivor, merged):  # two holders: only in collision (R-DU-03)
+        identity.record_ins_retrieval(INS, now=rules.now())
+        identity.declare_collision(CollisionLevel.POTENTIAL, now=rules.now())
     _store(uow_factory, admin, rules, survivor, merged)
     with uow_factory() as uow:
         before = uow.identities.get(merged.id)

@@ -11,7 +11,7 @@ from identito.adapters.insi.simulator.engine import SimulatorEngine
 from identito.adapters.insi.simulator.teleservice import SimulatedTeleservice, reference_base
 from identito.config import Settings
 from identito.domain.identifiers import Ins, Oid
-from identito.domain.status import IdentityStatus
+from identito.domain.status import CollisionLevel, IdentityStatus
 from identito.services.verification import verify_ins
 from identito.services.verification_campaigns import (
     RunOptions,
@@ -39,9 +39,16 @@ def teleservice() -> SimulatedTeleservice:
     return SimulatedTeleservice(SimulatorEngine(reference_base(50)), Settings())
 
 
-def _stored(uow_factory, make_identity, admin, rules, *, number="180032B02040123", **traits):
+def _stored(
+    uow_factory, make_identity, admin, rules, *, number="180032B02040123", collision=False,
+    **traits,
+):  # fmt: skip
+    """``collision``: a further holder of the matricule, which only an identity in
+    collision may be (R-DU-03)."""
     identity = make_identity(**{**CORSE, **traits})
     identity.record_ins_retrieval(Ins.parse(number, Oid.NIR.value), now=rules.now())
+    if collision:
+        identity.declare_collision(CollisionLevel.POTENTIAL, now=rules.now())
     uow = uow_factory()
     with uow:
         uow.identities.add(identity)
@@ -62,7 +69,7 @@ def test_a_unit_verification_ok_then_ko_on_the_database(
         assert uow.campaigns.last_verified(good.id) is not None
         assert uow.insi_calls.for_identity(good.id)[0].mode == "verify"
     bad = _stored(uow_factory, make_identity, admin, rules, first_birth_first_name="PAUL",
-                  birth_first_names="PAUL", number="180032B02040123")  # fmt: skip
+                  birth_first_names="PAUL", number="180032B02040123", collision=True)  # fmt: skip
     outcome = verify_ins(
         bad.id, uow=uow_factory(), actor=admin, rules=rules, teleservice=teleservice
     )
@@ -82,8 +89,8 @@ def test_a_campaign_runs_in_batches_and_reports(
     uow_factory, make_identity, admin, rules, teleservice
 ):
     _stored(uow_factory, make_identity, admin, rules)
-    _stored(uow_factory, make_identity, admin, rules, birth_name="PANNE")  # item error
-    _stored(uow_factory, make_identity, admin, rules, birth_name="AUTRE")  # KO
+    _stored(uow_factory, make_identity, admin, rules, birth_name="PANNE", collision=True)  # error
+    _stored(uow_factory, make_identity, admin, rules, birth_name="AUTRE", collision=True)  # KO
     campaign = create_campaign(
         name="Test", perimeter="query", query="with-ins", batch_size=2,
         uow=uow_factory(), actor=admin, rules=rules,

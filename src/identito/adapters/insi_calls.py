@@ -74,6 +74,7 @@ class SqlInsiCallRepository:
                 decision=call.decision.value if call.decision else None,
                 decided_by=call.decided_by,
                 decided_at=call.decided_at,
+                message=call.message,  # why a decision refused it (R-DU-03)
             )
         )
 

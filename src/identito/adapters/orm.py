@@ -35,6 +35,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     false,
+    text,
     true,
 )
 
@@ -130,6 +131,21 @@ identities = Table(
     Column("used_name_phonetic", String(100)),
     Index("ix_identities_birth_name_phonetic", "birth_name_phonetic", "birth_date"),
     Index("ix_identities_used_name_phonetic", "used_name_phonetic", "birth_date"),
+)
+
+#: R-DU-03 (migration 0011): one active, non-merged identity per matricule INS and OID.
+#: Identities in declared collision (COLP/COLV) are left out until identity vigilance
+#: resolves them (docs/adr/0006-one-active-identity-per-ins.md).
+ACTIVE_INS_PREDICATE = text(
+    "active AND merged_into IS NULL AND collision IS NULL AND ins_number IS NOT NULL"
+)
+Index(
+    "uq_identities_active_ins",
+    identities.c.ins_number,
+    identities.c.ins_oid,
+    unique=True,
+    sqlite_where=ACTIVE_INS_PREDICATE,
+    postgresql_where=ACTIVE_INS_PREDICATE,
 )
 
 # The duplicate model estimated on the base (migration 0009): one row, id 1.

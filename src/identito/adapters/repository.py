@@ -3,12 +3,19 @@
 Added identities are queued and inserted at commit with one ``executemany`` per
 table (bulk import); they are also written before any query, so a search always
 sees them. ``update`` is an optimistic-lock ``UPDATE ... WHERE version = :v``.
+
+R-DU-03 (``domain.ins_uniqueness``): ``add`` and ``update`` are the choke point of
+every write of a matricule. Both ask the other holders of the identity's matricule
+(``ins_holders``) and refuse with ``InsAlreadyHeld``; the partial unique index
+``uq_identities_active_ins`` backs the check, and its ``IntegrityError`` (two
+writers that both passed the check) becomes the same error.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -25,6 +32,7 @@ from sqlalchemy import (
     union,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from identito.adapters.bulk import insert_many
 from identito.adapters.mappers import (
@@ -37,7 +45,14 @@ from identito.adapters.mappers import (
 from identito.adapters.orm import identities, ins_history
 from identito.domain.duplicates import MatchRecord, match_record, swapped_birth_date
 from identito.domain.errors import NotFound, StaleVersion
+from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import (
+    InsAlreadyHeld,
+    ensure_sole_holder,
+    holds,
+    must_hold_alone,
+)
 from identito.services.unit_of_work import SearchCriteria
 
 _ORDER = (identities.c.birth_name, identities.c.first_birth_first_name, identities.c.id)
@@ -52,21 +67,24 @@ class SqlIdentityRepository:
     # -- writes -----------------------------------------------------------------------
 
     def add(self, identity: Identity) -> None:
+        self._ensure_sole_holder(identity)
         self._pending[identity.id] = identity
         self._seen[identity.id] = identity
 
     def update(self, identity: Identity) -> None:
+        self._ensure_sole_holder(identity)
         self._seen[identity.id] = identity
         if identity.id in self._pending:  # not written yet: inserted as it is at flush
             return
         row = identity_row(identity)
         del row["id"], row["created_at"]
         row["version"] = identity.version + 1
-        result = self.connection.execute(
-            update(identities)
-            .where(identities.c.id == identity.id, identities.c.version == identity.version)
-            .values(row)
-        )
+        with _held_ins_refused([identity]):
+            result = self.connection.execute(
+                update(identities)
+                .where(identities.c.id == identity.id, identities.c.version == identity.version)
+                .values(row)
+            )
         if result.rowcount != 1:
             current = self.connection.scalar(
                 select(identities.c.version).where(identities.c.id == identity.id)
@@ -83,7 +101,8 @@ class SqlIdentityRepository:
         if not self._pending:
             return
         pending = list(self._pending.values())
-        self._insert(identities, [identity_row(i) for i in pending])
+        with _held_ins_refused(pending):
+            self._insert(identities, [identity_row(i) for i in pending])
         self._insert(ins_history, [row for i in pending for row in history_rows(i)])
         self._pending.clear()
 
@@ -94,6 +113,25 @@ class SqlIdentityRepository:
 
     def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
         insert_many(self.connection, table, rows)
+
+    def ins_holders(self, ins: Ins, *, excluding: UUID | None = None) -> list[UUID]:
+        """Active, non-merged identities holding this matricule (number and OID), the
+        queued ones included; one lookup on the ``ins_number`` index."""
+        query = select(identities.c.id).where(
+            identities.c.ins_number == ins.number.number,
+            identities.c.ins_oid == ins.oid.value,
+            identities.c.active.is_(True),
+            identities.c.merged_into.is_(None),
+        )
+        found = set(self.connection.scalars(query)) | {
+            i.id for i in self._pending.values() if holds(i, ins)
+        }
+        return sorted(found - {excluding})
+
+    def _ensure_sole_holder(self, identity: Identity) -> None:
+        if must_hold_alone(identity):
+            assert identity.ins is not None
+            ensure_sole_holder(identity, self.ins_holders(identity.ins, excluding=identity.id))
 
     # -- reads ------------------------------------------------------------------------
 
@@ -224,6 +262,31 @@ def candidates_query(identity: Identity, limit: int) -> Select[Any]:
         .order_by(first, identities.c.id)
         .limit(limit)
     )
+
+
+#: The partial unique index of R-DU-03 (``adapters.orm``, migration 0011).
+ACTIVE_INS_INDEX = "uq_identities_active_ins"
+
+
+@contextmanager
+def _held_ins_refused(written: Sequence[Identity]) -> Iterator[None]:
+    """The unique index refused a matricule (a concurrent writer passed the check too):
+    the same ``InsAlreadyHeld``, its holders looked up by the use case after the rollback."""
+    try:
+        yield
+    except IntegrityError as error:
+        if not _violates_active_ins_index(error):
+            raise
+        refused = next((i for i in written if must_hold_alone(i)), None)
+        if refused is None or refused.ins is None:
+            raise
+        raise InsAlreadyHeld(refused.id, refused.ins) from error
+
+
+def _violates_active_ins_index(error: IntegrityError) -> bool:
+    """PostgreSQL names the index; SQLite names its columns."""
+    text = str(error.orig)
+    return ACTIVE_INS_INDEX in text or "identities.ins_number, identities.ins_oid" in text
 
 
 def _not_found(identity_id: UUID) -> NotFound:

@@ -116,6 +116,7 @@ class Source(StrEnum):
     SCAN = "scan"  # the batch scan (identito duplicates scan, the scheduler)
     CREATION = "creation"  # the creation of one of the identities
     CHANGE = "change"  # a change of traits of one of the identities
+    INS_HELD = "ins_held"  # a matricule refused: another active identity holds it (R-DU-03)
 
 
 @dataclass(frozen=True)

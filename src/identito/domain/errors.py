@@ -6,6 +6,8 @@
     ├── InvalidInput                one or more fields break a rule (HTTP 422)
     │                               carries ``FieldError(field, rule, message)`` items
     ├── InvalidTransition           a status or attribute change the rules forbid (409)
+    │   └── InsAlreadyHeld          another active identity holds the matricule
+    │                               (R-DU-03, ``domain.ins_uniqueness``)
     ├── PermissionDenied            the actor's role lacks a permission (403)
     ├── StaleVersion                an update based on an outdated version (412)
     └── NotFound                    no such identity or record (404)

@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     IDENTITY_UNMERGED = "identity.unmerged"  # a merge undone, on both identities
     COLLISION_DECLARED = "identity.collision_declared"  # COLP / COLV: two persons, one record
     COLLISION_RESOLVED = "identity.collision_resolved"
+    INS_ALREADY_HELD = "identity.ins_already_held"  # a matricule refused (R-DU-03)
     DUPLICATE_DECIDED = "duplicate.decided"  # a review decision, on both identities
     DUPLICATES_SCANNED = "duplicates.scanned"  # one row per recorded scan (its summary)
     DUPLICATE_MODEL_ESTIMATED = "duplicates.model_estimated"  # parameters estimated, stored

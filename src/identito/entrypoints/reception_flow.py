@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from identito.bootstrap import Container
 from identito.domain.errors import DomainError
 from identito.domain.ids import new_id
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor
 from identito.messages.hl7v2_reception import Hl7Rejected, ack, parse_adt, read_header
 from identito.services.reception import (
@@ -65,6 +66,9 @@ def handle_hl7v2(text: str, *, container: Container, actor: Actor) -> Hl7Answer:
             rules=rules,
             teleservice=container.teleservice,
         )
+    except InsAlreadyHeld as error:  # a matricule another identity holds (R-DU-03)
+        failure = Hl7Rejected(error.message, code="205", location="PID^1^3", header=header)
+        return Hl7Answer(answer("AE", failure), "AE")
     except DomainError as error:
         failure = Hl7Rejected(error.message, code="207", header=header)
         return Hl7Answer(answer("AE", failure), "AE")

@@ -39,6 +39,7 @@ ERROR_LABELS = {
     "200": "Unsupported message type",
     "201": "Unsupported event code",
     "203": "Unsupported version id",
+    "205": "Duplicate key identifier",
     "207": "Application internal error",
 }
 

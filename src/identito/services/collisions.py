@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import CollisionLevel
 from identito.services.identities import note_reads
+from identito.services.ins_refusals import refuse_held_ins
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
 
@@ -53,13 +55,18 @@ def declare_collision(
 def resolve_collision(
     identity_id: UUID, *, note: str | None = None, uow: UnitOfWork, actor: Actor, rules: Rules
 ) -> Identity:
-    """The collision is handled: the identity leaves the worklist, its INS may go again."""
+    """The collision is handled: the identity leaves the worklist, its INS may go again.
+
+    Refused (``InsAlreadyHeld``) while another active identity holds its matricule."""
     actor.require(Permission.DUPLICATES_REVIEW)
     now = rules.now()
     with uow:
         identity = uow.identities.get(identity_id)
         identity.resolve_collision(now=now, note=(note or "").strip() or None)
-        uow.identities.update(identity)
+        try:
+            uow.identities.update(identity)
+        except InsAlreadyHeld as error:  # another still holds its matricule (R-DU-03): 409
+            raise refuse_held_ins(error, uow=uow, actor=actor, now=now) from None
         uow.commit(actor, now)
     return identity
 

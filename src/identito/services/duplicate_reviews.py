@@ -168,6 +168,21 @@ def _record_batch(
     return ScanSummary(found=len(unique), **counts)
 
 
+def record_held_ins_pairs(pairs: Sequence[ScoredPair], *, uow: UnitOfWork, now: datetime) -> None:
+    """Inside the refusal of a matricule already held (R-DU-03): each pair is pending in
+    the worklist, new, rescored, or reopened whatever was decided before."""
+    stored = uow.duplicate_reviews.for_pairs((p.first_id, p.second_id) for p in pairs)
+    new, changed = [], []
+    for pair in pairs:
+        existing = stored.get((pair.first_id, pair.second_id))
+        if existing is None:
+            new.append(DuplicateReview.found(pair, now=now, source=Source.INS_HELD))
+        elif (again := existing.found_again(pair, "", now=now)) is not existing:
+            changed.append(again)
+    uow.duplicate_reviews.add(new)
+    uow.duplicate_reviews.save(changed)
+
+
 def _fingerprint(review: DuplicateReview, uow: UnitOfWork) -> str:
     return fingerprint(uow.identities.get(review.first_id), uow.identities.get(review.second_id))
 

@@ -16,6 +16,7 @@ from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import FieldErrors, PermissionDenied, StaleVersion
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
 from identito.domain.trait_set import TRAIT_FIELDS, parse_traits
@@ -26,6 +27,7 @@ from identito.services.identity_inputs import (
     parse_attributes,
     search_criteria,
 )
+from identito.services.ins_refusals import refuse_held_ins
 from identito.services.preferences import read_preferences
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
@@ -104,7 +106,10 @@ def update_identity(
             may_change_protected = actor.can(Permission.IDENTITY_UPDATE_PROTECTED)
             _change_ins(identity, changes["ins"], may_change_protected, rules)
         changed = bool(identity.events)
-        uow.identities.update(identity)
+        try:
+            uow.identities.update(identity)
+        except InsAlreadyHeld as error:  # R-DU-03: the pair to the worklist, then 409
+            raise refuse_held_ins(error, uow=uow, actor=actor, now=now) from None
         queue_nia_recheck(identity, uow=uow, now=now)  # touched again: verify its NIA
         queue_ins_verification(identity, uow=uow, now=now)  # a typed matricule: verify it
         if changed:  # traits or matricule changed: look for duplicates again

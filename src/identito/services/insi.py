@@ -4,7 +4,9 @@
 with no database transaction open. Each call that does not end the recovery
 with ``00`` is traced in its own short transaction at once; the ``00`` call is
 traced in the transaction that integrates it (or not). A call whose integration
-fails is still traced, with the decision ``refused`` and the reason.
+fails is still traced, with the decision ``refused`` and the reason; when the
+matricule is another active identity's (R-DU-03), the pair goes to the duplicate
+worklist with that trace and ``InsAlreadyHeld`` is raised (409).
 
 On ``00`` the answer must be complete; the comparison of the local and INSi
 traits gives a similarity score; at or above the organisation's threshold
@@ -20,10 +22,12 @@ from uuid import UUID
 
 from identito.domain.errors import DomainError, InvalidTransition
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.insi import IncompleteInsiAnswer, received_traits
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
 from identito.services.comparison import compare
+from identito.services.ins_refusals import refuse_held_ins
 from identito.services.insi_integration import (
     Found,
     RecoveryResult,
@@ -35,6 +39,7 @@ from identito.services.insi_integration import (
     recovery_result,
     refused,
     refused_answer,
+    refused_trace,
     save_trace,
     with_comparison,
 )
@@ -140,6 +145,10 @@ def _conclude(
                 notes = integrate(identity, call, uow, rules, now, decision=Decision.AUTOMATIC)
                 integrated = identity
                 call = call.decided(Decision.AUTOMATIC, actor.username, now, applied=True)
+            except InsAlreadyHeld as error:  # R-DU-03: traced refused, the pair listed, 409
+                raise refuse_held_ins(
+                    error, uow=uow, actor=actor, now=now, trace=refused_trace(call, uow, actor, now)
+                ) from None
             except DomainError as error:
                 uow.rollback()
                 call = refused(call, error.message, actor.username, now)

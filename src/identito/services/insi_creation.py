@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from identito.domain.duplicate_reviews import Source
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.insi import CollectionMethod, IncompleteInsiAnswer, received_traits
 from identito.domain.permissions import Actor, Permission
 from identito.domain.trait_set import Traits, parse_traits, trait_warnings
-from identito.services.comparison import compare
+from identito.services.comparison import Comparison, compare
+from identito.services.ins_refusals import refuse_held_ins
 from identito.services.insi_integration import (
     Found,
     RecoveryResult,
@@ -22,6 +25,7 @@ from identito.services.insi_integration import (
     recovery_result,
     refused,
     refused_answer,
+    refused_trace,
     save_trace,
     with_comparison,
 )
@@ -35,7 +39,7 @@ from identito.services.insi_trace import (
 )
 from identito.services.rules import Rules
 from identito.services.teleservice import CallMode, Teleservice
-from identito.services.unit_of_work import SearchCriteria, UnitOfWork
+from identito.services.unit_of_work import UnitOfWork
 
 
 def create_identity_from_insi(
@@ -97,15 +101,6 @@ def _create_from(
         comparison = compare(typed, insi_traits) if typed else None
         if comparison is not None:
             call = with_comparison(call, comparison, Decision.PENDING)
-        existing = uow.identities.search(SearchCriteria(ins_number=answer.ins_number, limit=1))
-        if existing:
-            message = (
-                f"Une identité porte déjà ce matricule INS ({existing[0].id}) : rien n'est créé."
-            )
-            call = refused(call, message, actor.username, now)
-            add_trace(call, uow)
-            uow.commit(actor, now)
-            return Found(call, comparison, None, (message,))
         place = place_warning(answer.birth_place_code, answer.birth_date, rules)
         identity = Identity.create(
             insi_traits,
@@ -115,10 +110,32 @@ def _create_from(
         )
         uow.identities.add(identity)
         call = InsiCall(**{**vars(call), "identity_id": identity.id, "identity_version": 1})
-        notes = integrate(
-            identity, call, uow, rules, now, decision=Decision.ACCEPTED, source=Source.CREATION
-        )
-        call = call.decided(Decision.ACCEPTED, actor.username, now, applied=True)
-        add_trace(call, uow)
-        uow.commit(actor, now)
-    return Found(call, comparison, identity, notes)
+        try:  # the commit too: a concurrent creation may meet the index there
+            notes = integrate(
+                identity, call, uow, rules, now, decision=Decision.ACCEPTED, source=Source.CREATION
+            )
+            accepted = call.decided(Decision.ACCEPTED, actor.username, now, applied=True)
+            add_trace(accepted, uow)
+            uow.commit(actor, now)
+        except InsAlreadyHeld as error:  # R-DU-03: nothing is created, the call traced refused
+            return _held(error, call, comparison, uow, actor, now)
+    return Found(accepted, comparison, identity, notes)
+
+
+def _held(
+    error: InsAlreadyHeld,
+    call: InsiCall,
+    comparison: Comparison | None,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: datetime,
+) -> Found:
+    """The rule of every path (``domain.ins_uniqueness``): the call traced refused with
+    the rule's message, nothing created (so no pair for the worklist)."""
+    call = InsiCall(**{**vars(call), "identity_id": None, "identity_version": None})
+    error = refuse_held_ins(
+        error, uow=uow, actor=actor, now=now, trace=refused_trace(call, uow, actor, now)
+    )
+    return Found(
+        refused(call, error.message, actor.username, now), comparison, None, (error.message,)
+    )

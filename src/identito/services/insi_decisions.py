@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from identito.domain.errors import InvalidTransition, NotFound, StaleVersion
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor, Permission
 from identito.services.comparison import Comparison
-from identito.services.insi_integration import RecoveryResult, integrate
+from identito.services.ins_refusals import Trace, refusal_audit, refuse_held_ins
+from identito.services.insi_integration import RecoveryResult, integrate, refused
 from identito.services.insi_records import CallOutcome, Decision, InsiCall
 from identito.services.insi_trace import INSI_REJECTED
 from identito.services.rules import Rules
@@ -38,12 +41,25 @@ def accept_insi_call(
         seen = expected_version if expected_version is not None else call.identity_version
         if seen is not None and identity.version != seen:
             raise StaleVersion(seen, identity.version)
-        notes = integrate(identity, call, uow, rules, now, decision=Decision.ACCEPTED)
+        try:
+            notes = integrate(identity, call, uow, rules, now, decision=Decision.ACCEPTED)
+        except InsAlreadyHeld as error:  # R-DU-03: the call refused, the pair listed, 409
+            raise refuse_held_ins(
+                error, uow=uow, actor=actor, now=now, trace=_refused_decision(call, uow, actor, now)
+            ) from None
         call = call.decided(Decision.ACCEPTED, actor.username, now, applied=True)
         uow.insi_calls.update_decision(call)
         uow.commit(actor, now)
     comparison = Comparison.from_dict(call.comparison) if call.comparison else None
     return RecoveryResult(call, (call,), comparison, identity, notes)
+
+
+def _refused_decision(call: InsiCall, uow: UnitOfWork, actor: Actor, now: datetime) -> Trace:
+    def decide(error: InsAlreadyHeld) -> None:
+        uow.insi_calls.update_decision(refused(call, error.message, actor.username, now))
+        uow.add_audit(refusal_audit(error, actor=actor, now=now))
+
+    return decide
 
 
 def reject_insi_call(

@@ -15,11 +15,13 @@ from typing import Any
 from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import FieldErrors, InvalidInput
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.insi import IncompleteInsiAnswer
 from identito.domain.permissions import Actor
 from identito.domain.traits import UNKNOWN_BIRTH_PLACE, BirthDate
 from identito.services.comparison import Comparison
 from identito.services.duplicate_watch import watch_duplicates
+from identito.services.ins_refusals import Trace
 from identito.services.insi_records import CallOutcome, Decision, InsiCall
 from identito.services.insi_trace import INSI_CALLED, domain_answer, response_digest
 from identito.services.rules import Rules
@@ -123,6 +125,16 @@ def refused_answer(
 def refused(call: InsiCall, message: str, by: str, at: datetime) -> InsiCall:
     refused = call.decided(Decision.REFUSED, by, at, applied=False)
     return InsiCall(**{**vars(refused), "message": message})
+
+
+def refused_trace(call: InsiCall, uow: UnitOfWork, actor: Actor, now: datetime) -> Trace:
+    """The ``00`` call of a matricule another identity holds (R-DU-03), traced refused
+    inside the refusal's transaction (``services.ins_refusals``)."""
+
+    def add(error: InsAlreadyHeld) -> None:
+        add_trace(refused(call, error.message, actor.username, now), uow)
+
+    return add
 
 
 def with_comparison(call: InsiCall, comparison: Comparison, decision: Decision) -> InsiCall:

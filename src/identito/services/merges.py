@@ -16,10 +16,12 @@ from uuid import UUID
 
 from identito.domain import merges
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Permission
 from identito.services.duplicate_reviews import close_merged_reviews
 from identito.services.identities import note_reads
+from identito.services.ins_refusals import refuse_held_ins
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
 
@@ -62,7 +64,10 @@ def unmerge(merge_id: UUID, *, uow: UnitOfWork, actor: Actor, rules: Rules) -> M
         survivor = uow.identities.get(record.survivor_id)
         merged = uow.identities.get(record.merged_id)
         undone = merges.unmerge(record, survivor, merged, actor=actor.username, now=now)
-        uow.identities.update(merged)
+        try:
+            uow.identities.update(merged)
+        except InsAlreadyHeld as error:  # its matricule is held by another (R-DU-03): 409
+            raise refuse_held_ins(error, uow=uow, actor=actor, now=now) from None
         uow.merges.update(undone)
         uow.commit(actor, now)
     return undone

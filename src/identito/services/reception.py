@@ -38,6 +38,7 @@ from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import DomainError, InvalidInput
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import parse_traits
@@ -252,13 +253,16 @@ class ReceptionFlow(ReceptionRecorder):
         with self.uow:
             identity = self.new_identity(parsed, now)
             self.take_ins(identity, ins, now)
-            self.uow.identities.add(identity)
-            watch_duplicates(identity, uow=self.uow, rules=self.rules, source=Source.CREATION)
-            if call is not None:
-                add_trace(replace(call, identity_id=identity.id, applied=True), self.uow)
-                self.uow.campaigns.mark_verified([identity.id], now)
-            result = self.write(ReceptionOutcome.INTEGRATED, why, identity.id, keep_ins=True)
-            self.uow.commit(self.actor, now)
+            try:  # the commit too: a concurrent writer may meet the index there
+                self.uow.identities.add(identity)
+                watch_duplicates(identity, uow=self.uow, rules=self.rules, source=Source.CREATION)
+                if call is not None:
+                    add_trace(replace(call, identity_id=identity.id, applied=True), self.uow)
+                    self.uow.campaigns.mark_verified([identity.id], now)
+                result = self.write(ReceptionOutcome.INTEGRATED, why, identity.id, keep_ins=True)
+                self.uow.commit(self.actor, now)
+            except InsAlreadyHeld as error:  # R-DU-03: nothing created, NACK
+                raise self.refuse_held(error, None) from None
         return result
 
     def _link(
@@ -282,7 +286,10 @@ class ReceptionFlow(ReceptionRecorder):
             return self.to_handle(detail, identity_id=identity.id)
         with self.uow:
             if identity.events:
-                self.uow.identities.update(identity)
+                try:
+                    self.uow.identities.update(identity)
+                except InsAlreadyHeld as error:  # R-DU-03: nothing applied, NACK
+                    raise self.refuse_held(error, identity.id) from None
             if call is not None:
                 add_trace(call, self.uow)
                 self.uow.campaigns.mark_verified([identity.id], now)

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor
 from identito.domain.status import IdentityAttribute
 from identito.services.comparison import Comparison
+from identito.services.ins_refusals import refusal_audit, refuse_held_ins
 from identito.services.insi_integration import add_trace
 from identito.services.insi_records import InsiCall
 from identito.services.reception_model import (
@@ -134,6 +136,19 @@ class ReceptionRecorder:
             )
         )
         return ReceptionResult(outcome, message.id, identity_id, detail)
+
+    def refuse_held(self, error: InsAlreadyHeld, identity_id: UUID | None) -> InsAlreadyHeld:
+        """Inside the open unit of work of a refused matricule (R-DU-03): rolled back, then
+        the pair listed and the message stored refused (redacted), together; the entry
+        point answers the returned error (HL7 NACK, FHIR OperationOutcome)."""
+
+        def trace(refused: InsAlreadyHeld) -> None:
+            self.write(ReceptionOutcome.REJECTED, refused.message, identity_id, keep_ins=False)
+            self.uow.add_audit(refusal_audit(refused, actor=self.actor, now=self.rules.now()))
+
+        return refuse_held_ins(
+            error, uow=self.uow, actor=self.actor, now=self.rules.now(), trace=trace
+        )
 
     def _redirection_note(self, identity_id: UUID | None) -> str:
         if not self.redirected_from or identity_id is None:

@@ -29,6 +29,7 @@ from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import DomainError
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import IdentityWarning, Traits
 from identito.services.duplicate_watch import watch_duplicates
@@ -130,7 +131,10 @@ def _save(flow: ReceptionFlow, identity: Identity, detail: str) -> ReceptionResu
     now = flow.rules.now()
     with flow.uow:
         if identity.events:
-            flow.uow.identities.update(identity)
+            try:
+                flow.uow.identities.update(identity)
+            except InsAlreadyHeld as error:  # R-DU-03: nothing applied, NACK
+                raise flow.refuse_held(error, identity.id) from None
             watch_duplicates(identity, uow=flow.uow, rules=flow.rules, source=Source.CHANGE)
         result = flow.write(ReceptionOutcome.APPLIED, detail, identity.id, keep_ins=True)
         flow.uow.commit(flow.actor, now)

@@ -15,6 +15,7 @@ from typing import Any, Protocol, Self
 from uuid import UUID
 
 from identito.domain.duplicates import MatchRecord
+from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.ids import new_id
 from identito.domain.merges import Merge
@@ -89,6 +90,10 @@ IndicatorKey = tuple[str, str, str]
 
 
 class IdentityRepository(Protocol):
+    """``add`` and ``update`` refuse an identity whose matricule another active identity
+    holds (R-DU-03, ``domain.ins_uniqueness.InsAlreadyHeld``): every write of a
+    matricule goes through them."""
+
     def add(self, identity: Identity) -> None: ...
 
     def get(self, identity_id: UUID) -> Identity:
@@ -104,6 +109,11 @@ class IdentityRepository(Protocol):
 
     def search(self, criteria: SearchCriteria) -> list[Identity]:
         """Active identities only (a merged one is found through its survivor)."""
+        ...
+
+    def ins_holders(self, ins: Ins, *, excluding: UUID | None = None) -> list[UUID]:
+        """Active, non-merged identities holding this matricule (number and OID), but
+        ``excluding``; those in collision included."""
         ...
 
     def candidates(self, identity: Identity, *, limit: int) -> list[Identity]:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from fakes import INS_A, FakeUnitOfWork, actor_with_role, fake_rules, identity_input, make_identity
+from fakes import (
+    INS_A,
+    FakeUnitOfWork,
+    actor_with_role,
+    fake_rules,
+    identity_input,
+    in_collision,
+    make_identity,
+)
 from identito.domain.duplicate_reviews import ReviewStatus, Source
 from identito.domain.duplicates import ScoredPair
 from identito.domain.errors import InvalidInput, InvalidTransition, PermissionDenied
@@ -212,16 +220,16 @@ def test_a_creation_puts_its_pairs_above_the_threshold_in_the_worklist():
 
 
 def test_a_creation_below_the_threshold_records_nothing_but_a_blocking_pair_always_goes():
-    existing = make_identity(IdentityStatus.RETRIEVED, ins=INS_A, birth_name="ZORRO",
-                             birth_date="1990-07-01")  # fmt: skip
+    existing = in_collision(make_identity(IdentityStatus.RETRIEVED, ins=INS_A, birth_name="ZORRO",
+                                          birth_date="1990-07-01"))  # fmt: skip
     uow, rules = _stored(existing), fake_rules()
     uow.preferences.values["duplicate_review_threshold"] = 1.0
 
     create_identity(identity_input(birth_name="DUPOND"), uow=uow, actor=ADMISSION, rules=rules)
     assert uow.duplicate_reviews.committed == {}
 
-    other = make_identity(IdentityStatus.RETRIEVED, ins=INS_A, birth_name="DURAND")
-    uow.identities.committed[other.id] = other
+    other = in_collision(make_identity(IdentityStatus.RETRIEVED, ins=INS_A, birth_name="DURAND"))
+    uow.identities.committed[other.id] = other  # both in collision: they may share it (0011)
     update_identity(other.id, other.version, {"used_name": "DURANT"}, uow=uow, actor=VIGILANCE,
                     rules=rules)  # fmt: skip
     [review] = uow.duplicate_reviews.committed.values()

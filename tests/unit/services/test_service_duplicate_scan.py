@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from fakes import INS_A, NOW, FakeUnitOfWork, actor_with_role, make_identity
+from fakes import INS_A, NOW, FakeUnitOfWork, actor_with_role, in_collision, make_identity
 from identito.domain.duplicate_model import Trait
 from identito.domain.duplicates import levels, probability, record_of, score_records
 from identito.domain.errors import PermissionDenied
@@ -116,10 +116,10 @@ def test_a_huge_block_is_compared_by_sorted_neighbourhood(monkeypatch: pytest.Mo
 
 def test_the_same_active_ins_is_always_yielded_as_blocking() -> None:
     uow = FakeUnitOfWork()
-    first = make_identity(IdentityStatus.RETRIEVED, ins=INS_A)
-    other = make_identity(IdentityStatus.RETRIEVED, ins=INS_A, birth_name="LEFEBVRE",
+    first = in_collision(make_identity(IdentityStatus.RETRIEVED, ins=INS_A))  # as 0011 leaves them
+    other = in_collision(make_identity(IdentityStatus.RETRIEVED, ins=INS_A, birth_name="LEFEBVRE",
                           first_birth_first_name="LUC", birth_first_names=["LUC"],
-                          birth_date="1950-01-02", sex="F")  # fmt: skip
+                          birth_date="1950-01-02", sex="F"))  # fmt: skip
     _store(uow, first, other)
     pairs = list(scan_pairs(uow, threshold=0.99))
     assert [(p.blocking, p.score) for p in pairs] == [(True, 1.0)]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from fakes import INS_A, INS_B, NOW, FakeUnitOfWork, actor_with_role, make_identity
+from fakes import INS_A, INS_B, NOW, FakeUnitOfWork, actor_with_role, in_collision, make_identity
 from identito.domain.duplicate_model import DEFAULT, TermFrequencies
 from identito.domain.duplicates import COMMON_VALUE_NOTE, HOMONYM_NOTE, Agreement, Trait
 from identito.domain.errors import InvalidInput, NotFound, PermissionDenied
@@ -154,9 +154,11 @@ def test_candidates_come_from_blocking_on_swapped_dates_and_name_prefixes(
 def test_the_same_active_ins_is_found_and_blocking_even_below_the_threshold(
     uow: FakeUnitOfWork, rules: Rules
 ) -> None:
-    local = make_identity(IdentityStatus.RETRIEVED, ins=INS_A)
-    twin = make_identity(
-        IdentityStatus.RETRIEVED, ins=INS_A, birth_name="LEFEBVRE", birth_date="1990-01-01"
+    local = in_collision(make_identity(IdentityStatus.RETRIEVED, ins=INS_A))  # left by 0011
+    twin = in_collision(
+        make_identity(
+            IdentityStatus.RETRIEVED, ins=INS_A, birth_name="LEFEBVRE", birth_date="1990-01-01"
+        )
     )
     other = make_identity(IdentityStatus.RETRIEVED, ins=INS_B)
     _store(uow, local, twin, other)
@@ -168,7 +170,7 @@ def test_returned_identities_with_an_ins_are_audited_as_reads(
     uow: FakeUnitOfWork, rules: Rules
 ) -> None:
     local = make_identity(IdentityStatus.RETRIEVED, ins=INS_A)
-    twin = make_identity(IdentityStatus.RETRIEVED, ins=INS_A)
+    twin = make_identity(IdentityStatus.RETRIEVED, ins=INS_B)
     _store(uow, local, twin)
     find_duplicates(local.id, uow=uow, actor=CARE, rules=rules)
     assert uow.audit.actions(twin.id) == [AuditAction.IDENTITY_READ.value]

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from fakes import INS_A, INS_B, NOW, FakeTeleservice, FakeUnitOfWork, actor_with_role, make_identity
+from fakes import (
+    INS_A,
+    INS_B,
+    NOW,
+    FakeTeleservice,
+    FakeUnitOfWork,
+    actor_with_role,
+    make_identity,
+    other_ins,
+)
 from fakes_verification import FakeVerifier
 from identito.domain.errors import InvalidInput
 from identito.domain.identity import Identity
@@ -153,11 +162,11 @@ def test_a_campaign_skips_an_identity_of_sex_i_with_the_reason_and_confirms_a_ty
     uc.update_identity(
         sex_i.id,
         sex_i.version,
-        {"ins": {"number": INS_A.number.number, "oid": INS_A.oid.value}},
+        {"ins": {"number": other_ins(7).number.number, "oid": other_ins(7).oid.value}},
         uow=uow,
         actor=VIGILANCE,
         rules=rules,
-    )
+    )  # a matricule of its own: ``ok`` holds INS_A (R-DU-03)
     values = {"name": "Tous", "perimeter": "query", "query": "with-ins", "use_batch": use_batch}
     campaign = create_campaign(**values, uow=uow, actor=ADMIN, rules=rules)
     run, _ = open_run(campaign.id, uow=uow, actor=ADMIN, rules=rules)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from fakes import NOW, FakeTeleservice, actor_with_role, insi_person, make_identity
+from fakes import NOW, FakeTeleservice, actor_with_role, insi_person, make_identity, other_ins
 from identito.domain.errors import PermissionDenied
 from identito.domain.permissions import Role
 from identito.services.auth import SYSTEM
@@ -60,7 +60,13 @@ def test_identities_left_without_ins_by_their_first_recovery_are_counted_by_reas
     recover(
         uow, rules, pending, FakeTeleservice([insi_person(birth_name="PENDING", **other_place)])
     )
-    recover(uow, rules, nobody, FakeTeleservice([insi_person(birth_name="NOBODY")]))  # 2nd try
+    nobody_ins = other_ins(1).number.number  # another person: another matricule (R-DU-03)
+    recover(
+        uow,
+        rules,
+        nobody,
+        FakeTeleservice([insi_person(birth_name="NOBODY", ins_number=nobody_ins)]),
+    )  # 2nd try, fmt: skip
 
     indicators = insi_indicators(uow=uow, actor=STATISTICS, rules=rules)
 

@@ -17,6 +17,7 @@ from fakes import (
     fake_rules,
     identity_input,
     make_identity,
+    other_ins,
 )
 from identito.domain.errors import PermissionDenied
 from identito.domain.identifiers import Oid
@@ -143,8 +144,8 @@ def world() -> World:
     uow = FakeUnitOfWork()
     ids = {}
     with uow:
-        for status in IdentityStatus:
-            identity = make_identity(status)
+        for serial, status in enumerate(IdentityStatus, start=1):
+            identity = make_identity(status, ins=other_ins(serial))  # one holder each (R-DU-03)
             uow.identities.add(identity)
             ids[status] = identity.id
         uow.commit(SYSTEM, NOW)

@@ -33,7 +33,7 @@ class ReviewPublic(BaseModel):
     explanation: list[TraitAgreementPublic]
     found_at: datetime
     scored_at: datetime
-    source: str = Field(description="scan, creation ou change.")
+    source: str = Field(description="scan, creation, change ou ins_held.")
     status: str = Field(
         description="pending, duplicate (DOUA, à fusionner), not_duplicate, homonym, "
         "collision, merged."

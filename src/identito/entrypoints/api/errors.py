@@ -7,6 +7,7 @@ error                              status  ``type``
 =================================  ======  ============================
 ``InvalidInput``, bad request      422     ``…:invalid-input``
 ``InvalidTransition``              409     ``…:invalid-transition``
+``InsAlreadyHeld`` (R-DU-03)       409     ``…:invalid-transition``, ``holders``
 ``StaleVersion``                   412     ``…:stale-version``
 missing ``If-Match``               428     ``…:precondition-required``
 ``PermissionDenied``               403     ``…:permission-denied``
@@ -35,6 +36,7 @@ from identito.domain.errors import (
     PermissionDenied,
     StaleVersion,
 )
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.services.auth import AuthenticationFailed
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -113,6 +115,11 @@ def domain_problem(request: Request, error: Exception) -> JSONResponse:
         count = len(error.errors)
         detail = f"{count} champ{'s' if count > 1 else ''} à corriger."
         return problem(422, detail, error.errors)
+    if isinstance(error, InsAlreadyHeld):  # R-DU-03: the holders for the caller to look at
+        return problem(
+            409, error.message, [FieldError("ins", error.rule, error.message)],
+            holders=[str(h) for h in error.holders],
+        )  # fmt: skip
     if isinstance(error, InvalidTransition):
         return problem(409, error.message, [FieldError("status", error.rule, error.message)])
     if isinstance(error, StaleVersion):

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from identito.domain.errors import DomainError
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.entrypoints.api.deps import ActorDep, ContainerDep
 from identito.messages.fhir_reception import FhirRejected, parse_patient
 from identito.services.reception import Reception, receive_identity, record_rejected
@@ -58,6 +59,8 @@ async def _receive(request: Request, actor: Any, container: Any, method: str) ->
             uow=container.uow_factory(), actor=actor, rules=container.rules,
             teleservice=container.teleservice,
         )  # fmt: skip
+    except InsAlreadyHeld as error:  # R-DU-03: the matricule is another identity's
+        return outcome(409, "error", "duplicate", error.message)
     except DomainError as error:
         return outcome(403 if error.__class__.__name__ == "PermissionDenied" else 409,
                        "error", "forbidden", error.message)  # fmt: skip

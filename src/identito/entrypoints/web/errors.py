@@ -23,6 +23,7 @@ from identito.domain.errors import (
     PermissionDenied,
     StaleVersion,
 )
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.entrypoints.web.deps import CsrfRefused, LoginRequired
 from identito.entrypoints.web.rendering import is_htmx, render
 from identito.services.auth import AuthenticationFailed
@@ -72,6 +73,11 @@ def _web_domain_error(request: Request, error: Exception) -> Response:
         return login_redirect(request, expired=True)
     status = next((s for kind, s in _DOMAIN if isinstance(error, kind)), 422)
     details = [e.message for e in error.errors] if isinstance(error, InvalidInput) else []
+    if isinstance(error, InsAlreadyHeld):  # R-DU-03: where the pair now waits
+        details = [f"Identité qui porte ce matricule : /identites/{h}" for h in error.holders] + [
+            "La paire est dans la liste des doublons à examiner : /doublons"
+        ]
+        return error_page(request, status, error.message, details)
     message = "Certaines données sont à corriger." if details else error.message
     return error_page(request, status, message, details)
 

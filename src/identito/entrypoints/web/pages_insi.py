@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from identito.domain.errors import InvalidInput, NotFound
 from identito.domain.identity import Identity
+from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Permission
 from identito.domain.status import IdentityStatus, StatusAction, next_status
 from identito.entrypoints.api.deps import ContainerDep
@@ -97,7 +98,14 @@ def call(
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
         errors = form_errors(error.errors)
         return _form_page(request, identity, 422, mode=mode, values=values, errors=errors)
+    except InsAlreadyHeld:  # R-DU-03: the call, traced refused, says why
+        return _last_call(identity_id, session, container)
     return RedirectResponse(f"/identites/{identity_id}/insi/appels/{result.call.id}", 303)
+
+
+def _last_call(identity_id: UUID, session: SessionDep, container: ContainerDep) -> Response:
+    last = _calls(identity_id, session, container)[-1]
+    return RedirectResponse(f"/identites/{identity_id}/insi/appels/{last.id}", 303)
 
 
 def _calls(identity_id: UUID, session: SessionDep, container: ContainerDep) -> list[InsiCall]:
@@ -147,10 +155,13 @@ def accept(
     identity_id: UUID, call_id: UUID, session: SessionDep, container: ContainerDep, form: FormDep
 ) -> Response:
     version = text(form, "version")
-    service.accept_insi_call(
-        identity_id, call_id, expected_version=int(version) if version else None,
-        uow=container.uow_factory(), actor=session.actor, rules=container.rules,
-    )  # fmt: skip
+    try:
+        service.accept_insi_call(
+            identity_id, call_id, expected_version=int(version) if version else None,
+            uow=container.uow_factory(), actor=session.actor, rules=container.rules,
+        )  # fmt: skip
+    except InsAlreadyHeld:  # R-DU-03: the comparison window shows the call refused, and why
+        return RedirectResponse(f"/identites/{identity_id}/insi/appels/{call_id}", 303)
     return RedirectResponse(f"/identites/{identity_id}?message=insi_acceptee", 303)
 
 

@@ -36,6 +36,7 @@ SOURCE_LABELS = {
     Source.SCAN: "analyse de la base",
     Source.CREATION: "création",
     Source.CHANGE: "modification des traits",
+    Source.INS_HELD: "matricule INS déjà porté (R-DU-03)",
 }
 COLLISION_LABELS = {
     CollisionLevel.POTENTIAL: "Collision potentielle (COLP)",
