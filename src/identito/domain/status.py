@@ -61,6 +61,7 @@ class StatusAction(StrEnum):
     CHECK_DOCUMENT = "check_document"  # a high-trust identity document was checked
     INVALIDATE_INS = "invalidate_ins"  # strict trait change, INS removal, verification KO
     FORCE_PROVISIONAL = "force_provisional"  # doubtful or fictitious attribute set
+    WITHDRAW_DOCUMENT_CHECK = "withdraw_document_check"  # strict traits changed, not re-checked
 
 
 _P, _R, _V, _Q = (
@@ -82,6 +83,8 @@ TRANSITIONS: dict[tuple[IdentityStatus, StatusAction], IdentityStatus] = {
     (_Q, _A.CHECK_DOCUMENT): _Q,
     (_R, _A.INVALIDATE_INS): _P,
     (_Q, _A.INVALIDATE_INS): _V,
+    (_V, _A.WITHDRAW_DOCUMENT_CHECK): _P,
+    (_Q, _A.WITHDRAW_DOCUMENT_CHECK): _R,
     (_P, _A.FORCE_PROVISIONAL): _P,
     (_R, _A.FORCE_PROVISIONAL): _P,
     (_V, _A.FORCE_PROVISIONAL): _P,

@@ -88,6 +88,23 @@ class GeographicReference:
         """Same as :meth:`lookup` (the name used by the domain's protocol)."""
         return self.lookup(code, on)
 
+    def arrondissements(self, code: str, on: date) -> list[Place]:
+        """The municipal arrondissements of a commune valid on a date, in code order.
+
+        Births in Paris, Lyon and Marseille are coded by arrondissement, not by the
+        whole commune (75056, 69123, 13055), once the arrondissements exist (Marseille's
+        from 18/10/1946).
+
+        >>> [p.code for p in get_reference().arrondissements("69123", date(1950, 1, 1))][-1]
+        '69387'
+        """
+        table = self._table
+        rows = table.arrondissements.get(normalise_code(code), [])
+        return sorted(
+            (table.place(row) for row in rows if table.is_valid_on(row, on)),
+            key=lambda place: place.code,
+        )
+
     def search(self, name: str, on: date | None = None, limit: int = 20) -> list[Place]:
         """Places whose name (current or former) starts with ``name``.
 
