@@ -42,7 +42,7 @@ def test_a_whole_commune_with_arrondissements_is_refused_listing_them(
 def test_marseille_as_a_whole_is_accepted_before_its_arrondissements_existed(
     reference: GeographicReference,
 ) -> None:
-    assert InseeBirthPlaces(reference).check_birth_place("13055", date(1940, 1, 1)) is None
+    assert InseeBirthPlaces(reference).check_birth_place("13055", date(1945, 1, 1)) is None
 
 
 def test_an_arrondissement_and_an_ordinary_commune_are_accepted(
