@@ -112,8 +112,9 @@ def _name_parser(field: str, kind: NameKind) -> Callable[[Any], str]:
 
 
 def _first_names(raw: Any, errors: FieldErrors) -> tuple[str, ...]:
-    items = raw.split(" ") if isinstance(raw, str) else (raw or ())
-    kept = [str(item) for item in items if str(item).strip()]
+    # one first name per space, as INSi's ListePrenom: a hyphenated first name stays whole
+    items = raw.split(" ") if isinstance(raw, str) else " ".join(map(str, raw or ())).split(" ")
+    kept = [item for item in items if item.strip()]
     names = [
         _checked(_name_parser(f"birth_first_names[{i}]", NameKind.FIRST_NAME), item, errors)
         for i, item in enumerate(kept)

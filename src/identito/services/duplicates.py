@@ -110,7 +110,10 @@ def check_duplicates(
     """
     actor.require(Permission.IDENTITY_SEARCH)
     now = rules.now()
-    traits, warnings = parse_traits(data, today=now.date(), places=rules.places)
+    # the creation asks for the confirmation of a birth date over 120 years, not the check
+    traits, warnings = parse_traits(
+        data, today=now.date(), places=rules.places, old_birth_date_confirmed=True
+    )
     draft = Identity.create(traits, warnings, now=now, collection_method=CollectionMethod.MANUAL)
     with uow:
         kept = _scored(draft, uow=uow, actor=actor, rules=rules, limit=limit, threshold=threshold)

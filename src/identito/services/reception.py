@@ -37,7 +37,7 @@ from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
-from identito.domain.trait_set import Traits, parse_traits
+from identito.domain.trait_set import RECEIVED_ENTRY, Traits, parse_traits
 from identito.domain.traits import search_key
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.insi_integration import add_trace
@@ -117,7 +117,7 @@ class ReceptionFlow(ReceptionRecorder):
         now = self.rules.now()
         try:
             traits, warnings = parse_traits(
-                received.traits, today=now.date(), places=self.rules.places
+                received.traits, today=now.date(), places=self.rules.places, enforce=RECEIVED_ENTRY
             )
         except InvalidInput as error:
             detail = "Traits reçus invalides : " + " ; ".join(e.message for e in error.errors)

@@ -20,18 +20,23 @@ class EntryKind(StrEnum):
     VERIFICATION_KO = "verification_ko"
     RECEPTION = "reception"  # a received identity awaiting a decision ("à traiter")
     NIA_RECHECK = "nia_recheck"
+    #: INSi's birth place is refused by the local geography at the birth date (kept as received)
+    PLACE_CONFLICT = "place_conflict"
 
 
 #: Worklists about the identity's own matricule: the entries of a merged (inactive)
 #: identity are left out of the lists and counts until an unmerge (nothing may change
 #: on it; its survivor is verified on its own). A received message to handle stays
 #: listed: it is about a message, which may have to be applied to the survivor.
-IDENTITY_WORK = frozenset({EntryKind.VERIFICATION_KO, EntryKind.NIA_RECHECK})
+IDENTITY_WORK = frozenset(
+    {EntryKind.VERIFICATION_KO, EntryKind.NIA_RECHECK, EntryKind.PLACE_CONFLICT}
+)
 
 ENTRY_LABELS = {
     EntryKind.VERIFICATION_KO: "Vérification INSi KO",
     EntryKind.RECEPTION: "Identités reçues à traiter",
     EntryKind.NIA_RECHECK: "NIA à revérifier",
+    EntryKind.PLACE_CONFLICT: "Lieu de naissance INSi inconnu du référentiel local",
 }
 
 
@@ -58,6 +63,7 @@ DECISIONS = {
     EntryKind.VERIFICATION_KO: (EntryDecision.CORRECTED, EntryDecision.NO_ACTION),
     EntryKind.RECEPTION: (EntryDecision.INTEGRATE_WITHOUT_INS, EntryDecision.REJECT),
     EntryKind.NIA_RECHECK: (EntryDecision.VERIFY_NOW, EntryDecision.NO_ACTION),
+    EntryKind.PLACE_CONFLICT: (EntryDecision.CORRECTED, EntryDecision.NO_ACTION),
 }
 
 

@@ -21,7 +21,11 @@ from identito.domain.trait_set import (
 
 
 def parse(
-    places: FakePlaces | None = None, *, received: bool = False, confirmed: bool = False, **changes: Any
+    places: FakePlaces | None = None,
+    *,
+    received: bool = False,
+    confirmed: bool = False,
+    **changes: Any,
 ) -> tuple[Traits, tuple[IdentityWarning, ...]]:
     kwargs: dict[str, Any] = {"enforce": RECEIVED_ENTRY} if received else {}
     return parse_traits(
@@ -58,7 +62,9 @@ def test_france_as_a_country_received_is_kept_with_a_birth_place_warning() -> No
     assert WarningCode.BIRTH_PLACE in codes(warnings)
 
 
-def test_a_birth_place_refused_by_the_register_received_is_kept_with_its_message_as_warning() -> None:
+def test_a_birth_place_refused_by_the_register_received_is_kept_with_its_message_as_warning() -> (
+    None
+):
     traits, warnings = parse(FakePlaces(refused={"75999"}), birth_place_code="75999", received=True)
     assert traits.birth_place_code == "75999"
     assert [w.code for w in warnings] == [WarningCode.BIRTH_PLACE]
@@ -120,7 +126,9 @@ def test_changing_the_birth_date_checks_the_unchanged_birth_place_again() -> Non
     assert [e.field for e in error.value.errors] == ["birth_place_code"]
 
 
-def test_an_identity_stored_with_an_empty_first_names_list_stays_editable_for_other_fields() -> None:
+def test_an_identity_stored_with_an_empty_first_names_list_stays_editable_for_other_fields() -> (
+    None
+):
     stored = make_identity(birth_first_names=[], entry=RECEIVED_ENTRY).traits
     assert change(stored, used_name="MARTIN").used_name == "MARTIN"
     assert change(stored, birth_first_names="JEAN PAUL").birth_first_names == ("JEAN", "PAUL")

@@ -193,7 +193,10 @@ def test_a_validated_identity_stays_validated_when_a_document_is_checked_in_the_
     change_with_document(identity, document(), birth_name="DUPOND")
     assert identity.status is IdentityStatus.VALIDATED
     assert identity.validation is not None
-    assert (identity.validation.document_type, identity.validation.validated_by) == ("PA", "agent-2")
+    assert (identity.validation.document_type, identity.validation.validated_by) == (
+        "PA",
+        "agent-2",
+    )
 
 
 def test_a_qualified_identity_changed_with_a_document_checked_again_becomes_validated() -> None:

@@ -55,7 +55,8 @@ def test_a_first_birth_first_name_agrees_when_it_is_whole_first_names_from_the_s
 
 
 @pytest.mark.parametrize(
-    "first", ["JEAN-CHRISTOPHE", "JEAN CHRISTOPHE", "JEAN-CHRISTOPHE-PIERRE", "JEAN CHRISTOPHE PIERRE"]
+    "first",
+    ["JEAN-CHRISTOPHE", "JEAN CHRISTOPHE", "JEAN-CHRISTOPHE-PIERRE", "JEAN CHRISTOPHE PIERRE"],
 )
 def test_a_hyphenated_first_name_of_the_list_agrees_whole_hyphen_or_space(first: str) -> None:
     assert first_name_agrees(first, ("JEAN-CHRISTOPHE", "PIERRE"))
@@ -93,7 +94,9 @@ def test_a_disagreeing_first_birth_first_name_received_is_kept_with_a_warning() 
 
 
 def test_the_birth_first_names_list_is_split_on_spaces_when_given_as_text() -> None:
-    traits, _ = parse(birth_first_names="jean-christophe  pierre", first_birth_first_name="Jean-Christophe")
+    traits, _ = parse(
+        birth_first_names="jean-christophe  pierre", first_birth_first_name="Jean-Christophe"
+    )
     assert traits.birth_first_names == ("JEAN-CHRISTOPHE", "PIERRE")
 
 

@@ -13,7 +13,11 @@ from identito.geography import GeographicReference
 
 @pytest.mark.parametrize(
     ("code", "first", "last", "count"),
-    [("75056", "75101", "75120", 20), ("69123", "69381", "69389", 9), ("13055", "13201", "13216", 16)],
+    [
+        ("75056", "75101", "75120", 20),
+        ("69123", "69381", "69389", 9),
+        ("13055", "13201", "13216", 16),
+    ],
 )
 def test_the_arrondissements_of_paris_lyon_and_marseille_come_from_the_shipped_geography(
     reference: GeographicReference, code: str, first: str, last: str, count: int
