@@ -50,9 +50,7 @@ def codes(warnings: tuple[IdentityWarning, ...]) -> set[WarningCode]:
 # -- birth place ---------------------------------------------------------------------
 
 
-def test_france_as_a_country_99100_is_refused_as_a_birth_place_a_birth_in_france_needs_the_commune() -> (
-    None
-):
+def test_99100_france_as_a_country_is_refused_a_birth_in_france_needs_the_commune() -> None:
     assert refusals(birth_place_code="99100") == [("birth_place_code", "place_france_as_country")]
 
 
