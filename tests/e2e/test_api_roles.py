@@ -92,7 +92,7 @@ def _pending_call(api: Api) -> Target:
     created = api.create(
         birth_name="Ecetinsi", birth_first_names=["Pierre-Alain"],
         first_birth_first_name="Pierre-Alain", birth_date="2009-07-14", sex="M",
-        birth_place_code="75056", used_name=None,
+        birth_place_code="75116", used_name=None,
     )  # fmt: skip
     url = f"{IDENTITIES}/{created['id']}/insi/recover"
     pending = api.post(url, json={"mode": "traits"}).json()

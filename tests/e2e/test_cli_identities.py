@@ -13,12 +13,12 @@ from cli_support import Cli, report_rows, synthetic_rows, text, write_csv
 from identito.domain.events import AuditAction
 
 GOOD = (
-    ("Lefèvre", "Hélène Marie", "Hélène", "1985-03-14", "F", "75056", "Dupré", ""),
+    ("Lefèvre", "Hélène Marie", "Hélène", "1985-03-14", "F", "75116", "Dupré", ""),
     ("Œuvray", "Zoé", "Zoé", "2001-02-03", "F", "2B020", "", ""),
 )
-BAD_CHARACTER = ("Dup0nt", "Jean", "Jean", "1970-01-01", "M", "75056", "", "")
-MISSING_NAME = ("", "Paul", "Paul", "1970-01-01", "M", "75056", "", "")
-FUTURE_DATE = ("Martin", "Luc", "Luc", "2999-01-01", "M", "75056", "", "")
+BAD_CHARACTER = ("Dup0nt", "Jean", "Jean", "1970-01-01", "M", "75116", "", "")
+MISSING_NAME = ("", "Paul", "Paul", "1970-01-01", "M", "75116", "", "")
+FUTURE_DATE = ("Martin", "Luc", "Luc", "2999-01-01", "M", "75116", "", "")
 BAD_PLACE = ("Durand", "Léa", "Léa", "1990-05-05", "F", "00000", "", "")
 
 #: (line, field, rule) of the rows above written in this order after the header.
@@ -58,7 +58,7 @@ def test_import_keeps_the_good_rows_and_reports_each_bad_row_with_its_line_and_r
 
 
 def test_a_row_with_several_faults_gets_one_report_line_per_field(cli: Cli, tmp_path: Path) -> None:
-    row = ("Dup0nt", "Jean", "", "2999-01-01", "X", "75056", "", "")
+    row = ("Dup0nt", "Jean", "", "2999-01-01", "X", "75116", "", "")
     source = write_csv(tmp_path / "patients.csv", [GOOD[0], row])
 
     cli.ok("identities", "import", source)

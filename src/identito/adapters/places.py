@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from identito.domain.entry_rules import WHOLE_COMMUNE_RULE
 from identito.domain.errors import InvalidInput
 from identito.geography import GeographicReference, GeographyError
 
-#: Rule of a whole commune given for a birth in one of its municipal arrondissements.
-WHOLE_COMMUNE_RULE = "place_whole_commune"
+__all__ = ["WHOLE_COMMUNE_RULE", "InseeBirthPlaces"]
 
 
 class InseeBirthPlaces:

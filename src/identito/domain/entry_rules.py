@@ -7,8 +7,9 @@ what a finding does:
 * traits typed by a user (web form, API) are refused: the user is there to
   correct them;
 * traits received from another system (HL7 v2 PID-5, FHIR, bulk import) are kept
-  with a warning: refusing them would lose the message, and the identity stays
-  provisional until someone checks it;
+  with a warning when they break a rule of plausibility (``PLAUSIBILITY_RULES``):
+  refusing them would lose the message, and the identity stays provisional until
+  someone checks it; a place code unknown at the birth date is refused as before;
 * on a change of a stored identity, only the rules about the changed traits
   refuse: what was stored before is not refused again (a received birth place
   the local geography does not know, an empty list stored before this rule).
@@ -35,6 +36,19 @@ from identito.domain.traits import BirthDate, first_name_agrees
 
 #: INSEE country code of France: never a birth place (the commune is).
 FRANCE_COUNTRY_CODE = "99100"
+#: Rule of the place register refusing a whole commune divided into arrondissements.
+WHOLE_COMMUNE_RULE = "place_whole_commune"
+#: Rules of plausibility: they refuse typed traits and warn on received ones. Any other
+#: finding (a place code the register does not know at the birth date) refuses both.
+PLAUSIBILITY_RULES = frozenset(
+    {
+        "first_names_required",
+        "first_name_disagrees",
+        "place_france_as_country",
+        WHOLE_COMMUNE_RULE,
+        "birth_date_confirmation_required",
+    }
+)
 #: A birth date older than this many years needs an explicit confirmation.
 OLD_BIRTH_DATE_YEARS = 120
 
@@ -115,6 +129,13 @@ def is_old_birth_date(birth: date, today: date) -> bool:
     return birth < limit
 
 
-def enforced(finding: FieldError, checked: frozenset[str]) -> bool:
-    """Does this finding refuse, given the traits whose rules are enforced?"""
-    return bool(TRIGGERS.get(finding.field, frozenset({finding.field})) & checked)
+def enforced(
+    finding: FieldError, checked: frozenset[str], changed: frozenset[str] | None
+) -> bool:
+    """Does this finding refuse? Not when none of its traits changed (``changed`` given, on
+    a change); else a plausibility rule refuses when its traits are ``checked`` (typed), any
+    other rule always."""
+    triggers = TRIGGERS.get(finding.field, frozenset({finding.field}))
+    if changed is not None and not triggers & changed:
+        return False
+    return finding.rule not in PLAUSIBILITY_RULES or bool(triggers & checked)

@@ -43,7 +43,7 @@ TRAIT_FIELDS = STRICT_FIELDS + COMPLEMENTARY_FIELDS
 MANDATORY_FIELDS = ("birth_name", "first_birth_first_name", "birth_date", "sex", "birth_place_code")
 #: ``parse_traits(enforce=...)``: traits typed by a user (web, API), every entry rule refuses.
 TYPED_ENTRY: frozenset[str] = frozenset(STRICT_FIELDS)
-#: Traits received from another system (HL7 v2, FHIR, bulk import): entry rules warn only.
+#: Traits received from another system (HL7 v2, FHIR, bulk import): plausibility rules warn.
 RECEIVED_ENTRY: frozenset[str] = frozenset()
 
 
@@ -129,19 +129,22 @@ def parse_traits(
     places: BirthPlaceRegister,
     enforce: Collection[str] = TYPED_ENTRY,
     old_birth_date_confirmed: bool = False,
+    changed: Collection[str] | None = None,
 ) -> tuple[Traits, tuple[IdentityWarning, ...]]:
     """Build traits from raw input with their warnings.
 
-    Raises ``InvalidInput`` listing every faulty field. The entry rules
-    (``entry_rules``: list of first names, agreement of the first one, birth place
-    refused by the register or ``99100``, birth date over 120 years unconfirmed)
-    refuse when their field is in ``enforce`` (``TYPED_ENTRY``: all; a change: the
-    changed ones) and become warnings otherwise (``RECEIVED_ENTRY``: none).
+    Raises ``InvalidInput`` listing every faulty field. The rules of plausibility
+    (``entry_rules``: list of first names, agreement of the first one, ``99100``, a
+    whole commune with arrondissements, birth date over 120 years unconfirmed)
+    refuse when their field is in ``enforce`` (``TYPED_ENTRY``) and become warnings
+    otherwise (``RECEIVED_ENTRY``). With ``changed`` (a change of stored traits), no
+    rule refuses on traits that did not change: it warns.
     """
     errors, checked = FieldErrors(), frozenset(enforce)
+    moved = None if changed is None else frozenset(changed)
     traits, place_warning, place_refusal = _parse_fields(data, today, places, errors)
     if traits is None:
-        if place_refusal and enforced(place_refusal, checked):
+        if place_refusal and enforced(place_refusal, checked, moved):
             errors.items.append(place_refusal)
         errors.raise_if_any()
     assert traits is not None
@@ -153,7 +156,7 @@ def parse_traits(
         place_refusal,
     )
     findings = entry_findings(facts, today=today, confirmed=old_birth_date_confirmed)
-    refused = [f for f in findings if enforced(f, checked)]
+    refused = [f for f in findings if enforced(f, checked, moved)]
     if refused:
         raise InvalidInput(refused)
     return traits, trait_warnings(traits, place_warning) + tuple(map(_as_warning, findings))
@@ -174,12 +177,12 @@ def parse_changed_traits(
     other field goes through, the finding stays a warning.
     """
     merged = {**stored.as_dict(), **changes}
-    lenient, _ = parse_traits(merged, today=today, places=places, enforce=RECEIVED_ENTRY)
+    lenient, _ = parse_traits(merged, today=today, places=places, changed=())
     return parse_traits(
         merged,
         today=today,
         places=places,
-        enforce=stored.changed_fields(lenient),
+        changed=stored.changed_fields(lenient),
         old_birth_date_confirmed=old_birth_date_confirmed,
     )
 

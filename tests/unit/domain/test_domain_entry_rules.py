@@ -3,12 +3,13 @@ again on a change (issue 11 §9 and §10)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from fakes import NOW, FakePlaces, identity_input, make_identity
-from identito.domain.entry_rules import is_old_birth_date
+from identito.domain.entry_rules import WHOLE_COMMUNE_RULE, is_old_birth_date
 from identito.domain.errors import InvalidInput
 from identito.domain.trait_set import (
     RECEIVED_ENTRY,
@@ -60,13 +61,28 @@ def test_france_as_a_country_received_is_kept_with_a_birth_place_warning() -> No
     assert WarningCode.BIRTH_PLACE in codes(warnings)
 
 
-def test_a_birth_place_refused_by_the_register_received_is_kept_with_its_message_as_warning() -> (
-    None
-):
-    traits, warnings = parse(FakePlaces(refused={"75999"}), birth_place_code="75999", received=True)
-    assert traits.birth_place_code == "75999"
-    assert [w.code for w in warnings] == [WarningCode.BIRTH_PLACE]
-    assert "75999" in warnings[0].message
+def test_a_birth_place_unknown_to_the_register_is_refused_even_when_received() -> None:
+    with pytest.raises(InvalidInput) as error:
+        parse(FakePlaces(refused={"75999"}), birth_place_code="75999", received=True)
+    assert [e.field for e in error.value.errors] == ["birth_place_code"]
+
+
+class WholeCommunes(FakePlaces):
+    """Refuses 75056 as the INSEE register does (a commune with arrondissements)."""
+
+    def check_birth_place(self, code: str, on: date) -> str | None:
+        if code == "75056":
+            raise InvalidInput.single("birth_place_code", WHOLE_COMMUNE_RULE, "Paris entière")
+        return None
+
+
+def test_a_whole_commune_is_refused_when_typed_and_kept_with_a_warning_when_received() -> None:
+    with pytest.raises(InvalidInput) as error:
+        parse(WholeCommunes(), birth_place_code="75056")
+    assert [e.rule for e in error.value.errors] == [WHOLE_COMMUNE_RULE]
+    traits, warnings = parse(WholeCommunes(), birth_place_code="75056", received=True)
+    assert traits.birth_place_code == "75056"
+    assert WarningCode.BIRTH_PLACE in codes(warnings)
 
 
 # -- birth date over 120 years -------------------------------------------------------
