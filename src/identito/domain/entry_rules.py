@@ -129,9 +129,7 @@ def is_old_birth_date(birth: date, today: date) -> bool:
     return birth < limit
 
 
-def enforced(
-    finding: FieldError, checked: frozenset[str], changed: frozenset[str] | None
-) -> bool:
+def enforced(finding: FieldError, checked: frozenset[str], changed: frozenset[str] | None) -> bool:
     """Does this finding refuse? Not when none of its traits changed (``changed`` given, on
     a change); else a plausibility rule refuses when its traits are ``checked`` (typed), any
     other rule always."""

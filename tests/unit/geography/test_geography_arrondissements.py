@@ -27,8 +27,15 @@ def test_the_arrondissements_of_paris_lyon_and_marseille_come_from_the_shipped_g
 
 
 def test_arrondissements_are_those_valid_on_the_birth_date(reference: GeographicReference) -> None:
-    assert reference.arrondissements("13055", date(1940, 1, 1)) == []  # Marseille's: 1946
+    assert reference.arrondissements("13055", date(1945, 1, 1)) == []  # Marseille's: 1946
     assert len(reference.arrondissements("69123", date(1950, 1, 1))) == 7  # Lyon 8e: 1959
+
+
+def test_a_birth_before_the_cog_in_paris_is_coded_by_the_arrondissements_of_1943(
+    reference: GeographicReference,
+) -> None:
+    assert len(reference.arrondissements("75056", date(1925, 3, 14))) == 20
+    assert reference.arrondissements("13055", date(1925, 3, 14)) == []
 
 
 @pytest.mark.parametrize("code", ["75056", "69123", "13055"])
