@@ -51,7 +51,7 @@ def test_a_strict_trait_change_that_downgrades_asks_for_confirmation_first(
     assert "Confirmez-vous cette modification" in page.text
     assert "« Identité qualifiée » au statut « Identité provisoire »" in page.text
     assert "matricule INS et son OID seront invalidés" in page.text
-    assert "contrôle de la pièce d'identité enregistré sera effacé" in page.text
+    assert "contrôle de la pièce d&#39;identité enregistré sera effacé" in page.text
     unchanged = api.get(f"/api/v1/identities/{identity['id']}").json()
     assert unchanged["status"] == "QUAL" and unchanged["version"] == identity["version"]
     saved = browser.post(url, edit_form(identity, birth_name="Lefebvre", confirmer="1"))
