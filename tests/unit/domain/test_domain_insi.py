@@ -250,3 +250,12 @@ def test_an_insi_answer_pierre_alain_replaces_a_local_first_name_pierre():
 
     assert identity.traits.first_birth_first_name == "PIERRE-ALAIN"
     assert len(notes) == 1 and "PIERRE" in notes[0]
+
+
+@pytest.mark.parametrize("code", ["75056", "99100"])
+def test_an_insi_birth_place_refused_when_typed_is_kept_as_received(code):
+    identity = make_identity()
+
+    integrate(identity, replace(ANSWER, birth_place_code=code))
+
+    assert identity.traits.birth_place_code == code
