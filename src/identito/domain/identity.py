@@ -98,6 +98,32 @@ class Identity(InsRules, VigilanceRules):
             return changed
         strict = self._strict_changes(traits, changed)
         protected = strict if self.status.has_ins else ()
+        self._check_change_allowed(protected, may_change_protected)
+        types = document_types or {}
+        if document is not None:  # refused before anything changes
+            self._ensure_may_validate()
+            document.checked(types, now.date())
+        before = self.snapshot()
+        self.traits, self.warnings = traits, warnings
+        details = {"fields": list(changed)}
+        self._record(
+            AuditAction.TRAITS_CHANGED, before=before, after=self.snapshot(), details=details
+        )
+        reason = f"traits stricts modifiés : {', '.join(strict)}"
+        if protected:
+            self.invalidate_ins(reason=reason, now=now)
+        if document is not None:
+            expiry, tolerance = document.document_expiry, document.expired_tolerance_days
+            self.validate(
+                document.document_type, expiry, document_types=types, actor=actor, now=now,
+                expired_tolerance_days=tolerance,
+            )  # fmt: skip
+        elif strict and self.validation is not None:
+            self._withdraw_document_check(reason, now)
+        self.updated_at = now
+        return changed
+
+    def _check_change_allowed(self, protected: tuple[str, ...], may_change_protected: bool) -> None:
         if protected and not may_change_protected:
             fields = ", ".join(protected)
             raise PermissionDenied(
@@ -105,33 +131,6 @@ class Identity(InsRules, VigilanceRules):
                 f"Les traits stricts ({fields}) d'une {self.status.label.lower()} ne peuvent "
                 "être modifiés qu'avec l'habilitation dédiée (cellule d'identitovigilance).",
             )
-        if document is not None:  # refused before anything changes
-            self._ensure_may_validate()
-            document.checked(document_types or {}, now.date())
-        before = self.snapshot()
-        self.traits, self.warnings = traits, warnings
-        self._record(
-            AuditAction.TRAITS_CHANGED,
-            before=before,
-            after=self.snapshot(),
-            details={"fields": list(changed)},
-        )
-        reason = f"traits stricts modifiés : {', '.join(strict)}"
-        if protected:
-            self.invalidate_ins(reason=reason, now=now)
-        if document is not None:
-            self.validate(
-                document.document_type,
-                document.document_expiry,
-                document_types=document_types or {},
-                actor=actor,
-                now=now,
-                expired_tolerance_days=document.expired_tolerance_days,
-            )
-        elif strict and self.validation is not None:
-            self._withdraw_document_check(reason, now)
-        self.updated_at = now
-        return changed
 
     def _strict_changes(self, traits: Traits, changed: Iterable[str]) -> tuple[str, ...]:
         strict = [f for f in changed if f in STRICT_FIELDS]

@@ -6,6 +6,7 @@ Every consequence shown before confirming comes from a dry run of the domain
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import Any
@@ -144,17 +145,27 @@ def edit(
             old_birth_date_confirmed=confirmed, **kwargs,
         )  # fmt: skip
     except InvalidInput as error:
-        errors = field_errors(error.errors)
-        if preview is not None and any(f.startswith("document") for f in errors):
-            check = DuplicateCheck([], unseen=False)
-            return page(
-                status=422, errors=errors, **_confirmation(preview, check, session, container)
-            )
-        asked = asks_birth_date_confirmation(error.errors)
-        return page(status=422, errors=errors, ask_birth_date_confirmation=asked)
+        return _refused(page, error, preview, session, container)
     except StaleVersion as error:
         return _edit_page(request, identity, session, 412, stale=error.message)
     return RedirectResponse(f"/identites/{identity_id}?message=modifiee", status_code=303)
+
+
+def _refused(
+    page: Callable[..., Response],
+    error: InvalidInput,
+    preview: ChangePreview | None,
+    session: SessionDep,
+    container: ContainerDep,
+) -> Response:
+    """The form again with the errors: at the confirmation step when the document checked
+    again is refused; with the confirmation checkbox when an old birth date needs it."""
+    errors = field_errors(error.errors)
+    if preview is not None and any(f.startswith("document") for f in errors):
+        step = _confirmation(preview, DuplicateCheck([], unseen=False), session, container)
+        return page(status=422, errors=errors, **step)
+    asked = asks_birth_date_confirmation(error.errors)
+    return page(status=422, errors=errors, ask_birth_date_confirmation=asked)
 
 
 def _confirmation(
