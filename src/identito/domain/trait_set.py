@@ -9,7 +9,7 @@ of entry (``entry_rules``) refuse typed traits and warn on received ones;
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
@@ -178,13 +178,21 @@ def parse_changed_traits(
     """
     merged = {**stored.as_dict(), **changes}
     lenient, _ = parse_traits(merged, today=today, places=places, changed=())
-    return parse_traits(
+    traits, warnings = parse_traits(
         merged,
         today=today,
         places=places,
-        changed=stored.changed_fields(lenient),
+        changed=_kept_list(stored, lenient).changed_fields(stored),
         old_birth_date_confirmed=old_birth_date_confirmed,
     )
+    return _kept_list(stored, traits), warnings
+
+
+def _kept_list(stored: Traits, traits: Traits) -> Traits:
+    """The stored list when only its splitting differs (an item holding a space, stored
+    before lists were split on spaces): an unchanged list is never a strict change."""
+    same = " ".join(stored.birth_first_names) == " ".join(traits.birth_first_names)
+    return replace(traits, birth_first_names=stored.birth_first_names) if same else traits
 
 
 _FINDING_WARNINGS = {

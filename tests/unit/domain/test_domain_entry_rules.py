@@ -3,6 +3,7 @@ again on a change (issue 11 §9 and §10)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -156,3 +157,10 @@ def test_an_old_birth_date_is_confirmed_only_when_it_changes() -> None:
     assert change(stored, used_name="MARTIN").used_name == "MARTIN"
     with pytest.raises(InvalidInput):
         change(stored, birth_date="1850-06-02")
+
+
+def test_a_list_stored_with_a_spaced_item_is_no_change_when_another_field_changes() -> None:
+    stored = replace(make_identity().traits, birth_first_names=("JEAN", "CHRISTOPHE PIERRE"))
+    traits = change(stored, used_name="MARTIN")
+    assert traits.birth_first_names == ("JEAN", "CHRISTOPHE PIERRE")
+    assert stored.changed_fields(traits) == ("used_name",)
