@@ -34,7 +34,12 @@ from identito.domain.ins_uniqueness import ensure_sole_holder, holds, must_hold_
 from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Role, role_permissions
 from identito.domain.status import CollisionLevel, IdentityStatus
-from identito.domain.trait_set import IdentityWarning, Traits, parse_traits
+from identito.domain.trait_set import (
+    TYPED_ENTRY,
+    IdentityWarning,
+    Traits,
+    parse_traits,
+)
 from identito.domain.traits import normalize_place_code, search_key
 from identito.services.indicators import indicator_deltas
 from identito.services.insi_records import InsiCall, ItemState, Worklist, WorklistItem
@@ -147,16 +152,27 @@ def identity_input(**changes: Any) -> dict[str, Any]:
     return {**IDENTITY_INPUT, **changes}
 
 
-def make_traits(**changes: Any) -> tuple[Traits, tuple[IdentityWarning, ...]]:
-    """Traits and warnings parsed from ``IDENTITY_INPUT`` with ``changes``."""
-    return parse_traits(identity_input(**changes), today=NOW.date(), places=FakePlaces())
+def make_traits(
+    *, entry: Collection[str] = TYPED_ENTRY, **changes: Any
+) -> tuple[Traits, tuple[IdentityWarning, ...]]:
+    """Traits and warnings parsed from ``IDENTITY_INPUT`` with ``changes``.
+
+    ``entry=RECEIVED_ENTRY`` keeps traits the entry rules refuse when typed (as a
+    received message or an identity stored before a rule would carry).
+    """
+    data = identity_input(**changes)
+    return parse_traits(data, today=NOW.date(), places=FakePlaces(), enforce=entry)
 
 
 def make_identity(
-    status: IdentityStatus = IdentityStatus.PROVISIONAL, *, ins: Ins = INS_A, **changes: Any
+    status: IdentityStatus = IdentityStatus.PROVISIONAL,
+    *,
+    ins: Ins = INS_A,
+    entry: Collection[str] = TYPED_ENTRY,
+    **changes: Any,
 ) -> Identity:
     """An identity brought to ``status`` by the domain's own operations, events cleared."""
-    identity = Identity.create(*make_traits(**changes), now=NOW)
+    identity = Identity.create(*make_traits(entry=entry, **changes), now=NOW)
     if status.has_ins:
         identity.record_ins_retrieval(ins, now=NOW)
     if status.document_checked:

@@ -56,14 +56,14 @@ CNDA_PERSONS = (
 #: Pairs of fictitious records for the duplicate worklist (birth name, used name,
 #: first names, sex, birth date, birth place): same person twice, or homonyms.
 DEMO_PAIRS = (
-    (("LEFEBVRE", None, "CLAIRE ANNE", "F", "1984-05-17", "69123"),
-     ("LEFEVRE", None, "CLAIRE", "F", "1984-05-17", "69123")),
+    (("LEFEBVRE", None, "CLAIRE ANNE", "F", "1984-05-17", "69383"),
+     ("LEFEVRE", None, "CLAIRE", "F", "1984-05-17", "69383")),
     (("BERNARD", "ROUSSEAU", "JULIE", "F", "1979-11-02", "33063"),
      ("ROUSSEAU", None, "JULIE", "F", "1979-11-02", "33063")),
-    (("GIRARD", None, "THOMAS", "M", "1990-04-08", "75056"),
-     ("GIRARD", None, "THOMAS", "M", "1990-08-04", "75056")),
+    (("GIRARD", None, "THOMAS", "M", "1990-04-08", "75116"),
+     ("GIRARD", None, "THOMAS", "M", "1990-08-04", "75116")),
     (("PETIT", None, "LOUIS", "M", "1950-01-01", "59350"),
-     ("PETIT", None, "LOUIS", "M", "1950-01-01", "13055")),
+     ("PETIT", None, "LOUIS", "M", "1950-01-01", "13205")),
 )  # fmt: skip
 
 

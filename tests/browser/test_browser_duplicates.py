@@ -32,7 +32,7 @@ def login(page: Page, username: str, password: str) -> None:
 def _create(container: Container, **traits: Any) -> UUID:
     data = {
         "birth_first_names": ["Paul", "Louis"], "first_birth_first_name": "Paul", "sex": "M",
-        "birth_place_code": "75056", **traits,
+        "birth_place_code": "75116", **traits,
     }  # fmt: skip
     identity = create_identity(
         data, uow=container.uow_factory(), actor=SYSTEM, rules=container.rules
@@ -62,7 +62,7 @@ def test_a_creation_shows_its_potential_duplicates_before_saving(
     page.locator("#first_birth_first_name").fill("Paul")
     page.locator("#birth_date").fill("21/07/1962")
     page.get_by_label("Masculin").check()
-    page.locator("#birth_place_code").fill("75056")
+    page.locator("#birth_place_code").fill("75116")
     page.get_by_role("button", name="Créer l'identité").click()
 
     expect(page.get_by_role("heading", name=re.compile("^1 doublon potentiel"))).to_be_visible()

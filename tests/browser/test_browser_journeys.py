@@ -140,7 +140,11 @@ def test_modify_a_strict_trait_of_a_qualified_identity(
     page.locator("#birth_name").fill("Tchitchy")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("heading", name="Confirmez-vous cette modification ?")).to_be_visible()
-    expect(page.get_by_text("au statut « Identité validée »")).to_be_visible()
+    # matricule invalidated and document check withdrawn (issue 11 §10) ...
+    expect(page.get_by_text("au statut « Identité provisoire »")).to_be_visible()
+    # ... unless a document checked again is recorded in the same step
+    page.get_by_label("Type de pièce contrôlée").select_option("CN")
+    page.get_by_label("Date d'expiration de la pièce (JJ/MM/AAAA)").fill("01/05/2031")
     shot(page, "10-modification-confirmation")
     page.get_by_role("button", name="Confirmer et dégrader le statut").click()
     expect(page.locator(".badge.status-VALI")).to_have_text("Identité validée")

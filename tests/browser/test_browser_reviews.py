@@ -31,7 +31,7 @@ def login(page: Page, username: str, password: str) -> None:
 def _create(container: Container, **traits: Any) -> UUID:
     data = {
         "birth_first_names": ["Claire", "Anne"], "first_birth_first_name": "Claire",
-        "sex": "F", "birth_place_code": "69123", **traits,
+        "sex": "F", "birth_place_code": "69383", **traits,
     }  # fmt: skip
     identity = create_identity(
         data, uow=container.uow_factory(), actor=SYSTEM, rules=container.rules

@@ -79,7 +79,7 @@ def identity_payload(**overrides: Any) -> dict[str, Any]:
         "first_birth_first_name": "hélène",
         "birth_date": "1985-03-14",
         "sex": "f",
-        "birth_place_code": "75056",
+        "birth_place_code": "75116",
         "used_name": "Dupré",
         "used_first_name": None,
         **overrides,

@@ -92,7 +92,7 @@ def test_bad_decisions_and_filters_are_refused_naming_field_and_rule(api: Api) -
 
 
 def test_a_homonym_decision_gives_both_identities_the_homa_attribute(api: Api) -> None:
-    first, second, review = _pair(api, birth_name="Lefèvre-Saint-Aubin", birth_place_code="69123")
+    first, second, review = _pair(api, birth_name="Lefèvre-Saint-Aubin", birth_place_code="69383")
 
     decided = _decide(api, review, "homonym")
 

@@ -22,7 +22,7 @@ PERSON = {
     "first_birth_first_name": "Lucie",
     "birth_date": "1972-04-09",
     "sex": "F",
-    "birth_place_code": "69123",
+    "birth_place_code": "69383",
     "used_name": None,
 }
 

@@ -132,7 +132,7 @@ def test_accepting_a_held_matricule_in_the_comparison_window_shows_a_french_mess
     api: Api, browser_for: Callable[[str], Browser]
 ) -> None:
     holder = _holder(api)
-    other = api.create(**{**CORSE, "birth_place_code": "75056"})  # differs: the answer waits
+    other = api.create(**{**CORSE, "birth_place_code": "75116"})  # differs: the answer waits
     pending = _recover(api, other["id"]).json()
     assert pending["decision"] == "pending", pending
     browser = browser_for("admission")

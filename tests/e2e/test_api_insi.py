@@ -93,7 +93,7 @@ def test_identical_traits_are_integrated_and_the_answer_has_the_documented_shape
 
 
 def test_a_difference_waits_and_accepting_integrates_it(api, teleservice):
-    created = api.create(**{**KNOWN, "birth_place_code": "75056"})
+    created = api.create(**{**KNOWN, "birth_place_code": "75116"})
     teleservice.reset([insi_person()])
 
     pending = recover(api, created["id"]).json()
@@ -103,7 +103,7 @@ def test_a_difference_waits_and_accepting_integrates_it(api, teleservice):
     assert (pending["applied"], pending["decision"]) == (False, "pending")
     assert pending["differences"] == ["birth_place_code"]
     assert (pending["local"]["birth_place_code"], pending["insi"]["birth_place_code"]) == (
-        "75056",
+        "75116",
         "2B020",
     )
     assert accepted.status_code == 200, accepted.text
@@ -112,7 +112,7 @@ def test_a_difference_waits_and_accepting_integrates_it(api, teleservice):
 
 
 def test_accepting_with_a_stale_version_is_a_412(api, teleservice):
-    created = api.create(**{**KNOWN, "birth_place_code": "75056"})
+    created = api.create(**{**KNOWN, "birth_place_code": "75116"})
     teleservice.reset([insi_person()])
     pending = recover(api, created["id"]).json()
 
@@ -123,7 +123,7 @@ def test_accepting_with_a_stale_version_is_a_412(api, teleservice):
 
 
 def test_rejecting_traces_the_decision_and_integrates_nothing(api, teleservice):
-    created = api.create(**{**KNOWN, "birth_place_code": "75056"})
+    created = api.create(**{**KNOWN, "birth_place_code": "75116"})
     teleservice.reset([insi_person()])
     pending = recover(api, created["id"]).json()
 

@@ -105,7 +105,7 @@ def _pending_call(api: Api) -> Target:
     created = api.create(
         birth_name="Ecetinsi", birth_first_names=["Pierre-Alain"],
         first_birth_first_name="Pierre-Alain", birth_date="2009-07-14", sex="M",
-        birth_place_code="75056", used_name=None,
+        birth_place_code="75116", used_name=None,
     )  # fmt: skip
     url = f"{IDENTITIES}/{created['id']}/insi/recover"
     pending = api.post(url, json={"mode": "traits"}).json()
@@ -326,7 +326,7 @@ def test_admission_cannot_change_a_strict_trait_of_a_qual_identity(
     assert unchanged["status"] == "QUAL" and unchanged["birth_name"] == created["birth_name"]
 
 
-def test_identitovigilance_changes_a_strict_trait_of_qual_and_downgrades_it_to_vali(
+def test_identitovigilance_changes_a_strict_trait_of_qual_and_downgrades_it_to_prov(
     api: Api, container: Container
 ) -> None:
     created = api.create()
@@ -339,11 +339,15 @@ def test_identitovigilance_changes_a_strict_trait_of_qual_and_downgrades_it_to_v
     assert response.status_code == 200
     body = response.json()
     assert body["birth_name"] == "GARNIER"
-    assert body["status"] == "VALI"
-    assert body["ins"] is None
+    assert body["status"] == "PROV"  # INS invalidated and document check withdrawn (issue 11 §10)
+    assert body["ins"] is None and body["validation"] is None
     assert [h["number"] for h in body["ins_history"]] == [qualified["ins"]["number"]]
     actions = [e["action"] for e in api.get(f"{url}/audit").json()["items"]]
-    assert actions[-2:] == ["identity.traits_changed", "identity.ins_invalidated"]
+    assert actions[-3:] == [
+        "identity.traits_changed",
+        "identity.ins_invalidated",
+        "identity.status_changed",
+    ]
 
 
 def test_identitovigilance_may_correct_the_matricule_of_a_qual_identity(

@@ -341,3 +341,16 @@ def test_fhir_malformed_input_gets_an_operation_outcome(api):
     assert answer.json()["issue"][0]["severity"] == "error"
     answer = api.post("/fhir/Patient", content=json.dumps({"resourceType": "Observation"}))
     assert answer.status_code == 422
+
+
+def test_a_received_pid5_whose_first_name_disagrees_with_the_list_is_still_integrated(
+    api, container
+):
+    """Issue 11 §8-§9: received traits are kept (the message is not lost) although a first
+    birth first name that is not whole names of the list is refused when typed."""
+    text = a28(name="DESACCORD^PIERRE^PIERRE-ALAIN MURIEL^^^^L", status="PROV", birth="19800304")
+    assert _ack(api.post(HL7, content=text).text).msa.msa_1.value == "AA"
+    with container.uow_factory() as uow:
+        (found,) = [i for i in _all(uow) if i.traits.birth_name == "DESACCORD"]
+    assert found.traits.birth_first_names == ("PIERRE-ALAIN", "MURIEL")
+    assert found.traits.first_birth_first_name == "PIERRE"

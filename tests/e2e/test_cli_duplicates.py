@@ -13,8 +13,8 @@ from identito.domain.duplicate_reviews import ReviewStatus
 from identito.domain.events import AuditAction
 
 ROWS = (
-    ("Lefèvre", "Hélène Marie", "Hélène", "1985-03-14", "F", "75056", "Dupré", ""),
-    ("Lefevre", "Hélène", "Hélène", "1985-03-14", "F", "75056", "", ""),  # the same person
+    ("Lefèvre", "Hélène Marie", "Hélène", "1985-03-14", "F", "75116", "Dupré", ""),
+    ("Lefevre", "Hélène", "Hélène", "1985-03-14", "F", "75116", "", ""),  # the same person
     ("Œuvray", "Zoé", "Zoé", "2001-02-03", "F", "2B020", "", ""),
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +12,16 @@ import pytest
 from cli_support import Cli, report_rows, synthetic_rows, text, write_csv
 
 from identito.domain.events import AuditAction
+from identito.domain.trait_set import WarningCode
+from identito.services.unit_of_work import SearchCriteria
 
 GOOD = (
-    ("Lefèvre", "Hélène Marie", "Hélène", "1985-03-14", "F", "75056", "Dupré", ""),
+    ("Lefèvre", "Hélène Marie", "Hélène", "1985-03-14", "F", "75116", "Dupré", ""),
     ("Œuvray", "Zoé", "Zoé", "2001-02-03", "F", "2B020", "", ""),
 )
-BAD_CHARACTER = ("Dup0nt", "Jean", "Jean", "1970-01-01", "M", "75056", "", "")
-MISSING_NAME = ("", "Paul", "Paul", "1970-01-01", "M", "75056", "", "")
-FUTURE_DATE = ("Martin", "Luc", "Luc", "2999-01-01", "M", "75056", "", "")
+BAD_CHARACTER = ("Dup0nt", "Jean", "Jean", "1970-01-01", "M", "75116", "", "")
+MISSING_NAME = ("", "Paul", "Paul", "1970-01-01", "M", "75116", "", "")
+FUTURE_DATE = ("Martin", "Luc", "Luc", "2999-01-01", "M", "75116", "", "")
 BAD_PLACE = ("Durand", "Léa", "Léa", "1990-05-05", "F", "00000", "", "")
 
 #: (line, field, rule) of the rows above written in this order after the header.
@@ -58,7 +61,7 @@ def test_import_keeps_the_good_rows_and_reports_each_bad_row_with_its_line_and_r
 
 
 def test_a_row_with_several_faults_gets_one_report_line_per_field(cli: Cli, tmp_path: Path) -> None:
-    row = ("Dup0nt", "Jean", "", "2999-01-01", "X", "75056", "", "")
+    row = ("Dup0nt", "Jean", "", "2999-01-01", "X", "75116", "", "")
     source = write_csv(tmp_path / "patients.csv", [GOOD[0], row])
 
     cli.ok("identities", "import", source)
@@ -253,3 +256,31 @@ def test_a_search_by_a_malformed_matricule_prints_the_french_error_and_exits_1(c
 
     assert result.exit_code == 1
     assert "Le matricule INS compte 15 caractères" in text(result)
+
+
+def test_the_expired_document_tolerance_is_a_stored_setting_none_by_default(cli: Cli) -> None:
+    shown = cli.ok("identities", "document-tolerance")
+    changed = cli.ok("identities", "document-tolerance", "--days", "365")
+    refused = cli("identities", "document-tolerance", "--days", "-3")
+
+    assert "aucune" in text(shown) and "365 jour(s)" in text(changed)
+    assert refused.exit_code == 1 and "expired_document_tolerance_days" in text(refused)
+    with cli.container().uow_factory() as uow:
+        assert uow.preferences.get_all()["expired_document_tolerance_days"] == 365
+
+
+def test_the_import_keeps_a_row_without_birth_first_names_with_a_warning(
+    cli: Cli, tmp_path: Path
+) -> None:
+    row = ("Lambert", "", "Paul", "1970-01-01", "M", "75116", "", "")
+    source = write_csv(tmp_path / "patients.csv", [row])
+
+    result = cli.ok("identities", "import", source)
+
+    assert "1 identités importées, 0 lignes rejetées." in text(result)
+    with cli.container().uow_factory() as uow:
+        (found,) = uow.identities.search(
+            SearchCriteria(birth_date=date(1970, 1, 1), name_key="LAMBERT")
+        )
+    assert found.traits.birth_first_names == ()
+    assert WarningCode.FIRST_NAMES_MISSING in {w.code for w in found.warnings}

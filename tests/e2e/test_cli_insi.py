@@ -96,7 +96,7 @@ def test_recover_integrates_a_cnda_test_person_from_the_simulator(cli):
 
 
 def test_recover_shows_the_comparison_and_how_to_confirm_a_difference(cli):
-    identity_id = create(cli, birth_place_code="75056")
+    identity_id = create(cli, birth_place_code="75116")
 
     output = text(cli.ok("insi", "recover", str(identity_id)))
 

@@ -49,14 +49,15 @@ def test_a_strict_trait_change_that_downgrades_asks_for_confirmation_first(
     page = browser.post(url, edit_form(identity, birth_name="Lefebvre"))
     assert page.status_code == 200
     assert "Confirmez-vous cette modification" in page.text
-    assert "« Identité qualifiée » au statut « Identité validée »" in page.text
+    assert "« Identité qualifiée » au statut « Identité provisoire »" in page.text
     assert "matricule INS et son OID seront invalidés" in page.text
+    assert "contrôle de la pièce d&#39;identité enregistré sera effacé" in page.text
     unchanged = api.get(f"/api/v1/identities/{identity['id']}").json()
     assert unchanged["status"] == "QUAL" and unchanged["version"] == identity["version"]
     saved = browser.post(url, edit_form(identity, birth_name="Lefebvre", confirmer="1"))
     assert saved.status_code == 303
     after = api.get(f"/api/v1/identities/{identity['id']}").json()
-    assert (after["status"], after["ins"], after["birth_name"]) == ("VALI", None, "LEFEBVRE")
+    assert (after["status"], after["ins"], after["birth_name"]) == ("PROV", None, "LEFEBVRE")
 
 
 def test_admission_is_not_offered_the_strict_traits_of_a_qualified_identity(

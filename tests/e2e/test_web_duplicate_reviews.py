@@ -191,7 +191,7 @@ def test_not_a_duplicate_closes_the_pair_and_a_second_decision_is_refused_in_fre
 def test_homonyms_give_both_identities_the_homa_attribute(
     browser_for: Callable[[str], Browser], api: Api
 ) -> None:
-    first, second, review = _pair(api, birth_place_code="69123")
+    first, second, review = _pair(api, birth_place_code="69383")
 
     done = _decide(browser_for("identitovigilance"), review, decision="homonym")
 

@@ -173,7 +173,7 @@ def test_a_downgrade_and_a_duplicate_are_confirmed_together(
         url, edit_form(qualified, birth_name="Dupont", confirmer="1", doublons_vus=other["id"])
     )
     assert saved.status_code == 303
-    assert api.get(f"/api/v1/identities/{qualified['id']}").json()["status"] == "VALI"
+    assert api.get(f"/api/v1/identities/{qualified['id']}").json()["status"] == "PROV"
 
 
 def test_the_sheet_loads_its_potential_duplicates_with_a_link_to_compare(

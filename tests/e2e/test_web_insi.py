@@ -66,7 +66,7 @@ def _differing(api: Api, **changes: Any) -> dict[str, Any]:
     base = {
         **ECETINSI,
         "birth_first_names": ["PIERRE-ALAIN", "MURIEL"],
-        "birth_place_code": "75056",
+        "birth_place_code": "75116",
     }
     return api.create(**{**base, **changes})
 
@@ -193,7 +193,7 @@ def test_rejecting_leaves_the_identity_unchanged_and_is_traced(
     assert response.headers["location"].endswith("?message=insi_refusee")
     stored = api.get(f"{IDENTITIES}/{identity['id']}").json()
     assert (stored["status"], stored["ins"], stored["version"]) == ("PROV", None, 1)
-    assert stored["birth_place_code"] == "75056"
+    assert stored["birth_place_code"] == "75116"
     sheet = browser.get(f"/identites/{identity['id']}")
     assert "Refusée par l&#39;utilisateur" in sheet.text
     audit = api.get(f"{IDENTITIES}/{identity['id']}/audit").json()["items"]

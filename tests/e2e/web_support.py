@@ -58,7 +58,7 @@ def creation_form(**overrides: Any) -> dict[str, Any]:
         "first_birth_first_name": "hélène",
         "birth_date": "14/03/1985",
         "sex": "F",
-        "birth_place_code": "75056",
+        "birth_place_code": "75116",
         "used_name": "",
         "used_first_name": "",
         **overrides,

@@ -98,7 +98,7 @@ def test_a_creation_records_its_pairs_in_its_own_transaction(
     _store(uow_factory, admin, rules, existing)
     data = {"birth_name": "DUPOND", "first_birth_first_name": "JEAN",
             "birth_first_names": "JEAN PIERRE", "birth_date": "1980-03-01", "sex": "M",
-            "birth_place_code": "75056"}  # fmt: skip
+            "birth_place_code": "75116"}  # fmt: skip
 
     created = create_identity(data, uow=uow_factory(), actor=vigilance, rules=rules)
 

@@ -62,8 +62,10 @@ def test_duplicates_are_found_best_first_on_the_database(
     people = {
         "typo": make_identity(birth_name="DUPOND"),
         "same": make_identity(),
-        "homonym": make_identity(birth_place_code="69123"),
-        "unrelated": make_identity(birth_name="BERNARD", first_birth_first_name="LUC"),
+        "homonym": make_identity(birth_place_code="69383"),
+        "unrelated": make_identity(
+            birth_name="BERNARD", first_birth_first_name="LUC", birth_first_names=["LUC"]
+        ),
     }
     _store(uow_factory, admin, {"local": local, **people})
     found = find_duplicates(local.id, uow=uow_factory(), actor=vigilance, rules=rules)

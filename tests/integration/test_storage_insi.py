@@ -128,7 +128,7 @@ def test_every_call_is_traced_even_when_the_last_one_fails(
 def test_a_pending_comparison_is_accepted_later_from_the_stored_answer(
     uow_factory, rules, vigilance, make_identity
 ):
-    identity_id = stored(uow_factory, vigilance, make_identity, birth_place_code="75056")
+    identity_id = stored(uow_factory, vigilance, make_identity, birth_place_code="75116")
     pending = recover(uow_factory, rules, vigilance, identity_id, FakeTeleservice([insi_person()]))
 
     accepted = accept_insi_call(

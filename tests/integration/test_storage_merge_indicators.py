@@ -16,7 +16,7 @@ TRAITS = {
     "birth_first_names": "JEAN PIERRE",
     "birth_date": "1980-03-01",
     "sex": "M",
-    "birth_place_code": "75056",
+    "birth_place_code": "75116",
 }
 
 

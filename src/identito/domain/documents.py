@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from identito.domain.errors import InvalidInput
 
@@ -74,3 +74,44 @@ def high_trust_document(code: str | None, types: Mapping[str, DocumentType]) -> 
         message = f"{document.label} n'est pas un dispositif d'identité à haut niveau de confiance."
         raise InvalidInput.single("document_type", "document_not_high_trust", message)
     return document
+
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    """A high-trust document a user checked, as entered: its type and expiry date.
+
+    ``expired_tolerance_days`` is the administrator's tolerance for an expired
+    document (preference ``expired_document_tolerance_days``; default 0: none).
+    """
+
+    document_type: str | None
+    document_expiry: date | None
+    expired_tolerance_days: int = 0
+
+    def checked(self, types: Mapping[str, DocumentType], today: date) -> DocumentType:
+        """The document type if this check may validate an identity, else ``InvalidInput``."""
+        document = high_trust_document(self.document_type, types)
+        if self.document_expiry is None:
+            message = "La date d'expiration de la pièce est obligatoire."
+            raise InvalidInput.single("document_expiry", "required", message)
+        check_not_expired(self.document_expiry, today, self.expired_tolerance_days)
+        return document
+
+
+def check_not_expired(expiry: date, today: date, tolerance_days: int) -> None:
+    """An expired document does not validate, unless the administrator's tolerance covers it.
+
+    A document is valid up to its expiry date included (RNIV: a high-trust
+    document is checked valid; the organisation may tolerate recently expired ones).
+    """
+    if expiry >= today - timedelta(days=max(tolerance_days, 0)):
+        return
+    if tolerance_days > 0:
+        covered = f"au-delà de la tolérance fixée par l'administrateur ({tolerance_days} jours)"
+    else:
+        covered = "aucune tolérance n'est fixée par l'administrateur"
+    message = (
+        f"La pièce a expiré le {expiry:%d/%m/%Y} ({covered}) : elle ne permet pas de "
+        "valider l'identité. Contrôlez une pièce en cours de validité."
+    )
+    raise InvalidInput.single("document_expiry", "document_expired", message)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
-from identito.domain.documents import DocumentType, Validation, high_trust_document
+from identito.domain.documents import DocumentCheck, DocumentType, Validation
 from identito.domain.errors import InvalidInput, InvalidTransition, PermissionDenied
 from identito.domain.events import AuditAction
 from identito.domain.identity_ins import InsRules
@@ -82,18 +82,52 @@ class Identity(InsRules, VigilanceRules):
         *,
         may_change_protected: bool,
         now: datetime,
+        document: DocumentCheck | None = None,
+        document_types: Mapping[str, DocumentType] | None = None,
+        actor: str = "",
     ) -> tuple[str, ...]:
         """Replace the traits; return the changed fields.
 
-        Changing a strict trait of a RECUP or QUAL identity needs the protected
-        permission and invalidates the matricule (RECUP -> PROV, QUAL -> VALI). The
-        first birth first name stays editable while it agrees with the list.
+        A change of strict traits takes away the proof it no longer supports:
+        on a RECUP or QUAL identity it needs the protected permission and
+        invalidates the matricule; on a VALI or QUAL identity it withdraws the
+        document check (VALI -> PROV, QUAL -> PROV), unless ``document`` records a
+        document checked in the same change (then VALI, or QUAL -> VALI). The
+        first birth first name alone stays editable while it agrees with the list
+        (R-MO-08).
         """
         self._ensure_active()
         changed = self.traits.changed_fields(traits)
         if not changed:
             return changed
-        protected = self._protected_changes(traits, changed)
+        strict = self._strict_changes(traits, changed)
+        protected = strict if self.status.has_ins else ()
+        self._check_change_allowed(protected, may_change_protected)
+        types = document_types or {}
+        if document is not None:  # refused before anything changes
+            self._ensure_may_validate()
+            document.checked(types, now.date())
+        before = self.snapshot()
+        self.traits, self.warnings = traits, warnings
+        details = {"fields": list(changed)}
+        self._record(
+            AuditAction.TRAITS_CHANGED, before=before, after=self.snapshot(), details=details
+        )
+        reason = f"traits stricts modifiés : {', '.join(strict)}"
+        if protected:
+            self.invalidate_ins(reason=reason, now=now)
+        if document is not None:
+            expiry, tolerance = document.document_expiry, document.expired_tolerance_days
+            self.validate(
+                document.document_type, expiry, document_types=types, actor=actor, now=now,
+                expired_tolerance_days=tolerance,
+            )  # fmt: skip
+        elif strict and self.validation is not None:
+            self._withdraw_document_check(reason, now)
+        self.updated_at = now
+        return changed
+
+    def _check_change_allowed(self, protected: tuple[str, ...], may_change_protected: bool) -> None:
         if protected and not may_change_protected:
             fields = ", ".join(protected)
             raise PermissionDenied(
@@ -101,28 +135,28 @@ class Identity(InsRules, VigilanceRules):
                 f"Les traits stricts ({fields}) d'une {self.status.label.lower()} ne peuvent "
                 "être modifiés qu'avec l'habilitation dédiée (cellule d'identitovigilance).",
             )
-        before = self.snapshot()
-        self.traits, self.warnings = traits, warnings
-        self._record(
-            AuditAction.TRAITS_CHANGED,
-            before=before,
-            after=self.snapshot(),
-            details={"fields": list(changed)},
-        )
-        if protected:
-            self.invalidate_ins(reason=f"traits stricts modifiés : {', '.join(protected)}", now=now)
-        self.updated_at = now
-        return changed
 
-    def _protected_changes(self, traits: Traits, changed: Iterable[str]) -> tuple[str, ...]:
-        if not self.status.has_ins:
-            return ()
+    def _strict_changes(self, traits: Traits, changed: Iterable[str]) -> tuple[str, ...]:
         strict = [f for f in changed if f in STRICT_FIELDS]
         if strict == ["first_birth_first_name"] and first_name_agrees(
             traits.first_birth_first_name, traits.birth_first_names
         ):
             return ()
         return tuple(strict)
+
+    def _withdraw_document_check(self, reason: str, now: datetime) -> None:
+        """The checked document showed other strict traits: the check no longer holds."""
+        before = self.snapshot()
+        self._move(StatusAction.WITHDRAW_DOCUMENT_CHECK)
+        self.validation, self.updated_at = None, now
+        self._record(
+            AuditAction.STATUS_CHANGED,
+            before=before,
+            after=self.snapshot(),
+            reason=f"{reason} : contrôle de pièce d'identité à refaire",
+            propagate=True,
+            details={"document_check_withdrawn": True},
+        )
 
     # -- validation (document check) ---------------------------------------------------
 
@@ -134,19 +168,16 @@ class Identity(InsRules, VigilanceRules):
         document_types: Mapping[str, DocumentType],
         actor: str,
         now: datetime,
+        expired_tolerance_days: int = 0,
     ) -> None:
-        """Record a high-trust document check: PROV -> VALI, RECUP -> QUAL."""
-        self._ensure_active()
-        if self.blocks_ins:
-            raise InvalidTransition(
-                "Validation impossible : l'identité est douteuse ou fictive.",
-                rule="validation_blocked_by_attribute",
-            )
-        document = high_trust_document(document_code, document_types)
-        if document_expiry is None:
-            raise InvalidInput.single(
-                "document_expiry", "required", "La date d'expiration de la pièce est obligatoire."
-            )
+        """Record a high-trust document check: PROV -> VALI, RECUP -> QUAL.
+
+        An expired document does not validate unless the administrator's tolerance
+        (``expired_tolerance_days``) covers it.
+        """
+        self._ensure_may_validate()
+        check = DocumentCheck(document_code, document_expiry, expired_tolerance_days)
+        document = check.checked(document_types, now.date())
         self._recheck_confirmation(now)  # a RECUP with an uncertain date or sex I: PROV first
         before = self.snapshot()
         self._move(StatusAction.CHECK_DOCUMENT)
@@ -158,6 +189,14 @@ class Identity(InsRules, VigilanceRules):
             after=self.snapshot(),
             propagate=self.status is not IdentityStatus(before["status"]),  # RECUP -> QUAL
         )
+
+    def _ensure_may_validate(self) -> None:
+        self._ensure_active()
+        if self.blocks_ins:
+            raise InvalidTransition(
+                "Validation impossible : l'identité est douteuse ou fictive.",
+                rule="validation_blocked_by_attribute",
+            )
 
     # -- attributes ------------------------------------------------------------------------
 

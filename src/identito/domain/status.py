@@ -68,6 +68,7 @@ class StatusAction(StrEnum):
     INVALIDATE_INS = "invalidate_ins"  # strict trait change, INS removal, verification KO
     # (from PROV or VALI: removal of a matricule held unconfirmed)
     FORCE_PROVISIONAL = "force_provisional"  # doubtful or fictitious attribute set
+    WITHDRAW_DOCUMENT_CHECK = "withdraw_document_check"  # strict traits changed, not re-checked
 
 
 _P, _R, _V, _Q = (
@@ -95,6 +96,8 @@ TRANSITIONS: dict[tuple[IdentityStatus, StatusAction], IdentityStatus] = {
     (_R, _A.INVALIDATE_INS): _P,
     (_V, _A.INVALIDATE_INS): _V,
     (_Q, _A.INVALIDATE_INS): _V,
+    (_V, _A.WITHDRAW_DOCUMENT_CHECK): _P,
+    (_Q, _A.WITHDRAW_DOCUMENT_CHECK): _R,
     (_P, _A.FORCE_PROVISIONAL): _P,
     (_R, _A.FORCE_PROVISIONAL): _P,
     (_V, _A.FORCE_PROVISIONAL): _P,

@@ -1,24 +1,26 @@
 """The set of traits of one identity, parsed from user or system input.
 
 ``parse_traits`` checks every field and reports all faulty fields at once.
-Used name and used first name are never filled from the birth traits.
+Used name and used first name are never filled from the birth traits. The rules
+of entry (``entry_rules``) refuse typed traits and warn on received ones;
+``parse_changed_traits`` enforces them on the changed traits only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from identito.domain.errors import FieldErrors, InvalidInput
+from identito.domain.entry_rules import EntryFacts, enforced, entry_findings
+from identito.domain.errors import FieldError, FieldErrors, InvalidInput
 from identito.domain.traits import (
     UNKNOWN_BIRTH_PLACE,
     BirthDate,
     NameKind,
     Sex,
-    first_name_agrees,
     normalize_name,
     normalize_place_code,
 )
@@ -36,8 +38,13 @@ STRICT_FIELDS = (
 )
 COMPLEMENTARY_FIELDS = ("used_name", "used_first_name")
 TRAIT_FIELDS = STRICT_FIELDS + COMPLEMENTARY_FIELDS
-#: Mandatory at creation; the list of birth first names may be completed later.
+#: Required fields (``required`` rule); the list of birth first names is required by the
+#: entry rules (``first_names_required``), which only warn on received traits.
 MANDATORY_FIELDS = ("birth_name", "first_birth_first_name", "birth_date", "sex", "birth_place_code")
+#: ``parse_traits(enforce=...)``: traits typed by a user (web, API), every entry rule refuses.
+TYPED_ENTRY: frozenset[str] = frozenset(STRICT_FIELDS)
+#: Traits received from another system (HL7 v2, FHIR, bulk import): plausibility rules warn.
+RECEIVED_ENTRY: frozenset[str] = frozenset()
 
 
 class BirthPlaceRegister(Protocol):
@@ -50,6 +57,8 @@ class BirthPlaceRegister(Protocol):
 
 class WarningCode(StrEnum):
     FIRST_NAME_DISAGREES = "first_name_disagrees"
+    FIRST_NAMES_MISSING = "first_names_missing"
+    OLD_BIRTH_DATE = "old_birth_date"
     UNCERTAIN_BIRTH_DATE = "uncertain_birth_date"
     UNKNOWN_BIRTH_PLACE = "unknown_birth_place"
     BIRTH_PLACE = "birth_place"
@@ -104,8 +113,9 @@ def _name_parser(field: str, kind: NameKind) -> Callable[[Any], str]:
 
 
 def _first_names(raw: Any, errors: FieldErrors) -> tuple[str, ...]:
-    items = raw.split(" ") if isinstance(raw, str) else (raw or ())
-    kept = [str(item) for item in items if str(item).strip()]
+    # one first name per space, as INSi's ListePrenom: a hyphenated first name stays whole
+    items = raw.split(" ") if isinstance(raw, str) else " ".join(map(str, raw or ())).split(" ")
+    kept = [item for item in items if item.strip()]
     names = [
         _checked(_name_parser(f"birth_first_names[{i}]", NameKind.FIRST_NAME), item, errors)
         for i, item in enumerate(kept)
@@ -114,14 +124,94 @@ def _first_names(raw: Any, errors: FieldErrors) -> tuple[str, ...]:
 
 
 def parse_traits(
-    data: Mapping[str, Any], *, today: date, places: BirthPlaceRegister
+    data: Mapping[str, Any],
+    *,
+    today: date,
+    places: BirthPlaceRegister,
+    enforce: Collection[str] = TYPED_ENTRY,
+    old_birth_date_confirmed: bool = False,
+    changed: Collection[str] | None = None,
 ) -> tuple[Traits, tuple[IdentityWarning, ...]]:
     """Build traits from raw input with their warnings.
 
-    Raises ``InvalidInput`` listing every faulty field; a birth place refused at
-    the birth date is one of them.
+    Raises ``InvalidInput`` listing every faulty field. The rules of plausibility
+    (``entry_rules``: list of first names, agreement of the first one, ``99100``, a
+    whole commune with arrondissements, birth date over 120 years unconfirmed)
+    refuse when their field is in ``enforce`` (``TYPED_ENTRY``) and become warnings
+    otherwise (``RECEIVED_ENTRY``). With ``changed`` (a change of stored traits), no
+    rule refuses on traits that did not change: it warns.
     """
-    errors = FieldErrors()
+    errors, checked = FieldErrors(), frozenset(enforce)
+    moved = None if changed is None else frozenset(changed)
+    traits, place_warning, place_refusal = _parse_fields(data, today, places, errors)
+    if traits is None:
+        if place_refusal and enforced(place_refusal, checked, moved):
+            errors.items.append(place_refusal)
+        errors.raise_if_any()
+    assert traits is not None
+    facts = EntryFacts(
+        traits.first_birth_first_name,
+        traits.birth_first_names,
+        traits.birth_date,
+        traits.birth_place_code,
+        place_refusal,
+    )
+    findings = entry_findings(facts, today=today, confirmed=old_birth_date_confirmed)
+    refused = [f for f in findings if enforced(f, checked, moved)]
+    if refused:
+        raise InvalidInput(refused)
+    return traits, trait_warnings(traits, place_warning) + tuple(map(_as_warning, findings))
+
+
+def parse_changed_traits(
+    stored: Traits,
+    changes: Mapping[str, Any],
+    *,
+    today: date,
+    places: BirthPlaceRegister,
+    old_birth_date_confirmed: bool = False,
+) -> tuple[Traits, tuple[IdentityWarning, ...]]:
+    """The stored traits with ``changes``: entry rules refuse on the changed traits only.
+
+    What was stored is not refused again (an INSi birth place the local geography
+    refuses, an empty list of first names stored before the rule): a change of any
+    other field goes through, the finding stays a warning.
+    """
+    merged = {**stored.as_dict(), **changes}
+    lenient, _ = parse_traits(merged, today=today, places=places, changed=())
+    traits, warnings = parse_traits(
+        merged,
+        today=today,
+        places=places,
+        changed=_kept_list(stored, lenient).changed_fields(stored),
+        old_birth_date_confirmed=old_birth_date_confirmed,
+    )
+    return _kept_list(stored, traits), warnings
+
+
+def _kept_list(stored: Traits, traits: Traits) -> Traits:
+    """The stored list when only its splitting differs (an item holding a space, stored
+    before lists were split on spaces): an unchanged list is never a strict change."""
+    same = " ".join(stored.birth_first_names) == " ".join(traits.birth_first_names)
+    return replace(traits, birth_first_names=stored.birth_first_names) if same else traits
+
+
+_FINDING_WARNINGS = {
+    "birth_first_names": WarningCode.FIRST_NAMES_MISSING,
+    "first_birth_first_name": WarningCode.FIRST_NAME_DISAGREES,
+    "birth_date": WarningCode.OLD_BIRTH_DATE,
+    "birth_place_code": WarningCode.BIRTH_PLACE,
+}
+
+
+def _as_warning(finding: FieldError) -> IdentityWarning:
+    return IdentityWarning(_FINDING_WARNINGS[finding.field], finding.message)
+
+
+def _parse_fields(
+    data: Mapping[str, Any], today: date, places: BirthPlaceRegister, errors: FieldErrors
+) -> tuple[Traits | None, str | None, FieldError | None]:
+    """The traits (None if a field is faulty), the register's warning or refusal of the place."""
 
     def required(field: str, parse: Callable[[Any], T]) -> T | None:
         raw = data.get(field)
@@ -149,28 +239,22 @@ def parse_traits(
     place = required("birth_place_code", lambda v: normalize_place_code(str(v)))
     used_name = optional("used_name", NameKind.NAME)
     used_first = optional("used_first_name", NameKind.FIRST_NAME)
-    place_warning = None
+    place_warning, refusal = None, None
     if place and birth_date and place != UNKNOWN_BIRTH_PLACE:
-        place_warning = _checked(
-            lambda code: places.check_birth_place(code, birth_date.value), place, errors
-        )
-    errors.raise_if_any()
-    assert birth_name and first and birth_date and sex and place
+        try:
+            place_warning = places.check_birth_place(place, birth_date.value)
+        except InvalidInput as error:
+            refusal = error.errors[0]
+    if not (birth_name and first and birth_date and sex and place) or errors.items:
+        return None, place_warning, refusal
     traits = Traits(birth_name, first_names, first, birth_date, sex, place, used_name, used_first)
-    return traits, trait_warnings(traits, place_warning)
+    return traits, place_warning, refusal
 
 
 def trait_warnings(traits: Traits, place_warning: str | None) -> tuple[IdentityWarning, ...]:
-    """Warnings carried by an identity with these traits."""
+    """Warnings carried by an identity with these traits (the entry rules' are added
+    by ``parse_traits``; INSi's traits break none of them)."""
     warnings: list[IdentityWarning] = []
-    if not first_name_agrees(traits.first_birth_first_name, traits.birth_first_names):
-        warnings.append(
-            IdentityWarning(
-                WarningCode.FIRST_NAME_DISAGREES,
-                f"Le 1er prénom de naissance « {traits.first_birth_first_name} » ne correspond pas "
-                f"au début de la liste des prénoms « {' '.join(traits.birth_first_names)} ».",
-            )
-        )
     if traits.birth_date.corrected and not traits.birth_date.exceptional:
         warnings.append(
             IdentityWarning(

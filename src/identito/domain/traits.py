@@ -148,16 +148,30 @@ def comparable_first_names(value: str) -> str:
 def first_name_agrees(first: str, first_names: tuple[str, ...]) -> bool:
     """Does the first birth first name agree with the start of the list?
 
+    It must be one or more *whole* first names of the list, taken from its start
+    (R-TR-08, R-TR-09, R-MO-08): a hyphenated first name of the list is one
+    first name, and hyphen and apostrophe count as space when comparing.
+
     >>> first_name_agrees("JEAN-CHRISTOPHE", ("JEAN", "CHRISTOPHE", "PIERRE"))
     True
     >>> first_name_agrees("CHRISTOPHE", ("JEAN", "CHRISTOPHE", "PIERRE"))
     False
+    >>> first_name_agrees("PIERRE", ("PIERRE-ALAIN", "MURIEL"))
+    False
+    >>> first_name_agrees("PIERRE ALAIN", ("PIERRE-ALAIN", "MURIEL"))
+    True
     """
     if not first_names:
         return True
     head = comparable_first_names(first)
-    listed = comparable_first_names(" ".join(first_names))
-    return listed == head or listed.startswith(head + " ")
+    start = ""
+    for name in first_names:
+        start = f"{start} {comparable_first_names(name)}".strip()
+        if start == head:
+            return True
+        if len(start) >= len(head):
+            return False
+    return False
 
 
 class Sex(StrEnum):

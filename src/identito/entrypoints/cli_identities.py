@@ -188,3 +188,29 @@ def identities_search(
             str(identity.ins.number) if identity.ins else "",
         )
     console.print(table)
+
+
+@identities_app.command("document-tolerance")
+def document_tolerance(
+    days: Annotated[
+        int | None,
+        typer.Option(help="Jours après l'expiration où une pièce valide encore (0 : aucun)."),
+    ] = None,
+) -> None:
+    """Show or set the tolerance for expired identity documents (stored, audited)."""
+    from identito.services.preferences import get_preferences, update_preferences
+
+    container = _container()
+    try:
+        if days is not None:
+            changes = {"expired_document_tolerance_days": days}
+            prefs = update_preferences(changes, uow=container.uow_factory(),
+                                       actor=_operator(), rules=container.rules)  # fmt: skip
+        else:
+            prefs = get_preferences(uow=container.uow_factory(), actor=_operator(),
+                                    rules=container.rules)  # fmt: skip
+    except DomainError as error:
+        _fail(error)
+    tolerance = prefs.expired_document_tolerance_days
+    shown = f"{tolerance} jour(s) après l'expiration" if tolerance else "aucune"
+    console.print(f"Tolérance pour une pièce d'identité expirée : {shown}.")

@@ -88,6 +88,24 @@ class GeographicReference:
         """Same as :meth:`lookup` (the name used by the domain's protocol)."""
         return self.lookup(code, on)
 
+    def arrondissements(self, code: str, on: date) -> list[Place]:
+        """The municipal arrondissements of a commune valid on a date, in code order.
+
+        Births in Paris, Lyon and Marseille are coded by arrondissement, not by the
+        whole commune (75056, 69123, 13055), once the arrondissements exist (Marseille's
+        from 18/10/1946). A date before the COG (1943) is taken as its first day.
+
+        >>> [p.code for p in get_reference().arrondissements("69123", date(1950, 1, 1))][-1]
+        '69387'
+        """
+        table = self._table
+        rows = table.arrondissements.get(normalise_code(code), [])
+        on = max(on, COG_START)  # the COG starts in 1943: Paris's and Lyon's existed before
+        return sorted(
+            (table.place(row) for row in rows if table.is_valid_on(row, on)),
+            key=lambda place: place.code,
+        )
+
     def search(self, name: str, on: date | None = None, limit: int = 20) -> list[Place]:
         """Places whose name (current or former) starts with ``name``.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 from identito.geography import dataset
 from identito.geography.model import Place, PlaceKind
 
+#: A municipal arrondissement as the COG names it: ``Paris 16e Arrondissement``.
+_ARRONDISSEMENT = re.compile(r"^(?P<commune>.+) \d+(?:er|e) Arrondissement$")
 KINDS = {"M": PlaceKind.COMMUNE, "O": PlaceKind.COMMUNE, "T": PlaceKind.TERRITORY}
 COMMUNE_SOURCES = "MO"
 
@@ -29,6 +32,8 @@ class PlaceTable:
     by_code: dict[str, list[int]] = field(default_factory=dict)
     postal_codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     extensions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Commune code -> rows of its municipal arrondissements.
+    arrondissements: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, data_dir: Path) -> PlaceTable:
@@ -57,7 +62,27 @@ class PlaceTable:
             table.postal_codes[code] = tuple(codes.split())
         for code, cog_code, label in dataset.read_table(data_dir / dataset.EXTENSION_CODES):
             table.extensions[code] = (cog_code, label)
+        table.arrondissements = table._arrondissement_rows()
         return table
+
+    def _arrondissement_rows(self) -> dict[str, list[int]]:
+        """Commune code -> rows of its municipal arrondissements (Paris, Lyon, Marseille).
+
+        Read from the data, not typed: a commune row whose label names another
+        commune of the same department followed by ``Ne Arrondissement``.
+        """
+        communes = {
+            (self.code[row][:2], self.label[row]): self.code[row]
+            for row in range(len(self.code))
+            if self.source[row] in COMMUNE_SOURCES and not _ARRONDISSEMENT.match(self.label[row])
+        }
+        found: dict[str, list[int]] = {}
+        for row, label in enumerate(self.label):
+            match = _ARRONDISSEMENT.match(label)
+            parent = match and communes.get((self.code[row][:2], match["commune"]))
+            if parent and self.source[row] in COMMUNE_SOURCES:
+                found.setdefault(parent, []).append(row)
+        return found
 
     def __len__(self) -> int:
         return len(self.code)

@@ -102,15 +102,25 @@ def check_duplicates(
     rules: Rules,
     limit: int = 10,
     threshold: float = 0.5,
+    stored: bool = False,
 ) -> list[Duplicate]:
     """The check at creation: potential duplicates of traits not saved yet, best first.
 
     ``data`` is what ``create_identity`` takes; bad traits raise ``InvalidInput``
-    exactly as the creation would. Nothing is stored.
+    exactly as the creation would. Nothing is stored. ``stored``: the traits of a
+    change of a stored identity, already checked by the change's own rules (only
+    the changed traits meet the entry rules), so no rule of entry refuses them here.
     """
     actor.require(Permission.IDENTITY_SEARCH)
     now = rules.now()
-    traits, warnings = parse_traits(data, today=now.date(), places=rules.places)
+    # the creation asks for the confirmation of a birth date over 120 years, not the check
+    traits, warnings = parse_traits(
+        data,
+        today=now.date(),
+        places=rules.places,
+        old_birth_date_confirmed=True,
+        changed=() if stored else None,
+    )
     draft = Identity.create(traits, warnings, now=now, collection_method=CollectionMethod.MANUAL)
     with uow:
         kept = _scored(draft, uow=uow, actor=actor, rules=rules, limit=limit, threshold=threshold)

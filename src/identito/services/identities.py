@@ -8,10 +8,12 @@ calls domain methods, commits (audit rows included) and returns. Raw inputs
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+from identito.domain.documents import DocumentCheck
 from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import FieldErrors, PermissionDenied, StaleVersion
 from identito.domain.identifiers import Ins
@@ -19,7 +21,7 @@ from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
-from identito.domain.trait_set import TRAIT_FIELDS, parse_traits
+from identito.domain.trait_set import TRAIT_FIELDS, parse_changed_traits, parse_traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.identity_inputs import (
     CREATION_METHODS,
@@ -56,16 +58,24 @@ def create_identity(
     actor: Actor,
     rules: Rules,
     collection_method: str | CollectionMethod | None = CollectionMethod.MANUAL,
+    old_birth_date_confirmed: bool = False,
 ) -> Identity:
     """Create a provisional identity from raw traits (no field is ever defaulted).
 
     ``collection_method`` is how the traits were collected: ``SM`` (typed, the
-    default) or ``CB`` (a scanned INS DataMatrix), ``CV``, ``RFID``.
+    default) or ``CB`` (a scanned INS DataMatrix), ``CV``, ``RFID``. The traits are
+    typed: every entry rule refuses (``domain.entry_rules``); a birth date over 120
+    years needs ``old_birth_date_confirmed``.
     """
     actor.require(Permission.IDENTITY_CREATE)
     now = rules.now()
     method = creation_method(collection_method)
-    traits, warnings = parse_traits(data, today=now.date(), places=rules.places)
+    traits, warnings = parse_traits(
+        data,
+        today=now.date(),
+        places=rules.places,
+        old_birth_date_confirmed=old_birth_date_confirmed,
+    )
     identity = Identity.create(traits, warnings, now=now, collection_method=method)
     with uow:
         uow.identities.add(identity)
@@ -90,18 +100,24 @@ def update_identity(
     uow: UnitOfWork,
     actor: Actor,
     rules: Rules,
+    document: DocumentCheck | None = None,
+    old_birth_date_confirmed: bool = False,
 ) -> Identity:
     """Change traits and/or the matricule; refused when ``expected_version`` is stale.
 
     A typed matricule (``changes["ins"]``, protected permission) is held, never
     confirmed: the identity stays or becomes PROV/VALI and its INSi verification is
-    queued in the same transaction (R-ST-07)."""
+    queued in the same transaction (R-ST-07). ``document`` records a high-trust
+    document checked in the same change: a VALI or QUAL identity whose strict traits
+    change keeps a document check only so.
+    """
     actor.require(Permission.IDENTITY_UPDATE)
     now = rules.now()
     with uow:
         identity = load_and_change_traits(
-            identity_id, expected_version, changes, uow=uow, actor=actor, rules=rules
-        )
+            identity_id, expected_version, changes, uow=uow, actor=actor, rules=rules,
+            document=document, old_birth_date_confirmed=old_birth_date_confirmed,
+        )  # fmt: skip
         if "ins" in changes:
             may_change_protected = actor.can(Permission.IDENTITY_UPDATE_PROTECTED)
             _change_ins(identity, changes["ins"], may_change_protected, rules)
@@ -126,11 +142,15 @@ def load_and_change_traits(
     uow: UnitOfWork,
     actor: Actor,
     rules: Rules,
+    document: DocumentCheck | None = None,
+    old_birth_date_confirmed: bool = False,
 ) -> Identity:
     """Inside an open unit of work: load, check the version, apply the trait changes.
 
     Shared by ``update_identity`` (which saves) and the web's preview of a change
-    (which rolls back), so both apply exactly the domain's rules.
+    (which rolls back), so both apply exactly the domain's rules. Only the changed
+    traits meet the entry rules again (``parse_changed_traits``): an INSi birth
+    place the local geography refuses does not block a change of the used name.
     """
     unknown = set(changes) - set(TRAIT_FIELDS) - {"ins", "birth_date_corrected"}
     if unknown:
@@ -142,10 +162,28 @@ def load_and_change_traits(
     identity = uow.identities.get(identity_id)
     if identity.version != expected_version:
         raise StaleVersion(expected_version, identity.version)
-    merged = {**identity.traits.as_dict(), **{k: v for k, v in changes.items() if k != "ins"}}
-    traits, warnings = parse_traits(merged, today=now.date(), places=rules.places)
-    may_change_protected = actor.can(Permission.IDENTITY_UPDATE_PROTECTED)
-    identity.change_traits(traits, warnings, may_change_protected=may_change_protected, now=now)
+    traits, warnings = parse_changed_traits(
+        identity.traits,
+        {k: v for k, v in changes.items() if k != "ins"},
+        today=now.date(),
+        places=rules.places,
+        old_birth_date_confirmed=old_birth_date_confirmed,
+    )
+    types = None
+    if document is not None:  # checked again in the same change: the organisation's rules
+        actor.require(Permission.IDENTITY_VALIDATE)
+        preferences = read_preferences(uow, rules)
+        types, tolerance = preferences.document_types, preferences.expired_document_tolerance_days
+        document = replace(document, expired_tolerance_days=tolerance)
+    identity.change_traits(
+        traits,
+        warnings,
+        may_change_protected=actor.can(Permission.IDENTITY_UPDATE_PROTECTED),
+        now=now,
+        document=document,
+        document_types=types,
+        actor=actor.username,
+    )
     return identity
 
 
@@ -229,12 +267,14 @@ def validate_identity(
     now = rules.now()
     with uow:
         identity = uow.identities.get(identity_id)
+        preferences = read_preferences(uow, rules)
         identity.validate(
             document_type,
             document_expiry,
-            document_types=read_preferences(uow, rules).document_types,
+            document_types=preferences.document_types,
             actor=actor.username,
             now=now,
+            expired_tolerance_days=preferences.expired_document_tolerance_days,
         )
         uow.identities.update(identity)
         uow.commit(actor, now)

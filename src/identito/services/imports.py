@@ -17,7 +17,7 @@ from typing import Any
 from identito.domain.errors import FieldError, InvalidInput
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
-from identito.domain.trait_set import parse_traits
+from identito.domain.trait_set import RECEIVED_ENTRY, parse_traits
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
 
@@ -87,7 +87,9 @@ def _import(
     for line, row in rows:
         handled += 1
         try:
-            traits, warnings = parse_traits(row, today=today, places=rules.places)
+            traits, warnings = parse_traits(
+                row, today=today, places=rules.places, enforce=RECEIVED_ENTRY
+            )
         except InvalidInput as error:
             report.rejected.append(RejectedRow(line, error.errors))
         else:

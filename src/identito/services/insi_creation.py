@@ -11,7 +11,7 @@ from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.insi import CollectionMethod, IncompleteInsiAnswer, received_traits
 from identito.domain.permissions import Actor, Permission
-from identito.domain.trait_set import Traits, parse_traits, trait_warnings
+from identito.domain.trait_set import RECEIVED_ENTRY, Traits, parse_traits, trait_warnings
 from identito.services.comparison import Comparison, compare
 from identito.services.ins_refusals import refuse_held_ins
 from identito.services.insi_integration import (
@@ -63,7 +63,9 @@ def create_identity_from_insi(
     call_mode, card_data = parse_mode(mode, card)
     typed: Traits | None = None
     if call_mode is CallMode.TRAITS:
-        typed, _ = parse_traits(traits or {}, today=rules.now().date(), places=rules.places)
+        typed, _ = parse_traits(  # they drive the calls, never stored: INSi's are
+            traits or {}, today=rules.now().date(), places=rules.places, enforce=RECEIVED_ENTRY
+        )
     attempt = Attempt(call_context(actor, automatic=False))
     traced: list[InsiCall] = []
     calls = run_calls(

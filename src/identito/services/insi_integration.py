@@ -24,6 +24,7 @@ from identito.services.duplicate_watch import watch_duplicates
 from identito.services.ins_refusals import Trace
 from identito.services.insi_records import CallOutcome, Decision, InsiCall
 from identito.services.insi_trace import INSI_CALLED, domain_answer, response_digest
+from identito.services.place_conflicts import queue_place_conflict
 from identito.services.rules import Rules
 from identito.services.teleservice import (
     Authentication,
@@ -161,27 +162,35 @@ def integrate(
     """INSi's traits and matricule on the identity, then its potential duplicates
     (``source``: ``creation`` for an identity created from the answer)."""
     answer = domain_answer(call.answer or {})
+    warning, refused = checked_place(answer.birth_place_code, answer.birth_date, rules)
     notes = identity.integrate_insi(
         answer,
         called_at=call.at,
         now=now,
         allow_test_oids=rules.allow_test_oids,
-        place_warning=place_warning(answer.birth_place_code, answer.birth_date, rules),
+        place_warning=warning,
         details={"call_id": str(call.id), "decision": decision.value},
     )
     uow.identities.update(identity)
+    if refused and warning:
+        queue_place_conflict(identity, warning, uow=uow, now=now)
     watch_duplicates(identity, uow=uow, rules=rules, source=source)
     return notes
 
 
 def place_warning(code: str | None, birth_date: str, rules: Rules) -> str | None:
     """INSi's birth place is kept even when the local INSEE reference does not know it."""
+    return checked_place(code, birth_date, rules)[0]
+
+
+def checked_place(code: str | None, birth_date: str, rules: Rules) -> tuple[str | None, bool]:
+    """The warning on INSi's birth place, and whether the local reference refuses it."""
     if not code or code == UNKNOWN_BIRTH_PLACE:
-        return None
+        return None, False
     try:
-        return rules.places.check_birth_place(code, BirthDate.parse(birth_date).value)
+        return rules.places.check_birth_place(code, BirthDate.parse(birth_date).value), False
     except InvalidInput as error:
-        return f"Lieu de naissance renvoyé par INSi ({code}) : {error.errors[0].message}"
+        return f"Lieu de naissance renvoyé par INSi ({code}) : {error.errors[0].message}", True
 
 
 def recovery_result(

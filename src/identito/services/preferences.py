@@ -20,6 +20,7 @@ from identito.services.unit_of_work import AuditEntry, UnitOfWork
 SETTINGS_CHANGED = "settings.changed"
 DUPLICATE_REVIEW_THRESHOLD = 0.8
 DUPLICATE_SCAN_INTERVAL_HOURS = 24
+MAX_TOLERANCE_DAYS = 3653
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Preferences:
     duplicate_review_threshold: float = DUPLICATE_REVIEW_THRESHOLD
     #: Hours between two scheduled duplicate scans (``identito serve``); 0 = none.
     duplicate_scan_interval_hours: int = DUPLICATE_SCAN_INTERVAL_HOURS
+    #: Days an expired identity document still validates an identity; 0 = none (default).
+    expired_document_tolerance_days: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +50,7 @@ class Preferences:
             ],
             "duplicate_review_threshold": self.duplicate_review_threshold,
             "duplicate_scan_interval_hours": self.duplicate_scan_interval_hours,
+            "expired_document_tolerance_days": self.expired_document_tolerance_days,
         }
 
 
@@ -69,6 +73,7 @@ def read_preferences(uow: UnitOfWork, rules: Rules) -> Preferences:
         duplicate_scan_interval_hours=int(
             stored.get("duplicate_scan_interval_hours", DUPLICATE_SCAN_INTERVAL_HOURS)
         ),
+        expired_document_tolerance_days=int(stored.get("expired_document_tolerance_days", 0)),
     )
 
 
@@ -107,6 +112,8 @@ def _checked(changes: Mapping[str, Any]) -> dict[str, Any]:
             values[key] = _threshold(key, value, errors)
         elif key == "duplicate_scan_interval_hours":
             values[key] = _hours(key, value, errors)
+        elif key == "expired_document_tolerance_days":
+            values[key] = _tolerance_days(key, value, errors)
         elif key == "document_types":
             values[key] = _document_types(value, errors)
         else:
@@ -134,6 +141,20 @@ def _hours(key: str, value: Any, errors: FieldErrors) -> int:
         message = "Nombre d'heures entre deux recherches, de 0 (aucune) à 744 (31 jours)."
         errors.add(key, "interval_range", message)
     return hours
+
+
+def _tolerance_days(key: str, value: Any, errors: FieldErrors) -> int:
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = -1
+    if not 0 <= days <= MAX_TOLERANCE_DAYS:
+        message = (
+            "Nombre de jours après l'expiration pendant lesquels une pièce valide encore une "
+            f"identité, de 0 (aucune tolérance) à {MAX_TOLERANCE_DAYS} (10 ans)."
+        )
+        errors.add(key, "tolerance_range", message)
+    return days
 
 
 def _document_types(value: Any, errors: FieldErrors) -> list[dict[str, Any]]:

@@ -65,6 +65,7 @@ def preview_update(
     uow: UnitOfWork,
     actor: Actor,
     rules: Rules,
+    old_birth_date_confirmed: bool = False,
 ) -> ChangePreview:
     """What ``update_identity`` would do with these trait changes (raises what it would)."""
     actor.require(Permission.IDENTITY_UPDATE)
@@ -72,8 +73,9 @@ def preview_update(
         current = uow.identities.get(identity_id)
         status, had_validation = current.status, current.validation is not None
         changed = load_and_change_traits(
-            identity_id, expected_version, changes, uow=uow, actor=actor, rules=rules
-        )
+            identity_id, expected_version, changes, uow=uow, actor=actor, rules=rules,
+            old_birth_date_confirmed=old_birth_date_confirmed,
+        )  # fmt: skip
         preview = _preview(changed, status, had_validation)
         uow.rollback()
     return preview

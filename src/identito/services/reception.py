@@ -41,7 +41,7 @@ from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
-from identito.domain.trait_set import parse_traits
+from identito.domain.trait_set import RECEIVED_ENTRY, parse_traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.insi_integration import add_trace
 from identito.services.insi_records import InsiCall
@@ -128,7 +128,7 @@ class ReceptionFlow(ReceptionRecorder):
         now = self.rules.now()
         try:
             traits, warnings = parse_traits(
-                received.traits, today=now.date(), places=self.rules.places
+                received.traits, today=now.date(), places=self.rules.places, enforce=RECEIVED_ENTRY
             )
             self.attributes = received_attributes(received.attributes)
         except DomainError as error:

@@ -25,7 +25,7 @@ from identito.domain.errors import DomainError, InvalidInput, InvalidTransition
 from identito.domain.identifiers import InsKind
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
-from identito.domain.trait_set import parse_traits
+from identito.domain.trait_set import RECEIVED_ENTRY, parse_traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice
@@ -172,7 +172,9 @@ def _create_received(
     traits_data: dict[str, Any] = dict(entry.summary.get("traits") or {})
     if not traits_data:
         raise InvalidTransition("Aucun trait reçu à intégrer.", rule="no_received_traits")
-    traits, warnings = parse_traits(traits_data, today=now.date(), places=rules.places)
+    traits, warnings = parse_traits(
+        traits_data, today=now.date(), places=rules.places, enforce=RECEIVED_ENTRY
+    )
     identity = Identity.create(traits, warnings, now=now)
     uow.identities.add(identity)
     watch_duplicates(identity, uow=uow, rules=rules, source=Source.CREATION)

@@ -21,6 +21,8 @@ class EntryKind(StrEnum):
     RECEPTION = "reception"  # a received identity awaiting a decision ("à traiter")
     NIA_RECHECK = "nia_recheck"
     INS_TO_VERIFY = "ins_to_verify"  # a typed matricule waiting for its INSi verification
+    #: INSi's birth place is refused by the local geography at the birth date (kept as received)
+    PLACE_CONFLICT = "place_conflict"
 
 
 #: Worklists about the identity's own matricule: the entries of a merged (inactive)
@@ -28,7 +30,12 @@ class EntryKind(StrEnum):
 #: on it; its survivor is verified on its own). A received message to handle stays
 #: listed: it is about a message, which may have to be applied to the survivor.
 IDENTITY_WORK = frozenset(
-    {EntryKind.VERIFICATION_KO, EntryKind.NIA_RECHECK, EntryKind.INS_TO_VERIFY}
+    {
+        EntryKind.VERIFICATION_KO,
+        EntryKind.NIA_RECHECK,
+        EntryKind.INS_TO_VERIFY,
+        EntryKind.PLACE_CONFLICT,
+    }
 )
 #: Entries the background verification works through, and a verification closes.
 TO_VERIFY = (EntryKind.NIA_RECHECK, EntryKind.INS_TO_VERIFY)
@@ -38,6 +45,7 @@ ENTRY_LABELS = {
     EntryKind.RECEPTION: "Identités reçues à traiter",
     EntryKind.NIA_RECHECK: "NIA à revérifier",
     EntryKind.INS_TO_VERIFY: "INS saisis, à vérifier",
+    EntryKind.PLACE_CONFLICT: "Lieu de naissance INSi inconnu du référentiel local",
 }
 
 
@@ -65,6 +73,7 @@ DECISIONS = {
     EntryKind.RECEPTION: (EntryDecision.INTEGRATE_WITHOUT_INS, EntryDecision.REJECT),
     EntryKind.NIA_RECHECK: (EntryDecision.VERIFY_NOW, EntryDecision.NO_ACTION),
     EntryKind.INS_TO_VERIFY: (EntryDecision.VERIFY_NOW, EntryDecision.NO_ACTION),
+    EntryKind.PLACE_CONFLICT: (EntryDecision.CORRECTED, EntryDecision.NO_ACTION),
 }
 
 

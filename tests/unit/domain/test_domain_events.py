@@ -35,7 +35,7 @@ CASES: list[tuple[str, IdentityStatus, Change, list[AuditAction], str]] = [
         "protected-traits",
         Q,
         lambda i: i.change_traits(*make_traits(sex="F"), may_change_protected=True, now=NOW),
-        [AuditAction.TRAITS_CHANGED, AuditAction.INS_INVALIDATED],
+        [AuditAction.TRAITS_CHANGED, AuditAction.INS_INVALIDATED, AuditAction.STATUS_CHANGED],
         "sex",
     ),
     (

@@ -20,7 +20,7 @@ from identito.domain.insi import (
     received_traits,
 )
 from identito.domain.status import IdentityAttribute, IdentityStatus
-from identito.domain.trait_set import WarningCode
+from identito.domain.trait_set import RECEIVED_ENTRY, WarningCode
 
 CALLED = NOW - timedelta(minutes=1)
 ANSWER = InsiAnswer(
@@ -126,7 +126,7 @@ def test_a_local_first_birth_first_name_agreeing_with_the_received_list_is_kept(
 
 
 def test_a_local_first_birth_first_name_disagreeing_with_the_list_is_replaced_with_a_note():
-    identity = make_identity(first_birth_first_name="Christophe")
+    identity = make_identity(first_birth_first_name="Christophe", entry=RECEIVED_ENTRY)
 
     notes = integrate(identity)
 
@@ -237,3 +237,25 @@ def test_marking_doubtful_clears_the_collection_method_and_the_insi_history():
     identity.change_attributes([IdentityAttribute.DOUBTFUL], [], now=NOW)
 
     assert (identity.ins_collection_method, identity.insi_history) == (None, ())
+
+
+def test_an_insi_answer_pierre_alain_replaces_a_local_first_name_pierre():
+    identity = make_identity(
+        first_birth_first_name="PIERRE",
+        birth_first_names=["PIERRE-ALAIN", "MURIEL"],
+        entry=RECEIVED_ENTRY,
+    )
+
+    notes = integrate(identity, replace(ANSWER, first_names="PIERRE-ALAIN MURIEL"))
+
+    assert identity.traits.first_birth_first_name == "PIERRE-ALAIN"
+    assert len(notes) == 1 and "PIERRE" in notes[0]
+
+
+@pytest.mark.parametrize("code", ["75056", "99100"])
+def test_an_insi_birth_place_refused_when_typed_is_kept_as_received(code):
+    identity = make_identity()
+
+    integrate(identity, replace(ANSWER, birth_place_code=code))
+
+    assert identity.traits.birth_place_code == code

@@ -63,6 +63,7 @@ def test_every_transition_target_agrees_with_the_status_function() -> None:
         document = {
             StatusAction.CHECK_DOCUMENT: True,
             StatusAction.FORCE_PROVISIONAL: False,
+            StatusAction.WITHDRAW_DOCUMENT_CHECK: False,
         }.get(action, status.document_checked)
         assert target is status_of(ins_confirmed=ins, document_checked=document), (status, action)
 

@@ -12,6 +12,8 @@ from identito.domain.errors import InvalidInput
 from identito.domain.identity import Identity
 from identito.domain.trait_set import (
     MANDATORY_FIELDS,
+    RECEIVED_ENTRY,
+    TYPED_ENTRY,
     IdentityWarning,
     Traits,
     WarningCode,
@@ -23,9 +25,12 @@ LIST = ("JEAN", "CHRISTOPHE", "PIERRE")
 
 
 def parse(
-    places: FakePlaces | None = None, **changes: Any
+    places: FakePlaces | None = None,
+    enforce: frozenset[str] = TYPED_ENTRY,
+    **changes: Any,
 ) -> tuple[Traits, tuple[IdentityWarning, ...]]:
-    return parse_traits(identity_input(**changes), today=NOW.date(), places=places or FakePlaces())
+    data = identity_input(**changes)
+    return parse_traits(data, today=NOW.date(), places=places or FakePlaces(), enforce=enforce)
 
 
 def error_fields(error: pytest.ExceptionInfo[InvalidInput]) -> list[str]:
@@ -43,10 +48,17 @@ def warning_codes(warnings: tuple[IdentityWarning, ...]) -> set[WarningCode]:
     "first",
     ["JEAN", "JEAN CHRISTOPHE", "JEAN-CHRISTOPHE", "JEAN'CHRISTOPHE", "JEAN CHRISTOPHE PIERRE"],
 )
-def test_a_first_birth_first_name_agrees_when_it_starts_the_list_hyphen_and_apostrophe_as_space(
+def test_a_first_birth_first_name_agrees_when_it_is_whole_first_names_from_the_start_of_the_list(
     first: str,
 ) -> None:
     assert first_name_agrees(first, LIST)
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["JEAN-CHRISTOPHE", "JEAN CHRISTOPHE", "JEAN-CHRISTOPHE-PIERRE", "JEAN CHRISTOPHE PIERRE"],
+)
+def test_a_hyphenated_first_name_of_the_list_agrees_whole_hyphen_or_space(first: str) -> None:
     assert first_name_agrees(first, ("JEAN-CHRISTOPHE", "PIERRE"))
 
 
@@ -55,10 +67,26 @@ def test_a_first_birth_first_name_that_does_not_start_the_list_disagrees(first: 
     assert not first_name_agrees(first, LIST)
 
 
-def test_a_disagreeing_first_birth_first_name_is_saved_with_a_warning_carried_by_the_identity() -> (
-    None
-):
-    traits, warnings = parse(first_birth_first_name="Christophe")
+@pytest.mark.parametrize("first", ["PIERRE-ALAIN", "PIERRE ALAIN", "PIERRE-ALAIN MURIEL"])
+def test_a_compound_first_name_agrees_only_whole(first: str) -> None:
+    assert first_name_agrees(first, ("PIERRE-ALAIN", "MURIEL"))
+
+
+@pytest.mark.parametrize("first", ["PIERRE", "ALAIN", "PIERRE-ALAIN-MUR"])
+def test_part_of_a_compound_first_name_does_not_agree_with_it(first: str) -> None:
+    assert not first_name_agrees(first, ("PIERRE-ALAIN", "MURIEL"))
+
+
+def test_a_disagreeing_first_birth_first_name_is_refused_when_typed_naming_field_and_rule() -> None:
+    with pytest.raises(InvalidInput) as error:
+        parse(first_birth_first_name="Christophe")
+    assert [(e.field, e.rule) for e in error.value.errors] == [
+        ("first_birth_first_name", "first_name_disagrees")
+    ]
+
+
+def test_a_disagreeing_first_birth_first_name_received_is_kept_with_a_warning() -> None:
+    traits, warnings = parse(first_birth_first_name="Christophe", enforce=RECEIVED_ENTRY)
     identity = Identity.create(traits, warnings, now=NOW)
     assert identity.traits.first_birth_first_name == "CHRISTOPHE"
     assert WarningCode.FIRST_NAME_DISAGREES in warning_codes(identity.warnings)
@@ -66,7 +94,9 @@ def test_a_disagreeing_first_birth_first_name_is_saved_with_a_warning_carried_by
 
 
 def test_the_birth_first_names_list_is_split_on_spaces_when_given_as_text() -> None:
-    traits, _ = parse(birth_first_names="jean-christophe  pierre")
+    traits, _ = parse(
+        birth_first_names="jean-christophe  pierre", first_birth_first_name="Jean-Christophe"
+    )
     assert traits.birth_first_names == ("JEAN-CHRISTOPHE", "PIERRE")
 
 
@@ -262,10 +292,19 @@ def test_every_faulty_field_is_reported_at_once_whatever_its_fault() -> None:
 
 
 @pytest.mark.parametrize("first_names", [None, [], "", "  "])
-def test_the_birth_first_names_list_may_be_empty_at_creation(first_names: Any) -> None:
-    traits, warnings = parse(birth_first_names=first_names)
+def test_an_empty_birth_first_names_list_is_refused_when_typed(first_names: Any) -> None:
+    with pytest.raises(InvalidInput) as error:
+        parse(birth_first_names=first_names)
+    assert [(e.field, e.rule) for e in error.value.errors] == [
+        ("birth_first_names", "first_names_required")
+    ]
+
+
+@pytest.mark.parametrize("first_names", [None, [], "", "  "])
+def test_an_empty_birth_first_names_list_received_is_kept_with_a_warning(first_names: Any) -> None:
+    traits, warnings = parse(birth_first_names=first_names, enforce=RECEIVED_ENTRY)
     assert traits.birth_first_names == ()
-    assert WarningCode.FIRST_NAME_DISAGREES not in warning_codes(warnings)
+    assert warning_codes(warnings) == {WarningCode.FIRST_NAMES_MISSING}
 
 
 def test_an_exceptional_birth_date_of_the_current_year_is_not_a_future_date() -> None:

@@ -104,3 +104,34 @@ def test_a_doubtful_identity_cannot_be_validated() -> None:
     identity.change_attributes([IdentityAttribute.DOUBTFUL], [], now=NOW)
     with pytest.raises(InvalidTransition):
         validate(identity, "CN")
+
+
+# -- expired documents (issue 11 §9) ------------------------------------------------------
+
+
+def test_an_expired_document_does_not_validate_without_a_tolerance() -> None:
+    identity = make_identity()
+    assert refused_rule(identity, "CN", expiry=date(2020, 6, 1)) == "document_expired"
+    assert identity.status is IdentityStatus.PROVISIONAL
+
+
+def test_a_document_valid_until_today_validates() -> None:
+    identity = make_identity()
+    validate(identity, "CN", NOW.date())
+    assert identity.status is IdentityStatus.VALIDATED
+
+
+def test_an_expired_document_validates_when_the_administrators_tolerance_covers_it() -> None:
+    identity = make_identity()
+    expiry = date(2025, 3, 16)
+    with pytest.raises(InvalidInput) as error:
+        identity.validate(
+            "CN", expiry, document_types=DEFAULT_DOCUMENT_TYPES, actor="a", now=NOW,
+            expired_tolerance_days=364,
+        )  # fmt: skip
+    assert "364 jours" in error.value.errors[0].message
+    identity.validate(
+        "CN", expiry, document_types=DEFAULT_DOCUMENT_TYPES, actor="a", now=NOW,
+        expired_tolerance_days=365,
+    )  # fmt: skip
+    assert identity.status is IdentityStatus.VALIDATED

@@ -123,7 +123,9 @@ def test_duplicates_come_best_first_without_the_identity_itself(
         make_identity(birth_name="DUPOND"),
         make_identity(birth_place_code="75056"),
     )
-    unrelated = make_identity(birth_name="LEFEBVRE", first_birth_first_name="LUC")
+    unrelated = make_identity(
+        birth_name="LEFEBVRE", first_birth_first_name="LUC", birth_first_names=["LUC"]
+    )
     _store(uow, local, homonym, typo, same, unrelated)
     found = find_duplicates(local.id, uow=uow, actor=CARE, rules=rules)
     assert [d.identity.id for d in found] == [same.id, typo.id, homonym.id]
@@ -194,7 +196,13 @@ def test_the_check_at_creation_scores_traits_not_saved_yet(
     uow: FakeUnitOfWork, rules: Rules
 ) -> None:
     stored = make_identity(birth_name="DUPOND")
-    _store(uow, stored, make_identity(birth_name="LEFEBVRE", first_birth_first_name="LUC"))
+    _store(
+        uow,
+        stored,
+        make_identity(
+            birth_name="LEFEBVRE", first_birth_first_name="LUC", birth_first_names=["LUC"]
+        ),
+    )
     draft = {
         "birth_name": "DUPONT",
         "birth_first_names": ["JEAN", "CHRISTOPHE", "PIERRE"],

@@ -51,15 +51,10 @@ def store(
 def test_creation_returns_a_provisional_identity_with_its_warnings(
     uow: FakeUnitOfWork, rules: Rules
 ) -> None:
-    data = identity_input(
-        birth_name="Dupont", first_birth_first_name="Pierre", birth_date="1980-00-00"
-    )
+    data = identity_input(birth_name="Dupont", birth_date="1980-00-00")
     identity = uc.create_identity(data, uow=uow, actor=ADMISSION, rules=rules)
     assert (identity.status, identity.traits.birth_name) == (IdentityStatus.PROVISIONAL, "DUPONT")
-    assert {w.code for w in identity.warnings} == {
-        WarningCode.FIRST_NAME_DISAGREES,
-        WarningCode.UNCERTAIN_BIRTH_DATE,
-    }
+    assert {w.code for w in identity.warnings} == {WarningCode.UNCERTAIN_BIRTH_DATE}
     assert uow.stored(identity.id).warnings == identity.warnings
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fakes import make_traits
+from identito.domain.trait_set import RECEIVED_ENTRY
 from identito.services.insi_strategy import planned_queries, traits_queries
 from identito.services.teleservice import InsiOutcome
 
@@ -86,7 +87,7 @@ def test_the_unknown_birth_place_99999_is_never_sent():
 
 
 def test_an_empty_list_of_birth_first_names_uses_the_first_birth_first_name():
-    traits, _ = make_traits(birth_first_names=[])
+    traits, _ = make_traits(birth_first_names=[], entry=RECEIVED_ENTRY)  # stored before the rule
 
     assert sent(["01", "01"], traits) == [(("JEAN",), None)]
 

@@ -199,9 +199,13 @@ def test_admission_cannot_change_strict_traits_of_a_qualified_identity_but_ident
         actor=actor_with_role(VIGILANCE),
         rules=world.rules,
     )
-    assert (updated.status, updated.ins) == (IdentityStatus.VALIDATED, None)
+    assert (updated.status, updated.ins) == (IdentityStatus.PROVISIONAL, None)  # issue 11 §10
     actions = [e.action for e in world.uow.audit.entries]
-    assert actions == ["identity.traits_changed", "identity.ins_invalidated"]
+    assert actions == [
+        "identity.traits_changed",
+        "identity.ins_invalidated",
+        "identity.status_changed",  # the document check is withdrawn
+    ]
     assert world.uow.audit.entries[-1].details["propagate"] is True
 
 

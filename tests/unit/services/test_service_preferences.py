@@ -44,6 +44,16 @@ def test_an_administrator_changes_preferences_and_the_change_is_audited() -> Non
         ({"similarity_threshold": "abc"}, "similarity_threshold", "threshold_range"),
         ({"colour": "blue"}, "colour", "unknown_setting"),
         (
+            {"expired_document_tolerance_days": -1},
+            "expired_document_tolerance_days",
+            "tolerance_range",
+        ),
+        (
+            {"expired_document_tolerance_days": "x"},
+            "expired_document_tolerance_days",
+            "tolerance_range",
+        ),
+        (
             {"document_types": [{"code": "PC", "label": "Permis", "high_trust": False}]},
             "document_types",
             "no_high_trust",
@@ -72,3 +82,17 @@ def test_only_an_administrator_reads_or_changes_preferences(role: Role) -> None:
         update_preferences(
             {"similarity_threshold": 0.5}, uow=FakeUnitOfWork(), actor=actor, rules=fake_rules()
         )
+
+
+def test_no_tolerance_for_expired_documents_by_default_and_an_audited_change_sets_one() -> None:
+    uow, rules = FakeUnitOfWork(), fake_rules()
+    assert get_preferences(uow=uow, actor=ADMIN, rules=rules).expired_document_tolerance_days == 0
+    changes = {"expired_document_tolerance_days": "365"}
+    prefs = update_preferences(changes, uow=uow, actor=ADMIN, rules=rules)
+    assert prefs.expired_document_tolerance_days == 365
+    entry = uow.audit.entries[-1]
+    assert entry.action == SETTINGS_CHANGED
+    assert (
+        entry.before["expired_document_tolerance_days"],
+        entry.after["expired_document_tolerance_days"],
+    ) == (0, 365)

@@ -210,7 +210,8 @@ def test_a_preview_of_a_strict_trait_change_tells_the_downgrade_and_saves_nothin
         actor=VIGILANCE,
         rules=rules,  # type: ignore[attr-defined]
     )
-    assert preview.status_after is IdentityStatus.VALIDATED and preview.ins_invalidated
+    assert preview.status_after is IdentityStatus.PROVISIONAL and preview.ins_invalidated
+    assert preview.validation_removed  # the document check is withdrawn too (issue 11 §10)
     assert preview.needs_confirmation and preview.changed
     stored = uow.stored(identity.id)  # type: ignore[attr-defined]
     assert stored.status is IdentityStatus.QUALIFIED and stored.traits.birth_name == "DUPONT"

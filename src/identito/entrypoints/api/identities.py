@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from identito.domain.documents import DocumentCheck
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor
 from identito.entrypoints.api.deps import (
@@ -57,6 +58,7 @@ def create_identity(
         actor=actor,
         rules=rules,
         collection_method=body.collection_method,
+        old_birth_date_confirmed=bool(body.birth_date_confirmed),
     )
     response.headers["Location"] = f"/api/v1{PREFIX}/{identity.id}"
     return _single(identity, actor, response)
@@ -144,8 +146,18 @@ def patch_identity(
     rules: RulesDep,
     response: Response,
 ) -> IdentityPublic:
+    document = body.document
     identity = service.update_identity(
-        identity_id, version, body.changes(), uow=uow, actor=actor, rules=rules
+        identity_id,
+        version,
+        body.changes(),
+        uow=uow,
+        actor=actor,
+        rules=rules,
+        document=DocumentCheck(document.document_type, document.document_expiry)
+        if document
+        else None,
+        old_birth_date_confirmed=bool(body.birth_date_confirmed),
     )
     return _single(identity, actor, response)
 

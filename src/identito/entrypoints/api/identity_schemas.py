@@ -52,6 +52,19 @@ class IdentityTraits(_Input):
     used_first_name: str | None = None
 
 
+_CONFIRMATION = (
+    "true pour confirmer une date de naissance de plus de 120 ans (refusée sinon, "
+    "règle birth_date_confirmation_required)."
+)
+
+
+class DocumentInput(_Input):
+    """A high-trust identity document checked (type chosen explicitly, expiry date)."""
+
+    document_type: str | None = Field(default=None, description="CN, PA, CS, IE...")
+    document_expiry: date | None = None
+
+
 class IdentityCreate(IdentityTraits):
     """The traits of a new identity and how they were collected."""
 
@@ -60,18 +73,25 @@ class IdentityCreate(IdentityTraits):
         description="Mode de recueil des traits : SM (saisie manuelle), CB (DataMatrix INS "
         "scanné), CV (carte Vitale), RFID.",
     )
+    birth_date_confirmed: bool | None = Field(default=None, description=_CONFIRMATION)
 
     def traits(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"collection_method"})
+        return self.model_dump(exclude={"collection_method", "birth_date_confirmed"})
 
 
 class IdentityPatch(IdentityTraits):
     """Only the fields sent are changed; ``null`` clears an optional field."""
 
     ins: InsInput | None = Field(default=None, description="Matricule INS et OID, ou null.")
+    birth_date_confirmed: bool | None = Field(default=None, description=_CONFIRMATION)
+    document: DocumentInput | None = Field(
+        default=None,
+        description="Pièce d'identité contrôlée dans la même modification : sans elle, une "
+        "identité validée ou qualifiée dont un trait strict change perd son contrôle de pièce.",
+    )
 
     def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
+        return self.model_dump(exclude_unset=True, exclude={"birth_date_confirmed", "document"})
 
 
 class AttributeChange(_Input):

@@ -156,6 +156,7 @@ def check_before_saving(
         actor=actor,
         rules=container.rules,
         limit=CHECK_LIMIT + (1 if exclude else 0),
+        stored=exclude is not None,
     )
     found = [d for d in found if d.identity.id != exclude][:CHECK_LIMIT]
     seen = set((text(form, SEEN_FIELD) or "").split(","))

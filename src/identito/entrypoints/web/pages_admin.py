@@ -121,6 +121,7 @@ def save_settings(
         "allow_insi_for_provisional": form.get("allow_insi_for_provisional") == "1",
         "similarity_threshold": (text(form, "similarity_threshold") or "").replace(",", "."),
         "document_types": _documents(form),
+        "expired_document_tolerance_days": text(form, "expired_document_tolerance_days") or "0",
     }
     try:
         update_preferences(

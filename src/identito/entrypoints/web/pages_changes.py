@@ -6,7 +6,9 @@ Every consequence shown before confirming comes from a dry run of the domain
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -20,8 +22,16 @@ from identito.domain.status import IdentityAttribute
 from identito.domain.trait_set import MANDATORY_FIELDS, TRAIT_FIELDS
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
-from identito.entrypoints.web.duplicates_view import check_before_saving
-from identito.entrypoints.web.forms import iso_date, text, traits_from, typed_values
+from identito.entrypoints.web.duplicates_view import DuplicateCheck, check_before_saving
+from identito.entrypoints.web.forms import (
+    asks_birth_date_confirmation,
+    birth_date_confirmed,
+    document_from,
+    iso_date,
+    text,
+    traits_from,
+    typed_values,
+)
 from identito.entrypoints.web.rendering import field_errors, render
 from identito.services import identities as service
 from identito.services.preferences import validation_documents
@@ -83,6 +93,7 @@ def _edit_page(
         "errors": {},
         "confirm": None,
         "check": None,
+        "documents": [],
         **extra,
     }
     return render(request, "edit.html", context, status)
@@ -108,12 +119,17 @@ def edit(
     fields = [f for f in TRAIT_FIELDS if f not in locked_fields(identity, session.actor)]
     changes = traits_from(form, fields)
     version = int(text(form, "version") or 0)
+    confirmed = birth_date_confirmed(form)
     kwargs: dict[str, Any] = {
         "uow": container.uow_factory(), "actor": session.actor, "rules": container.rules,
     }  # fmt: skip
     typed = {**_current_values(identity), **typed_values(form)}
+    page = partial(_edit_page, request, identity, session, values=typed, version=version)
+    preview = None
     try:
-        preview = preview_update(identity_id, version, changes, **kwargs)
+        preview = preview_update(
+            identity_id, version, changes, old_birth_date_confirmed=confirmed, **kwargs
+        )
         if not preview.changed:
             return RedirectResponse(f"/identites/{identity_id}?message=inchangee", 303)
         data = {**identity.traits.as_dict(), **changes}
@@ -122,22 +138,59 @@ def edit(
         )
         downgrade = preview.needs_confirmation and form.get("confirmer") != "1"
         if downgrade or check.unseen:
-            return _edit_page(
-                request, identity, session, values=typed, version=version,
-                confirm=consequences(preview) if preview.needs_confirmation else None,
-                check=check if check.found else None,
-                show_ins=session.actor.can(Permission.INS_READ),
-            )  # fmt: skip
+            return page(**_confirmation(preview, check, session, container))
         kwargs["uow"] = container.uow_factory()
-        service.update_identity(identity_id, version, changes, **kwargs)
-    except InvalidInput as error:
-        return _edit_page(
-            request, identity, session, 422, values=typed, version=version,
-            errors=field_errors(error.errors),
+        service.update_identity(
+            identity_id, version, changes, document=document_from(form),
+            old_birth_date_confirmed=confirmed, **kwargs,
         )  # fmt: skip
+    except InvalidInput as error:
+        return _refused(page, error, preview, session, container)
     except StaleVersion as error:
         return _edit_page(request, identity, session, 412, stale=error.message)
     return RedirectResponse(f"/identites/{identity_id}?message=modifiee", status_code=303)
+
+
+def _refused(
+    page: Callable[..., Response],
+    error: InvalidInput,
+    preview: ChangePreview | None,
+    session: SessionDep,
+    container: ContainerDep,
+) -> Response:
+    """The form again with the errors: at the confirmation step when the document checked
+    again is refused; with the confirmation checkbox when an old birth date needs it."""
+    errors = field_errors(error.errors)
+    if preview is not None and any(f.startswith("document") for f in errors):
+        step = _confirmation(preview, DuplicateCheck([], unseen=False), session, container)
+        return page(status=422, errors=errors, **step)
+    asked = asks_birth_date_confirmation(error.errors)
+    return page(status=422, errors=errors, ask_birth_date_confirmation=asked)
+
+
+def _confirmation(
+    preview: ChangePreview, check: DuplicateCheck, session: SessionDep, container: ContainerDep
+) -> dict[str, Any]:
+    """The confirmation step: consequences (from the dry run), duplicates, and, when the
+    change withdraws the document check, the fields to record a document checked again."""
+    sentences = consequences(preview) if preview.needs_confirmation else None
+    documents = []
+    if preview.validation_removed and session.actor.can(Permission.IDENTITY_VALIDATE):
+        documents = validation_documents(
+            uow=container.uow_factory(), actor=session.actor, rules=container.rules
+        )
+        sentences = [
+            *(sentences or []),
+            "Ce contrôle ne vaut plus pour des traits stricts modifiés : si vous venez de "
+            "contrôler une pièce portant les traits saisis, enregistrez-la ci-dessous ; "
+            "l'identité restera validée.",
+        ]
+    return {
+        "confirm": sentences,
+        "check": check if check.found else None,
+        "show_ins": session.actor.can(Permission.INS_READ),
+        "documents": documents,
+    }
 
 
 # -- validation ---------------------------------------------------------------------------

@@ -18,7 +18,14 @@ from identito.domain.traits import BirthDate, NameKind, normalize_name
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
 from identito.entrypoints.web.duplicates_view import check_before_saving
-from identito.entrypoints.web.forms import iso_date, text, traits_from, typed_values
+from identito.entrypoints.web.forms import (
+    asks_birth_date_confirmation,
+    birth_date_confirmed,
+    iso_date,
+    text,
+    traits_from,
+    typed_values,
+)
 from identito.entrypoints.web.pages_insi import sheet_calls
 from identito.entrypoints.web.rendering import field_errors, is_htmx, render
 from identito.entrypoints.web.reviews_view import sheet_links
@@ -157,6 +164,7 @@ def create(
         identity = service.create_identity(
             data, uow=container.uow_factory(), actor=session.actor,
             rules=container.rules, collection_method=method,
+            old_birth_date_confirmed=birth_date_confirmed(form),
         )  # fmt: skip
     except InvalidInput as error:
         context = _creation_context(
@@ -165,6 +173,7 @@ def create(
             errors=field_errors(error.errors),
             searched={},
             collection_method=method,
+            ask_birth_date_confirmation=asks_birth_date_confirmation(error.errors),
         )
         return render(request, "create.html", context, 422)
     return RedirectResponse(f"/identites/{identity.id}?message=creee", status_code=303)
