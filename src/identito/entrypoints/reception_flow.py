@@ -11,10 +11,10 @@ import logging
 from dataclasses import dataclass
 
 from identito.bootstrap import Container
+from identito.config import Settings
 from identito.domain.errors import DomainError
 from identito.domain.ids import new_id
 from identito.domain.permissions import Actor
-from identito.config import Settings
 from identito.messages.hl7v2_limits import Hl7Limits, check_size, excerpt
 from identito.messages.hl7v2_reception import Hl7Rejected, ack, parse_adt, read_header
 from identito.services.reception import (

@@ -2,7 +2,8 @@
 
 ``parse_adt`` checks the message against its limits (``hl7v2_limits``), then splits
 MSH and the first PID, MRG and ZFD on the message's own delimiters (the other
-segments are never split: the work is linear in the message size) and takes the identity from PID as PAM FR encodes it (ENCODINGS.md §5):
+segments are never split: the work is linear in the message size) and takes the
+identity from PID as PAM FR encodes it (ENCODINGS.md §5):
 
 * PID-3: the INS is the repetition whose CX-5 is ``INS`` (CX-1 with its key,
   the OID in CX-4.2; ``""`` means "deleted"), the NIR when both a NIR and a NIA
