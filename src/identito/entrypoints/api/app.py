@@ -27,6 +27,7 @@ from identito.entrypoints.api import (
 )
 from identito.entrypoints.api.errors import install_error_handlers
 from identito.entrypoints.api.fhir import FHIR_PREFIX, create_fhir_app
+from identito.entrypoints.api.limits import RequestLimitsMiddleware
 from identito.entrypoints.api.middleware import SecurityHeadersMiddleware
 from identito.entrypoints.api.schemas import Problem
 from identito.entrypoints.scheduler import install_scheduler
@@ -52,6 +53,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
+    app.add_middleware(RequestLimitsMiddleware, container=container)  # before reading a body
     app.add_middleware(SecurityHeadersMiddleware)
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, health, identities, merges, insi, places, exports):

@@ -12,6 +12,7 @@ missing ``If-Match``               428     ``…:precondition-required``
 ``PermissionDenied``               403     ``…:permission-denied``
 ``NotFound``, unknown route        404     ``…:not-found``
 ``AuthenticationFailed``           401     ``…:unauthenticated``
+body above ``http_max_body_bytes``  413     ``…:content-too-large``
 =================================  ======  ============================
 """
 
@@ -50,6 +51,7 @@ _KINDS: dict[int, tuple[str, str]] = {
     405: ("method-not-allowed", "Méthode non autorisée"),
     409: ("invalid-transition", "Transition interdite"),
     412: ("stale-version", "Version périmée"),
+    413: ("content-too-large", "Corps de requête trop volumineux"),
     415: ("unsupported-media-type", "Type de contenu non pris en charge"),
     422: ("invalid-input", "Données invalides"),
     428: ("precondition-required", "En-tête If-Match obligatoire"),
