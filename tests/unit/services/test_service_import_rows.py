@@ -9,7 +9,7 @@ from identito.domain.errors import FieldError
 from identito.domain.permissions import Role
 from identito.services.imports import UnreadableRow, import_identities
 
-TOO_LONG = FieldError("ligne", "field_too_long", "Ligne illisible : un champ dépasse 200 caractères.")
+TOO_LONG = FieldError("ligne", "field_too_long", "Ligne illisible : un champ trop long.")
 
 
 def test_an_unreadable_row_is_rejected_with_its_line_and_the_others_are_imported():
