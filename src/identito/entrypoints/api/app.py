@@ -21,6 +21,7 @@ from identito.entrypoints.api import (
     identities,
     insi,
     merges,
+    openapi,
     places,
     reception,
     verification,
@@ -71,14 +72,17 @@ def create_app(container: Container) -> FastAPI:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The generated document, plus the ``Problem`` schema the error responses name."""
+    """The generated document with the edge answers (``openapi.complete``), plus the
+    ``Problem`` schema the error responses name."""
     if app.openapi_schema is None:
-        document = get_openapi(
-            title=app.title,
-            version=app.version,
-            summary=app.summary,
-            description=app.description,
-            routes=app.routes,
+        document = openapi.complete(
+            get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+            )
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -185,6 +185,7 @@ def validation_problem(request: Request, error: Exception) -> JSONResponse:
 def http_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     details = {
+        400: "Le corps de la requête est illisible (JSON en UTF-8 attendu).",
         404: f"Aucune ressource à l'adresse {request.url.path}.",
         405: f"La méthode {request.method} n'est pas admise à cette adresse.",
     }
