@@ -56,10 +56,10 @@ __all__ = ["ERROR_LABELS", "Header", "Hl7Rejected", "ack", "normalise", "parse_a
 def parse_adt(text: str, limits: Hl7Limits | None = None) -> Reception:
     """The reception of one message; ``Hl7Rejected`` when it cannot be read or is above
     ``limits`` (checked before parsing: the work done is linear in the message size)."""
-    header = read_header(text)
     segments = normalise(text).split("\r")
+    header = read_header(segments[0])
     check_limits(segments, limits or Hl7Limits(), header)
-    _check_header(header, text)
+    _check_header(header, segments[0])
     message = _read(relevant_segments(segments))
     sender = Sender(header.application, header.facility)
     pid = _segment(message, "PID")
@@ -79,8 +79,9 @@ def parse_adt(text: str, limits: Hl7Limits | None = None) -> Reception:
     return Reception("hl7v2", text, sender, header.event, header.control_id, identity)
 
 
-def _check_header(header: Header, text: str) -> None:
-    if not normalise(text).startswith("MSH"):
+def _check_header(header: Header, first: str) -> None:
+    """``first``: the first segment of the message."""
+    if not first.startswith("MSH"):
         raise Hl7Rejected(
             "Le message ne commence pas par un segment MSH.",
             code="100",
@@ -88,13 +89,11 @@ def _check_header(header: Header, text: str) -> None:
             ack_code="AR",
             header=header,
         )
-    message_type = read_header(text)
     if not (header.event or "").strip():
         raise Hl7Rejected(
             "Type de message absent (MSH-9).", code="101", location="MSH^1^9", ack_code="AR",
             header=header,
         )  # fmt: skip
-    first = normalise(text).split("\r", 1)[0]
     if f"{first[3]}ADT{first[4]}" not in first:
         raise Hl7Rejected(
             "Seuls les messages ADT sont acceptés.", code="200", location="MSH^1^9",
@@ -106,7 +105,7 @@ def _check_header(header: Header, text: str) -> None:
             "(A28, A31, A08, A40, A47 ; A01, A03, A04, A05 pour l'identité).",
             code="201", location="MSH^1^9", ack_code="AR", header=header,
         )  # fmt: skip
-    if not any((message_type.version or "").startswith(v) for v in SUPPORTED_VERSIONS):
+    if not any((header.version or "").startswith(v) for v in SUPPORTED_VERSIONS):
         raise Hl7Rejected(
             f"Version HL7 « {header.version} » non prise en charge (2.5 attendue).",
             code="203", location="MSH^1^12", ack_code="AR", header=header,
