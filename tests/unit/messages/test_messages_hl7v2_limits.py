@@ -4,6 +4,7 @@ and the MLLP framer that never holds more than the limit in memory."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
@@ -110,7 +111,11 @@ def _frames(data: bytes, max_bytes: int) -> list[tuple[bytes, int] | None]:
             found.append(None if framed is None else (framed.payload, framed.size))
         return found
 
-    return asyncio.run(read())
+    found: list[list[tuple[bytes, int] | None]] = []  # a thread of its own: a loop may run here
+    worker = threading.Thread(target=lambda: found.append(asyncio.run(read())))
+    worker.start()
+    worker.join(30)
+    return found[0]
 
 
 def test_the_framer_keeps_only_the_start_of_a_message_above_the_limit_and_reads_on():
