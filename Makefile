@@ -44,6 +44,7 @@ bench: install $(BENCH_STAMP)  # every benchmark at 100k and 1M identities
 	$(BIN)/python -m bench.run_all
 	$(BIN)/python -m bench.web_bench --size 1000000
 	$(BIN)/python -m bench.insi_bench
+	$(BIN)/python -m bench.hl7_parsing_bench
 	$(BIN)/python -m bench.report
 
 bench-duplicates: install $(BENCH_STAMP)  # SIZE=1000000 by default; scan, check at creation, Splink

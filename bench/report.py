@@ -130,7 +130,28 @@ def _duplicates(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _hl7_parsing(data: dict[str, Any]) -> list[str]:
+    lines = [
+        f"Target: {data['target']} — {'met' if data['target_met'] else 'NOT met'}; medians of "
+        f"{data['rounds']} interleaved rounds against a plain split of the same message.",
+        "",
+        "| message | segments | bytes | parse_adt | baseline split | ratio | µs/kB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in data["runs"]:
+        lines.append(
+            f"| {run['message']} | {run['segments']} | {run['bytes']} | "
+            f"{run['parse_adt_median_s'] * 1000:.2f} ms | "
+            f"{run['baseline_split_median_s'] * 1000:.2f} ms | "
+            f"×{run['ratio_to_baseline']} | {run['parse_adt_us_per_kb']} |"
+        )
+    before = data["hl7apy_parse_message_10000_nte_s"]
+    lines += ["", f"Before (hl7apy `parse_message`, 10,000 NTE): {before} s."]
+    return lines
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "hl7_parsing": _hl7_parsing,
     "diffusion": _diffusion,
     "identity_core": _identity_core,
     "web": _web,
@@ -138,6 +159,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "duplicates": _duplicates,
 }
 TITLES = {
+    "hl7_parsing": "HL7 v2 reception parsing, linear in the message size (issue 12)",
     "diffusion": "INS diffusion formats (issue 6)",
     "identity_core": "Import and anteriority search (issue 2)",
     "web": "Web pages (issue 3)",

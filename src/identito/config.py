@@ -130,6 +130,22 @@ class Settings(BaseSettings):
     hl7_application: str = "IDENTITO"
     hl7_facility: str = "IDENTITO"
 
+    # Bounded work per input (docs/api.md, docs/verification.md).
+    #: Largest HL7 v2 message received (MLLP or HTTP), in bytes; above: NACK AR.
+    hl7_max_message_bytes: int = Field(default=1_048_576, ge=1024)
+    #: Most segments in one HL7 v2 message; above: NACK AR.
+    hl7_max_segments: int = Field(default=1_000, ge=10)
+    #: Most repetitions of one field of an HL7 v2 message (PID-3...); above: NACK AR.
+    hl7_max_repetitions: int = Field(default=100, ge=2)
+    #: An MLLP connection that sends no message start for this long is closed (seconds).
+    mllp_idle_timeout_seconds: float = Field(default=300.0, gt=0)
+    #: A message must arrive whole within this time after its start byte (seconds).
+    mllp_message_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: Largest HTTP request body under /api/ and /fhir/, in bytes; above: 413.
+    http_max_body_bytes: int = Field(default=2_097_152, ge=1024)
+    #: Longest field of an imported CSV row, in characters; above: the row is rejected.
+    import_max_field_chars: int = Field(default=1_000, ge=100)
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -284,3 +284,19 @@ def test_the_import_keeps_a_row_without_birth_first_names_with_a_warning(
         )
     assert found.traits.birth_first_names == ()
     assert WarningCode.FIRST_NAMES_MISSING in {w.code for w in found.warnings}
+
+
+def test_a_row_with_a_field_above_the_import_limit_is_a_reject_line_not_a_traceback(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IDENTITO_IMPORT_MAX_FIELD_CHARS", "200")
+    huge = ("A" * 200_000, "Jean", "Jean", "1970-01-01", "M", "75056", "", "")  # > csv's 128 kB
+    source = write_csv(tmp_path / "patients.csv", [GOOD[0], huge, GOOD[1]])
+
+    result = cli.ok("identities", "import", source)
+
+    assert "2 identités importées, 1 lignes rejetées." in text(result)
+    [(line, field, rule, message)] = report_rows(tmp_path / "patients.rejets.csv")
+    assert (line, field, rule) == ("3", "ligne", "field_too_long")
+    assert message == "Ligne illisible : un champ dépasse 200 caractères."
+    assert cli.count_identities() == 2

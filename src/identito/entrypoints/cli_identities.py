@@ -15,19 +15,34 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from identito.bootstrap import Container
-from identito.domain.errors import DomainError
+from identito.domain.errors import DomainError, FieldError
 from identito.domain.trait_set import MANDATORY_FIELDS
 from identito.entrypoints.cli_common import _container, _fail, _operator, console, errors
-from identito.services.imports import ImportReport
+from identito.services.imports import ImportReport, UnreadableRow
 
 identities_app = typer.Typer(help="Identités.", no_args_is_help=True)
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv_rows(path: Path, max_field_chars: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows of the file; a row with a field above ``max_field_chars`` comes as an
+    ``UnreadableRow`` (a reject line), the reader going on with the next line."""
+    csv.field_size_limit(max_field_chars)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle, delimiter=_sniff_delimiter(path))
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                yield reader.line_num + 1, UnreadableRow(_too_long(max_field_chars))
+                continue
             yield reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+
+
+def _too_long(max_field_chars: int) -> FieldError:
+    message = f"Ligne illisible : un champ dépasse {max_field_chars} caractères."
+    return FieldError("ligne", "field_too_long", message)
 
 
 def _sniff_delimiter(path: Path) -> str:
@@ -91,7 +106,7 @@ def identities_import(
         try:
             result = _run_import(
                 container,
-                _csv_rows(file),
+                _csv_rows(file, container.settings.import_max_field_chars),
                 batch_size=batch,
                 workers=workers or _default_workers(total, batch),
                 on_progress=lambda n: progress.advance(task, n),

@@ -1,7 +1,9 @@
 """One received HL7 v2 message, whatever the transport (MLLP or HTTP): parse it,
 apply the reception rules, answer the ACK. A message that cannot be read is
 stored as rejected (redacted of nothing: it was never understood) and changes no
-identity."""
+identity. A message above the limits (``hl7_max_*`` settings: bytes, segments,
+repetitions of a field) is refused with an ``AR`` before any parsing and traced by
+its first characters only (``hl7v2_limits.excerpt``)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ import logging
 from dataclasses import dataclass
 
 from identito.bootstrap import Container
+from identito.config import Settings
 from identito.domain.errors import DomainError
 from identito.domain.ids import new_id
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor
+from identito.messages.hl7v2_limits import Hl7Limits, check_size, excerpt
 from identito.messages.hl7v2_reception import Hl7Rejected, ack, parse_adt, read_header
 from identito.services.reception import (
     Reception,
@@ -33,7 +37,16 @@ class Hl7Answer:
     result: ReceptionResult | None = None
 
 
-def handle_hl7v2(text: str, *, container: Container, actor: Actor) -> Hl7Answer:
+def hl7_limits(settings: Settings) -> Hl7Limits:
+    return Hl7Limits(
+        settings.hl7_max_message_bytes, settings.hl7_max_segments, settings.hl7_max_repetitions
+    )
+
+
+def handle_hl7v2(
+    text: str, *, container: Container, actor: Actor, size: int | None = None
+) -> Hl7Answer:
+    """``size``: the bytes received when ``text`` is only their start (MLLP cut it)."""
     settings, rules = container.settings, container.rules
     header = read_header(text)
 
@@ -48,11 +61,14 @@ def handle_hl7v2(text: str, *, container: Container, actor: Actor) -> Hl7Answer:
             error=error,
         )
 
+    limits = hl7_limits(settings)
     try:
-        reception = parse_adt(text)
+        check_size(len(text.encode("utf-8")) if size is None else size, limits, header)
+        reception = parse_adt(text, limits)
     except Hl7Rejected as rejected:
         sender = Sender(header.application, header.facility)
-        stored = Reception("hl7v2", text, sender, header.event, header.control_id)
+        trace = excerpt(text, size)
+        stored = Reception("hl7v2", trace, sender, header.event, header.control_id)
         result = record_rejected(
             stored, rejected.text, uow=container.uow_factory(), actor=actor, rules=rules
         )

@@ -36,6 +36,7 @@ ERROR_LABELS = {
     "100": "Segment sequence error",
     "101": "Required field missing",
     "102": "Data type error",
+    "104": "Value too long",
     "200": "Unsupported message type",
     "201": "Unsupported event code",
     "203": "Unsupported version id",

@@ -1,7 +1,9 @@
 """HL7 v2.5 ADT messages received (IHE PAM France 2.11): parse, and answer an ACK.
 
-``parse_adt`` reads one ER7 message with hl7apy (structure: segments, MSH) and
-takes the identity from PID as PAM FR encodes it (ENCODINGS.md §5):
+``parse_adt`` checks the message against its limits (``hl7v2_limits``), then splits
+MSH and the first PID, MRG and ZFD on the message's own delimiters (the other
+segments are never split: the work is linear in the message size) and takes the
+identity from PID as PAM FR encodes it (ENCODINGS.md §5):
 
 * PID-3: the INS is the repetition whose CX-5 is ``INS`` (CX-1 with its key,
   the OID in CX-4.2; ``""`` means "deleted"), the NIR when both a NIR and a NIA
@@ -24,12 +26,8 @@ Both live in ``hl7v2_ack`` (the message's envelope) and are imported from here t
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
-
-from hl7apy.core import Message
-from hl7apy.exceptions import HL7apyException
-from hl7apy.parser import parse_message
 
 from identito.messages.hl7v2_ack import (
     ERROR_LABELS,
@@ -39,6 +37,7 @@ from identito.messages.hl7v2_ack import (
     normalise,
     read_header,
 )
+from identito.messages.hl7v2_limits import Hl7Limits, check_limits, relevant_segments
 from identito.services.reception_model import (
     ReceivedIdentity,
     Reception,
@@ -54,15 +53,14 @@ SUPPORTED_VERSIONS = ("2.3", "2.4", "2.5", "2.6", "2.7", "2.8")
 __all__ = ["ERROR_LABELS", "Header", "Hl7Rejected", "ack", "normalise", "parse_adt", "read_header"]
 
 
-def parse_adt(text: str) -> Reception:
-    header = read_header(text)
-    _check_header(header, text)
-    try:
-        message = parse_message(normalise(text), find_groups=False)
-    except HL7apyException as error:
-        raise Hl7Rejected(
-            f"Message HL7 illisible : {error}", code="100", ack_code="AR", header=header
-        ) from None
+def parse_adt(text: str, limits: Hl7Limits | None = None) -> Reception:
+    """The reception of one message; ``Hl7Rejected`` when it cannot be read or is above
+    ``limits`` (checked before parsing: the work done is linear in the message size)."""
+    segments = normalise(text).split("\r")
+    header = read_header(segments[0])
+    check_limits(segments, limits or Hl7Limits(), header)
+    _check_header(header, segments[0])
+    message = _read(relevant_segments(segments))
     sender = Sender(header.application, header.facility)
     pid = _segment(message, "PID")
     if header.event in TRACED_EVENTS:
@@ -81,8 +79,9 @@ def parse_adt(text: str) -> Reception:
     return Reception("hl7v2", text, sender, header.event, header.control_id, identity)
 
 
-def _check_header(header: Header, text: str) -> None:
-    if not normalise(text).startswith("MSH"):
+def _check_header(header: Header, first: str) -> None:
+    """``first``: the first segment of the message."""
+    if not first.startswith("MSH"):
         raise Hl7Rejected(
             "Le message ne commence pas par un segment MSH.",
             code="100",
@@ -90,13 +89,11 @@ def _check_header(header: Header, text: str) -> None:
             ack_code="AR",
             header=header,
         )
-    message_type = read_header(text)
     if not (header.event or "").strip():
         raise Hl7Rejected(
             "Type de message absent (MSH-9).", code="101", location="MSH^1^9", ack_code="AR",
             header=header,
         )  # fmt: skip
-    first = normalise(text).split("\r", 1)[0]
     if f"{first[3]}ADT{first[4]}" not in first:
         raise Hl7Rejected(
             "Seuls les messages ADT sont acceptés.", code="200", location="MSH^1^9",
@@ -108,25 +105,41 @@ def _check_header(header: Header, text: str) -> None:
             "(A28, A31, A08, A40, A47 ; A01, A03, A04, A05 pour l'identité).",
             code="201", location="MSH^1^9", ack_code="AR", header=header,
         )  # fmt: skip
-    if not any((message_type.version or "").startswith(v) for v in SUPPORTED_VERSIONS):
+    if not any((header.version or "").startswith(v) for v in SUPPORTED_VERSIONS):
         raise Hl7Rejected(
             f"Version HL7 « {header.version} » non prise en charge (2.5 attendue).",
             code="203", location="MSH^1^12", ack_code="AR", header=header,
         )  # fmt: skip
 
 
-def _segment(message: Message, name: str) -> object | None:
-    found = [s for s in message.children if s.name == name]
-    return found[0] if found else None
+@dataclass(frozen=True)
+class Segment:
+    fields: list[str]  # [name, field 1, field 2...]
+    repetition: str  # the message's repetition separator (MSH-2, second character)
 
 
-def _repetitions(segment: object, index: int) -> list[str]:
-    """The ER7 text of each repetition of field ``index`` of a segment."""
-    field_name = f"{segment.name.lower()}_{index}"  # type: ignore[attr-defined]
-    try:
-        return [f.value for f in getattr(segment, field_name)]
-    except (HL7apyException, AttributeError, IndexError):
+Message = dict[str, Segment]  # the first segment of each name the reception reads
+
+
+def _read(segments: list[str]) -> Message:
+    """Split the few segments read on the message's own field separator."""
+    msh = segments[0]
+    field, repetition = msh[3], msh[5]
+    message: Message = {}
+    for text in segments[1:]:
+        message.setdefault(text[:3], Segment(text.split(field), repetition))
+    return message
+
+
+def _segment(message: Message, name: str) -> Segment | None:
+    return message.get(name)
+
+
+def _repetitions(segment: Segment, index: int) -> list[str]:
+    """The ER7 text of each repetition of field ``index`` of a segment (``[]`` when empty)."""
+    if index >= len(segment.fields) or not segment.fields[index]:
         return []
+    return segment.fields[index].split(segment.repetition)
 
 
 def _parts(value: str, separator: str = "^") -> list[str]:
@@ -162,7 +175,7 @@ def _patient_id(repetitions: list[str]) -> str | None:
     return None
 
 
-def _identity(pid: object, header: Header) -> ReceivedIdentity:
+def _identity(pid: Segment, header: Header) -> ReceivedIdentity:
     identifiers = _repetitions(pid, 3)
     names = [_parts(v) for v in _repetitions(pid, 5)]
     legal = next((n for n in names if _at(n, 7) == "L"), names[0] if names else [])
@@ -195,7 +208,7 @@ def _identity(pid: object, header: Header) -> ReceivedIdentity:
     )
 
 
-def _with_document(identity: ReceivedIdentity, zfd: object | None) -> ReceivedIdentity:
+def _with_document(identity: ReceivedIdentity, zfd: Segment | None) -> ReceivedIdentity:
     """ZFD-4 (birth date corrected, ``Y``), ZFD-7 (document checked) and ZFD-8 (its end
     of validity, ignored when unreadable)."""
     if zfd is None:
@@ -211,7 +224,7 @@ def _with_document(identity: ReceivedIdentity, zfd: object | None) -> ReceivedId
     return replace(identity, document_type=document, document_expiry=expiry)
 
 
-def _first(segment: object, index: int) -> str:
+def _first(segment: Segment, index: int) -> str:
     values = _repetitions(segment, index)
     return values[0].split("^")[0].strip() if values else ""
 

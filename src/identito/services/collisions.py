@@ -19,6 +19,7 @@ from identito.domain.permissions import Actor, Permission
 from identito.domain.status import CollisionLevel
 from identito.services.identities import note_reads
 from identito.services.ins_refusals import refuse_held_ins
+from identito.services.paging import bounded
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
 
@@ -76,7 +77,7 @@ def list_collisions(
 ) -> CollisionPage:
     """Active identities carrying a collision, most recently changed first."""
     actor.require(Permission.DUPLICATES_REVIEW)
-    page, per_page = max(1, page), max(1, min(per_page, 100))
+    page, per_page = bounded(page, per_page)
     with uow:
         ids = uow.duplicate_reviews.collision_ids(limit=per_page, offset=(page - 1) * per_page)
         total = uow.duplicate_reviews.collision_count()

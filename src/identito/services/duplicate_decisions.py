@@ -28,6 +28,7 @@ from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import CollisionLevel, IdentityAttribute
 from identito.services.identities import note_reads
+from identito.services.paging import bounded
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 
@@ -72,7 +73,7 @@ def list_reviews(
     status), blocking pairs first, then best score first."""
     actor.require(REVIEW)
     wanted = None if status in (None, "", "all") else ReviewStatus.parse(status)
-    page, per_page = max(1, page), max(1, min(per_page, 100))
+    page, per_page = bounded(page, per_page)
     with uow:
         found = uow.duplicate_reviews.listing(wanted, limit=per_page, offset=(page - 1) * per_page)
         total = uow.duplicate_reviews.count(wanted)

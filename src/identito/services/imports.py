@@ -28,6 +28,15 @@ class RejectedRow:
     errors: tuple[FieldError, ...]
 
 
+class UnreadableRow(dict[str, Any]):
+    """A row its reader could not read (a field above ``import_max_field_chars``...):
+    rejected with ``error``, never parsed."""
+
+    def __init__(self, error: FieldError) -> None:
+        super().__init__()
+        self.error = error
+
+
 @dataclass
 class ImportReport:
     imported: int = 0
@@ -87,6 +96,8 @@ def _import(
     for line, row in rows:
         handled += 1
         try:
+            if isinstance(row, UnreadableRow):
+                raise InvalidInput([row.error])
             traits, warnings = parse_traits(
                 row, today=today, places=rules.places, enforce=RECEIVED_ENTRY
             )

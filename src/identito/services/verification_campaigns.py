@@ -109,12 +109,16 @@ def _perimeter(perimeter: str, query: str | None) -> Perimeter:
     return kind
 
 
+#: The oldest verification a "stale" perimeter may look back to (a date stays computable).
+MAX_YEARS = 150
+
+
 def _check_numbers(years: int, batch_size: int, unit_rate: float, every: int | None) -> None:
     checks = (
-        ("years", years >= 1, "Au moins 1 an."),
+        ("years", 1 <= years <= MAX_YEARS, f"Entre 1 et {MAX_YEARS} ans."),
         ("batch_size", 1 <= batch_size <= 10_000, "Taille de lot entre 1 et 10 000."),
-        ("unit_rate", unit_rate > 0, "Débit positif (appels par seconde)."),
-        ("frequency_days", every is None or every >= 1, "Fréquence d'au moins 1 jour."),
+        ("unit_rate", 0 < unit_rate <= 1_000, "Débit entre 0 et 1 000 appels par seconde."),
+        ("frequency_days", every is None or 1 <= every <= 3_660, "Fréquence de 1 à 3 660 jours."),
     )
     for field_name, ok, message in checks:
         if not ok:

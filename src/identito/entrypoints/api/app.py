@@ -21,12 +21,14 @@ from identito.entrypoints.api import (
     identities,
     insi,
     merges,
+    openapi,
     places,
     reception,
     verification,
 )
 from identito.entrypoints.api.errors import install_error_handlers
 from identito.entrypoints.api.fhir import FHIR_PREFIX, create_fhir_app
+from identito.entrypoints.api.limits import RequestLimitsMiddleware
 from identito.entrypoints.api.middleware import SecurityHeadersMiddleware
 from identito.entrypoints.api.schemas import Problem
 from identito.entrypoints.scheduler import install_scheduler
@@ -52,6 +54,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
+    app.add_middleware(RequestLimitsMiddleware, container=container)  # before reading a body
     app.add_middleware(SecurityHeadersMiddleware)
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, health, identities, merges, insi, places, exports):
@@ -69,14 +72,17 @@ def create_app(container: Container) -> FastAPI:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The generated document, plus the ``Problem`` schema the error responses name."""
+    """The generated document with the edge answers (``openapi.complete``), plus the
+    ``Problem`` schema the error responses name."""
     if app.openapi_schema is None:
-        document = get_openapi(
-            title=app.title,
-            version=app.version,
-            summary=app.summary,
-            description=app.description,
-            routes=app.routes,
+        document = openapi.complete(
+            get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+            )
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")

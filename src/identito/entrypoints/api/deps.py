@@ -46,9 +46,15 @@ UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
 def get_actor(
-    container: ContainerDep, token: Annotated[str | None, Depends(_bearer)] = None
+    request: Request,
+    container: ContainerDep,
+    token: Annotated[str | None, Depends(_bearer)] = None,
 ) -> Actor:
-    """The actor of ``Authorization: Bearer <token>`` (401 when absent or unknown)."""
+    """The actor of ``Authorization: Bearer <token>`` (401 when absent or unknown); already
+    found by ``limits.RequestLimitsMiddleware`` for a request with a body."""
+    known = getattr(request.state, "actor", None)
+    if isinstance(known, Actor):
+        return known
     if not token:
         raise AuthenticationFailed(
             "Authentification requise : envoyez l'en-tête « Authorization: Bearer <jeton> »."

@@ -18,10 +18,11 @@ from identito.services import collisions as collision_service
 from identito.services import duplicate_decisions as service
 from identito.services.duplicate_decisions import ReviewEntry
 from identito.services.indicators import DuplicateIndicators, duplicate_indicators
+from identito.services.paging import MAX_PAGE, MAX_PER_PAGE
 
 router = APIRouter(tags=["doublons"])
-PageDep = Annotated[int, Query(ge=1, description="Page, à partir de 1")]
-PerPageDep = Annotated[int, Query(ge=1, le=100, description="Éléments par page")]
+PageDep = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page, à partir de 1")]
+PerPageDep = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Éléments par page")]
 
 
 class ReviewPublic(BaseModel):

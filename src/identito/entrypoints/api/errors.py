@@ -13,6 +13,7 @@ missing ``If-Match``               428     ``…:precondition-required``
 ``PermissionDenied``               403     ``…:permission-denied``
 ``NotFound``, unknown route        404     ``…:not-found``
 ``AuthenticationFailed``           401     ``…:unauthenticated``
+body above ``http_max_body_bytes``  413     ``…:content-too-large``
 =================================  ======  ============================
 """
 
@@ -52,6 +53,7 @@ _KINDS: dict[int, tuple[str, str]] = {
     405: ("method-not-allowed", "Méthode non autorisée"),
     409: ("invalid-transition", "Transition interdite"),
     412: ("stale-version", "Version périmée"),
+    413: ("content-too-large", "Corps de requête trop volumineux"),
     415: ("unsupported-media-type", "Type de contenu non pris en charge"),
     422: ("invalid-input", "Données invalides"),
     428: ("precondition-required", "En-tête If-Match obligatoire"),
@@ -190,6 +192,7 @@ def validation_problem(request: Request, error: Exception) -> JSONResponse:
 def http_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     details = {
+        400: "Le corps de la requête est illisible (JSON en UTF-8 attendu).",
         404: f"Aucune ressource à l'adresse {request.url.path}.",
         405: f"La méthode {request.method} n'est pas admise à cette adresse.",
     }

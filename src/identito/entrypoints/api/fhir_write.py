@@ -80,14 +80,38 @@ def _sender(name: str) -> Any:
     return Sender(name)
 
 
-@router.post("/Patient", summary="Recevoir un Patient FR Core (INS) : règles de réception")
+class FhirJSONResponse(JSONResponse):
+    media_type = FHIR_JSON
+
+
+_OUTCOME = {"content": {FHIR_JSON: {"schema": {"type": "object"}}}}
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {**_OUTCOME, "description": "Intégré ou appliqué (OperationOutcome)"},
+    202: {**_OUTCOME, "description": "En attente ou tracé (OperationOutcome)"},
+    403: {**_OUTCOME, "description": "Habilitation insuffisante (OperationOutcome)"},
+    409: {**_OUTCOME, "description": "Refusé par les règles (OperationOutcome)"},
+    422: {**_OUTCOME, "description": "Patient illisible ou refusé (OperationOutcome)"},
+}
+
+
+@router.post(
+    "/Patient",
+    response_class=FhirJSONResponse,
+    responses={**_ANSWERS, 201: {**_OUTCOME, "description": "Identité créée"}},
+    summary="Recevoir un Patient FR Core (INS) : règles de réception",
+)
 async def create_patient(
     request: Request, actor: ActorDep, container: ContainerDep
 ) -> JSONResponse:
     return await _receive(request, actor, container, "POST")
 
 
-@router.put("/Patient/{patient_id}", summary="Recevoir la mise à jour d'un Patient FR Core")
+@router.put(
+    "/Patient/{patient_id}",
+    response_class=FhirJSONResponse,
+    responses=_ANSWERS,
+    summary="Recevoir la mise à jour d'un Patient FR Core",
+)
 async def update_patient(
     patient_id: str, request: Request, actor: ActorDep, container: ContainerDep
 ) -> JSONResponse:

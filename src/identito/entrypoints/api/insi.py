@@ -163,7 +163,10 @@ def raw_message(
 @router.post(
     "/insi/recover",
     response_model=RecoveryPublic,
-    responses=problem_responses(401, 403, 422),
+    responses={
+        201: {"model": RecoveryPublic, "description": "Identité créée (200 : rien de créé)"},
+        **problem_responses(401, 403, 422),
+    },
     summary="Créer une identité à partir de la réponse INSi (carte Vitale ou traits)",
 )
 def create_from_insi(
@@ -192,7 +195,10 @@ def create_from_insi(
 @router.post(
     "/insi/worklists",
     response_model=WorklistPublic,
-    responses=problem_responses(401, 403, 422),
+    responses={
+        201: {"model": WorklistPublic, "description": "Liste créée (200 : liste reprise)"},
+        **problem_responses(401, 403, 422),
+    },
     summary="Créer (ou retrouver, si inachevée) une liste de travail INSi",
 )
 def create_worklist(

@@ -31,6 +31,8 @@ async def receive_hl7v2(request: Request, actor: ActorDep, container: ContainerD
         text = body.decode("iso-8859-15")
     from starlette.concurrency import run_in_threadpool
 
-    answer = await run_in_threadpool(handle_hl7v2, text, container=container, actor=actor)
+    answer = await run_in_threadpool(
+        handle_hl7v2, text, container=container, actor=actor, size=len(body)
+    )
     status = 200 if answer.code == "AA" else 400
     return Response(answer.ack, status_code=status, media_type=HL7_MEDIA_TYPE)

@@ -79,14 +79,14 @@ class _Input(BaseModel):
 
 
 class CampaignCreate(_Input):
-    name: str
+    name: str = Field(max_length=200)
     perimeter: Literal["stale", "nia", "query"] = "stale"
-    years: int = 5
-    query: str | None = None
-    frequency_days: int | None = None
-    batch_size: int = 500
+    years: int = Field(5, ge=1, le=campaigns.MAX_YEARS)
+    query: str | None = Field(None, max_length=100)
+    frequency_days: int | None = Field(None, ge=1, le=3_660)
+    batch_size: int = Field(500, ge=1, le=10_000)
     use_batch: bool = True
-    unit_rate: float = 10.0
+    unit_rate: float = Field(10.0, gt=0, le=1_000)
 
 
 class CampaignPublic(BaseModel):
