@@ -163,7 +163,7 @@ def raw_message(
 @router.post(
     "/insi/recover",
     response_model=RecoveryPublic,
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 409, 422),
     summary="Créer une identité à partir de la réponse INSi (carte Vitale ou traits)",
 )
 def create_from_insi(
@@ -183,6 +183,8 @@ def create_from_insi(
         rules=rules,
         teleservice=teleservice,
     )
+    if result.held is not None:  # R-DU-03: traced refused and the pair listed; a 409 problem
+        raise result.held
     if result.identity is not None:
         response.status_code = status.HTTP_201_CREATED
         response.headers["Location"] = f"/api/v1/identities/{result.identity.id}"

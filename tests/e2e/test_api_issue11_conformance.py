@@ -422,3 +422,109 @@ def test_a_fhir_patient_of_sex_unknown_carrying_a_held_matricule_is_neither_link
     assert answer.status_code == 202, answer.text
     assert [i["id"] for i in _named(api, "CORSE")] == [holder["id"]]
     assert _get(api, holder["id"])["status"] == "QUAL"
+
+
+def test_a_pair_sharing_one_matricule_marked_by_the_migration_exports_it_from_neither(
+    api, container
+):
+    first = _qualified_corse(api)
+    second = api.create(**{**CORSE, "used_name": "MARTIN"})
+    _share_in_collision(container, first["id"], second["id"])
+    assert _validate(api, second["id"])["ins"]["number"] == CORSE_INS
+
+    exports = [
+        api.get(f"{IDENTITIES}/{i}/exports/{kind}").text
+        for i in (first["id"], second["id"])
+        for kind in ("fhir", "hl7v2")
+    ]
+    fhir_reads = [json.dumps(api.get(f"/fhir/Patient/{i}", "care").json())
+                  for i in (first["id"], second["id"])]  # fmt: skip
+
+    assert [CORSE_INS[:13] in text for text in exports + fhir_reads] == [False] * 6
+
+
+def test_the_web_reception_worklist_shows_a_refused_held_matricule_side_by_side_in_french(
+    api, browser_for: Callable[[str], Browser]
+):
+    _qualified_corse(api)
+    pid3 = f"W1^^^CHU-X&1.2.3&ISO^PI~{CORSE_INS}{NIR_CX}"
+    assert _post_hl7(api, _adt(ipp="W1", pid3=pid3, name="CORSE^ANTHONY^ANTHONY^^^^L",
+                               zfd4="Y"))[0] == "AA"  # fmt: skip
+
+    page = browser_for("identitovigilance").get("/listes-de-travail?liste=reception")
+
+    assert page.status_code == 200
+    assert "Date de naissance corrigée (ZFD-4)" in page.text
+    assert "ni rapprochée, ni créée" in page.text
+    assert "Fiche locale et identité reçue côte à côte" in page.text
+    assert CORSE_INS not in page.text
+
+
+# -- updates of a known QUAL identity carrying a corrected date or sex U --------------------------
+
+
+def _own_qualified(api: Api, ipp: str, name: str) -> dict[str, Any]:
+    number = _key("1820675999" + ipp[-3:])
+    pid3 = f"{ipp}^^^CHU-X&1.2.3&ISO^PI~{number}{NIR_CX}"
+    text = _adt(ipp=ipp, pid3=pid3, name=f"{name}^PAUL^PAUL^^^^L", birth="19820615")
+    assert _post_hl7(api, text)[0] == "AA"
+    (identity,) = _named(api, name, "1982-06-15")
+    assert identity["status"] == "QUAL", identity
+    return {**identity, "_pid3": pid3}
+
+
+@pytest.mark.parametrize("variant", [{"zfd4": "Y"}, {"sex": "U"}], ids=["zfd4-y", "sex-u"])
+def test_an_own_domain_update_with_a_corrected_date_or_sex_u_never_leaves_a_qual_identity(
+    api, variant
+):
+    identity = _own_qualified(api, "U101" if "zfd4" in variant else "U102", "MAJQUAL")
+    update = _adt(ipp="U101" if "zfd4" in variant else "U102", pid3=identity["_pid3"],
+                  name="MAJQUAL^PAUL^PAUL^^^^L", birth="19820615", event="A31^ADT_A05",
+                  **variant)  # fmt: skip
+
+    _post_hl7(api, update)
+
+    after = _get(api, identity["id"])
+    fhir = api.get(f"{IDENTITIES}/{identity['id']}/exports/fhir").text
+    if after["status"] == "QUAL":  # the update was not applied: nothing of it may show
+        assert (after["sex"], after["birth_date_corrected"]) == ("M", False)
+        assert identity["ins"]["number"] in fhir
+    else:
+        assert identity["ins"]["number"][:13] not in fhir
+
+
+def test_the_api_marking_the_birth_date_of_a_qual_identity_corrected_withdraws_qual(api):
+    qualified = _qualified_corse(api)
+
+    changed = _patch(api, qualified, "admin", birth_date_corrected=True)
+
+    assert changed.status_code in (200, 403, 409, 422), changed.text
+    after = _get(api, qualified["id"])
+    if after["birth_date_corrected"]:
+        assert after["status"] not in ("QUAL", "RECUP")
+        fhir = api.get(f"{IDENTITIES}/{qualified['id']}/exports/fhir").text
+        assert CORSE_INS not in fhir
+    else:
+        assert changed.status_code != 200
+
+
+def test_a_creation_from_insi_of_a_matricule_typed_on_another_identity_is_a_409(api):
+    wrong = _validate(api, api.create(**OTHER)["id"])
+    assert _patch(api, wrong, ins=_typed(CORSE_INS)).status_code == 200
+
+    created = api.post("/api/v1/insi/recover", "admission",
+                       json={"mode": "traits", "traits": CORSE})  # fmt: skip
+
+    assert created.status_code == 409, created.text
+    assert created.json()["holders"] == [wrong["id"]]
+    assert _named(api, "CORSE") == []
+
+
+def test_an_own_domain_homa_in_pid_32_is_applied(api):
+    pid3 = "H1^^^CHU-X&1.2.3&ISO^PI"
+    text = _adt(ipp="H1", pid3=pid3, name="HOMONYM^PAUL^PAUL^^^^L", statuses="PROV~HOMA")
+
+    assert _post_hl7(api, text)[0] == "AA"
+
+    (identity,) = _named(api, "HOMONYM")
+    assert identity["attributes"] == ["HOMA"]
