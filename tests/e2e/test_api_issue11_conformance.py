@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import UUID
@@ -332,11 +333,16 @@ def test_over_mllp_datey_zoe_carrying_a_local_qualified_ins_is_neither_linked_no
             raw = await reader.readuntil(END)
             answers.append(raw.decode().lstrip(START.decode()).rstrip(END.decode()))
         writer.close()
+        await writer.wait_closed()
         server.close()
         await server.wait_closed()
         return answers
 
-    answers = asyncio.run(send_both())
+    found: list[list[str]] = []  # in a thread of its own: another test may hold a loop
+    worker = threading.Thread(target=lambda: found.append(asyncio.run(send_both())))
+    worker.start()
+    worker.join(30)
+    (answers,) = found
 
     assert [_ack(a)[0] for a in answers] == ["AA", "AA"]
     (local,) = _named(api, "ADRUN")
@@ -486,9 +492,12 @@ def test_an_own_domain_update_with_a_corrected_date_or_sex_u_never_leaves_a_qual
 
     after = _get(api, identity["id"])
     fhir = api.get(f"{IDENTITIES}/{identity['id']}/exports/fhir").text
-    if after["status"] == "QUAL":  # the update was not applied: nothing of it may show
+    if after["status"] == "QUAL":  # not applied: it waits for identity vigilance
         assert (after["sex"], after["birth_date_corrected"]) == ("M", False)
         assert identity["ins"]["number"] in fhir
+        entries = api.get("/api/v1/vigilance/entries", params={"kind": "reception"}).json()
+        [entry] = [e for e in entries if e["identity_id"] == identity["id"]]
+        assert "Mise à jour non appliquée" in json.dumps(entry, ensure_ascii=False)
     else:
         assert identity["ins"]["number"][:13] not in fhir
 
