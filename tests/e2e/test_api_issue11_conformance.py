@@ -537,3 +537,19 @@ def test_an_own_domain_homa_in_pid_32_is_applied(api):
 
     (identity,) = _named(api, "HOMONYM")
     assert identity["attributes"] == ["HOMA"]
+
+
+def test_an_own_domain_prov_dout_identity_refuses_insi_calls_and_validation(api):
+    pid3 = "D1^^^CHU-X&1.2.3&ISO^PI"
+    text = _adt(ipp="D1", pid3=pid3, name="DOUTEUSE^PAUL^PAUL^^^^L", statuses="PROV~DOUT")
+    assert _post_hl7(api, text)[0] == "AA"
+    (doubtful,) = _named(api, "DOUTEUSE")
+    assert (doubtful["status"], doubtful["attributes"]) == ("PROV", ["DOUT"])
+
+    called = _recover(api, doubtful["id"])
+    body = {"document_type": "CN", "document_expiry": "2031-05-01"}
+    validated = api.post(f"{IDENTITIES}/{doubtful['id']}/validation", json=body)
+
+    assert called.status_code == 409 and "douteuse" in called.text, called.text
+    assert validated.status_code == 409, validated.text
+    assert _get(api, doubtful["id"])["status"] == "PROV"
