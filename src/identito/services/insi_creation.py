@@ -133,11 +133,11 @@ def _held(
     now: datetime,
 ) -> Found:
     """The rule of every path (``domain.ins_uniqueness``): the call traced refused with
-    the rule's message, nothing created (so no pair for the worklist)."""
+    the rule's message, nothing created (so no pair for the worklist); ``held`` tells
+    the API to answer 409, the web page shows the refused call."""
     call = InsiCall(**{**vars(call), "identity_id": None, "identity_version": None})
     error = refuse_held_ins(
         error, uow=uow, actor=actor, now=now, trace=refused_trace(call, uow, actor, now)
     )
-    return Found(
-        refused(call, error.message, actor.username, now), comparison, None, (error.message,)
-    )
+    call = refused(call, error.message, actor.username, now)
+    return Found(call, comparison, None, (error.message,), held=error)

@@ -44,6 +44,8 @@ class RecoveryResult:
     comparison: Comparison | None = None
     identity: Identity | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: A creation refused by R-DU-03 (traced, pair listed): the API answers 409 with it.
+    held: InsAlreadyHeld | None = None
 
     @property
     def outcome(self) -> CallOutcome:
@@ -111,6 +113,8 @@ class Found:
     comparison: Comparison | None
     identity: Identity | None
     notes: tuple[str, ...]
+    #: A creation refused because another active identity holds the matricule (R-DU-03).
+    held: InsAlreadyHeld | None = None
 
 
 def refused_answer(
@@ -202,4 +206,5 @@ def recovery_result(
         comparison=found.comparison,
         identity=found.identity,
         warnings=warnings + found.notes,
+        held=found.held,
     )

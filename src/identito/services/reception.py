@@ -41,7 +41,7 @@ from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
-from identito.domain.trait_set import RECEIVED_ENTRY, parse_traits
+from identito.domain.trait_set import RECEIVED_ENTRY, Traits, parse_traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.insi_integration import add_trace
 from identito.services.insi_records import InsiCall
@@ -136,14 +136,30 @@ class ReceptionFlow(ReceptionRecorder):
             detail = "Identité reçue refusée : " + " ; ".join(e.message for e in problems)
             return self.log(ReceptionOutcome.REJECTED, detail, keep_ins=False)
         ins, note = self.usable_ins(received)
+        refused: Ins | None = None
         if ins is not None and (refusal := ins_refusal(traits, self.attributes)):
-            ins, note = None, refusal
+            refused, ins, note = ins, None, refusal
         identity = known(self, received)
         if identity is not None:
             return apply_update(self, identity, (traits, warnings), ins)
+        if refused is not None and (holder := self.by_ins(refused)) is not None:
+            return self._refused_but_held(holder, traits, note)
         if ins is None:
             return integrate_without_ins(self, (traits, warnings), note)
         return self._with_ins((traits, warnings), ins)
+
+    def _refused_but_held(
+        self, holder: Identity, traits: Traits, note: str | None
+    ) -> ReceptionResult:
+        """A matricule the rules refuse (corrected or exceptional date, sex U/I, DOUT/FICT)
+        that a local identity holds: neither linked nor created, whatever the traits
+        (issue 11 §2, §4, §5, §7); identity vigilance sees the comparison."""
+        return self.to_handle(
+            f"{note} Ce matricule est porté par une identité locale : "
+            "identité reçue ni rapprochée, ni créée.",
+            identity_id=holder.id,
+            comparison=compare_received(holder, traits),
+        )
 
     def domain_validation(self, now: datetime) -> Validation:
         """The document check of a sender of the own domain, as it describes it."""

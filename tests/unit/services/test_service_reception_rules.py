@@ -231,3 +231,25 @@ def test_an_own_domain_nir_replacing_a_nia_is_kept_and_propagated_as_an_a31(uow,
     (message,) = sent
     assert b"ADT^A31" in message and b"MRG" not in message
     assert b"ASIP-SANTE-INS-NIA&1.2.250.1.213.1.4.9" in message
+
+
+# -- a refused matricule held locally (issue 11 conformance review) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"birth_date_corrected": True}, {"sex": "I"}, {"statuses": ("VALI", "DOUT")}],
+    ids=["corrected-date", "sex-i", "dout"],
+)
+def test_a_refused_matricule_held_by_a_local_identity_is_neither_linked_nor_created(
+    uow, rules, change
+):
+    holder = receive(uow, rules, received()).identity_id
+    result = receive(uow, rules, received(local_id="IPP2", **change))
+    assert result.outcome is ReceptionOutcome.PENDING
+    assert _identities(uow) == 1
+    stored = uow.stored(holder)  # type: ignore[arg-type]
+    assert stored.status is IdentityStatus.QUALIFIED and stored.attributes == frozenset()
+    (entry,) = uow.vigilance.entries(EntryKind.RECEPTION)
+    assert entry.identity_id == holder and "comparison" in entry.summary
+    assert "ni rapprochée, ni créée" in (result.detail or "")

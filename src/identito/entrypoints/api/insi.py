@@ -165,7 +165,7 @@ def raw_message(
     response_model=RecoveryPublic,
     responses={
         201: {"model": RecoveryPublic, "description": "Identité créée (200 : rien de créé)"},
-        **problem_responses(401, 403, 422),
+        **problem_responses(401, 403, 409, 422),
     },
     summary="Créer une identité à partir de la réponse INSi (carte Vitale ou traits)",
 )
@@ -186,6 +186,8 @@ def create_from_insi(
         rules=rules,
         teleservice=teleservice,
     )
+    if result.held is not None:  # R-DU-03: traced refused and the pair listed; a 409 problem
+        raise result.held
     if result.identity is not None:
         response.status_code = status.HTTP_201_CREATED
         response.headers["Location"] = f"/api/v1/identities/{result.identity.id}"

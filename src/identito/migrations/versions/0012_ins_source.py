@@ -1,7 +1,7 @@
 """Where the held matricule comes from, and whether it is confirmed (issue 11).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-04
 
 ``identities.ins_source`` says who gave the matricule (``INSI``, ``DOMAIN`` for a

@@ -1,7 +1,7 @@
 """What reception reads and keeps of an identity (issue 11).
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-04
 
 * ``identities.birth_date_corrected``: the "date de naissance corrigée" indicator
