@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fakes import NOW, make_traits
-
 from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.insi import CollectionMethod

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
-from fakes import FakeUnitOfWork, actor_with_role, fake_rules, identity_input
 
+from fakes import FakeUnitOfWork, actor_with_role, fake_rules, identity_input
 from identito.domain.events import AuditAction
 from identito.domain.permissions import Role
 from identito.services.import_jobs import finish_import, import_rejects, start_import
