@@ -21,7 +21,10 @@ RESUME_HELP = (
     "fichier : l'import reprend après le dernier lot enregistré, sans doublon. "
     "« --status » liste les imports."
 )
-STATES = {ImportState.RUNNING: "interrompu ou en cours", ImportState.DONE: "terminé"}
+STATES = {
+    ImportState.RUNNING: "inachevé",
+    ImportState.DONE: "terminé",
+}  # inachevé: interrupted or running
 
 
 def file_digest(path: Path) -> str:
@@ -59,22 +62,25 @@ def write_rejects(container: Container, job: ImportJob, path: Path) -> None:
 
 
 def show_status(container: Container) -> None:
+    """The latest jobs; fits 80 columns (file, digest and operator folded in one cell)."""
     jobs = recent_imports(uow=container.uow_factory(), actor=_operator())
     table = Table(title=f"{len(jobs)} import(s)", box=box.SIMPLE_HEAD)
-    for name in ("fichier", "empreinte", "état", "lots", "lignes", "importées", "rejets"):
-        table.add_column(name, overflow="fold")
-    for name in ("début", "fin", "par"):
-        table.add_column(name, overflow="fold")
+    table.add_column("fichier", overflow="fold", ratio=1, min_width=12)
+    table.add_column("état", no_wrap=True)
+    for name in ("lignes (lots)", "identités", "rejets"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("début / fin", no_wrap=True)
     for job in jobs:
         table.add_row(
-            job.file_name, job.file_digest[:12], STATES[job.state], str(job.batches),
-            str(job.rows_done), str(job.imported), str(job.rejects), _when(job.started_at),
-            _when(job.finished_at), job.actor,
+            f"{job.file_name}\n{job.file_digest[:12]}\n{job.actor}", STATES[job.state],
+            f"{job.rows_done} ({job.batches})", str(job.imported), str(job.rejects),
+            f"{_when(job.started_at)}\n{_when(job.finished_at)}",
         )  # fmt: skip
     console.print(table)
+    console.print("Empreinte : début du sha256 du fichier ; heures en UTC.")
     if any(job.state is ImportState.RUNNING for job in jobs):
         console.print(RESUME_HELP)
 
 
 def _when(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M:%S UTC") if at else ""
+    return at.strftime("%Y-%m-%d %H:%M") if at else ""
