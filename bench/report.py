@@ -130,7 +130,22 @@ def _duplicates(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _import_resume(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "| database | rows | processes | before (/s, median) | after (/s, median) | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for run in data["runs"]:
+        lines.append(
+            f"| {run['database']} | {run['rows']:,} | {run['workers']} | "
+            f"{run['median_before']:,.0f} | {run['median_after']:,.0f} | "
+            f"{run['ratio_after_before']} |"
+        )
+    return [*lines, "", f"Target: {data['target']}. Conditions: {data['note']}."]
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "import_resume": _import_resume,
     "diffusion": _diffusion,
     "identity_core": _identity_core,
     "web": _web,
@@ -138,6 +153,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "duplicates": _duplicates,
 }
 TITLES = {
+    "import_resume": "Import that resumes: throughput before and after (issue 12)",
     "diffusion": "INS diffusion formats (issue 6)",
     "identity_core": "Import and anteriority search (issue 2)",
     "web": "Web pages (issue 3)",

@@ -81,13 +81,16 @@ class SqlImportJobStore:
             self._write(job, batch, at)
 
     def _write(self, job: ImportJob, batch: BatchDone, at: datetime) -> None:
-        self.connection.execute(
-            insert(import_batches).values(
-                job_id=job.id, first_line=batch.first_line, last_line=batch.last_line,
-                rows=batch.rows, imported=batch.imported, rejected=len(batch.rejected),
-                committed_at=at,
-            )
-        )  # fmt: skip
+        try:  # the same batch recorded by another run: refused by the primary key
+            self.connection.execute(
+                insert(import_batches).values(
+                    job_id=job.id, first_line=batch.first_line, last_line=batch.last_line,
+                    rows=batch.rows, imported=batch.imported, rejected=len(batch.rejected),
+                    committed_at=at,
+                )
+            )  # fmt: skip
+        except IntegrityError as error:
+            raise ImportTakenOver(job.file_name) from error
         insert_many(self.connection, import_rejects, _reject_rows(job.id, batch.rejected))
         t = import_jobs
         counted = self.connection.execute(
