@@ -155,3 +155,19 @@ def test_the_same_file_already_imported_is_reported_done(
 
     assert again.already_done
     assert again.job.imported == _count(database_url, identities) == 27
+
+
+def test_a_batch_already_committed_is_refused_by_the_database_even_without_the_skip(
+    database_url: str, uow_factory: Any, admin: Actor, rules: Rules
+) -> None:
+    started = _start(uow_factory, admin, rules)
+    rows = _rows()[:25]
+    import_identities(rows, uow_factory=uow_factory, actor=admin, rules=rules, job=started.job)
+    stored = _count(database_url, identities)
+
+    with pytest.raises(ImportTakenOver):  # the same lines again, ``committed`` not given
+        import_identities(rows, uow_factory=uow_factory, actor=admin, rules=rules, job=started.job)
+
+    assert _count(database_url, identities) == stored
+    imported = audit_log.c.action == AuditAction.IDENTITY_IMPORTED.value
+    assert _count(database_url, audit_log, imported) == stored
