@@ -83,6 +83,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--name", default="import_resume", help="result file name")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="identito-before-") as folder:
         code = {"before": extract(args.before, Path(folder)), "after": ROOT / "src"}
@@ -93,7 +94,7 @@ def main() -> None:
         ]
     note = (f"before = git {args.before}, after = this tree; same file, fresh database per "
             "run, ABBA order; timed in process after the imports")  # fmt: skip
-    path = write_result("import_resume", {"target": "ratio ≥ 0.90", "note": note, "runs": runs})
+    path = write_result(args.name, {"target": "ratio ≥ 0.90", "note": note, "runs": runs})
     print(f"written to {path}")
 
 

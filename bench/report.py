@@ -176,6 +176,9 @@ def render() -> str:
         title, renderer = TITLES.get(path.stem, path.stem), RENDERERS.get(path.stem)
         if path.stem.startswith("duplicates-"):
             title, renderer = f"{TITLES['duplicates']}, {path.stem.split('-', 1)[1]}", _duplicates
+        if path.stem.startswith("import_resume-"):
+            title = f"{TITLES['import_resume']}, {path.stem.split('-', 1)[1]}"
+            renderer = _import_resume
         if path.stem.startswith("verification-"):
             title = f"INS verification campaign (issue 5), {path.stem.split('-', 1)[1]}"
             renderer = _verification
