@@ -150,8 +150,23 @@ def _hl7_parsing(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _import_resume(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "| database | rows | processes | before (/s, median) | after (/s, median) | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for run in data["runs"]:
+        lines.append(
+            f"| {run['database']} | {run['rows']:,} | {run['workers']} | "
+            f"{run['median_before']:,.0f} | {run['median_after']:,.0f} | "
+            f"{run['ratio_after_before']} |"
+        )
+    return [*lines, "", f"Target: {data['target']}. Conditions: {data['note']}."]
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "hl7_parsing": _hl7_parsing,
+    "import_resume": _import_resume,
     "diffusion": _diffusion,
     "identity_core": _identity_core,
     "web": _web,
@@ -160,6 +175,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
 }
 TITLES = {
     "hl7_parsing": "HL7 v2 reception parsing, linear in the message size (issue 12)",
+    "import_resume": "Import that resumes: throughput before and after (issue 12)",
     "diffusion": "INS diffusion formats (issue 6)",
     "identity_core": "Import and anteriority search (issue 2)",
     "web": "Web pages (issue 3)",
@@ -182,6 +198,9 @@ def render() -> str:
         title, renderer = TITLES.get(path.stem, path.stem), RENDERERS.get(path.stem)
         if path.stem.startswith("duplicates-"):
             title, renderer = f"{TITLES['duplicates']}, {path.stem.split('-', 1)[1]}", _duplicates
+        if path.stem.startswith("import_resume-"):
+            title = f"{TITLES['import_resume']}, {path.stem.split('-', 1)[1]}"
+            renderer = _import_resume
         if path.stem.startswith("verification-"):
             title = f"INS verification campaign (issue 5), {path.stem.split('-', 1)[1]}"
             renderer = _verification

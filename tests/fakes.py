@@ -18,6 +18,7 @@ from uuid import UUID
 
 from fakes_duplicate_model import FakeDuplicateModelStore
 from fakes_duplicate_reviews import FakeDuplicateReviews
+from fakes_imports import FakeImportJobs
 from fakes_verification import (
     FakeCampaigns,
     FakeLeases,
@@ -755,6 +756,7 @@ class FakeUnitOfWork:
     vigilance: FakeVigilance = field(default_factory=lambda: FakeVigilance())
     receptions: FakeReceptions = field(default_factory=lambda: FakeReceptions())
     leases: FakeLeases = field(default_factory=lambda: FakeLeases())
+    imports: FakeImportJobs = field(default_factory=lambda: FakeImportJobs())
     outbox: FakeOutbox = field(default_factory=lambda: FakeOutbox())
     commits: int = 0
     _reads: list[AuditEntry] = field(default_factory=list)
@@ -785,6 +787,7 @@ class FakeUnitOfWork:
         self._reads.append(entry)
 
     def commit(self, actor: Actor, at: datetime) -> None:
+        self.imports._check()  # a job taken over: nothing of this batch is kept
         entries = [*audit_entries(self.identities.seen(), actor, at), *self._reads]
         self.audit.write(entries)
         self.outbox.add(entries)
@@ -796,6 +799,7 @@ class FakeUnitOfWork:
         self.audit._commit()
         self.users._commit()
         self.insi_calls._commit()
+        self.imports._commit()
         self.commits += 1
 
     def rollback(self) -> None:
@@ -806,6 +810,7 @@ class FakeUnitOfWork:
         self.audit._rollback()
         self.users._rollback()
         self.insi_calls._rollback()
+        self.imports._rollback()
 
     def sibling(self) -> FakeUnitOfWork:
         """Another unit of work on the same committed data (a concurrent session)."""
@@ -824,6 +829,7 @@ class FakeUnitOfWork:
             vigilance=self.vigilance,
             receptions=self.receptions,
             leases=self.leases,
+            imports=self.imports,
             outbox=self.outbox,
         )
 

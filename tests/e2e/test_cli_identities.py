@@ -147,7 +147,7 @@ def test_a_file_whose_header_lacks_mandatory_fields_is_refused(cli: Cli, tmp_pat
     assert not (tmp_path / "patients.rejets.csv").exists()
 
 
-def test_every_imported_identity_has_exactly_one_creation_audit_row(
+def test_every_imported_identity_has_exactly_one_import_audit_row_naming_its_line(
     cli: Cli, tmp_path: Path
 ) -> None:
     cli.ok("identities", "import", write_csv(tmp_path / "patients.csv", MIXED))
@@ -155,13 +155,18 @@ def test_every_imported_identity_has_exactly_one_creation_audit_row(
     ids = cli.identity_ids()
     with cli.container().uow_factory() as uow:
         entries = {identity_id: uow.audit.for_identity(identity_id) for identity_id in ids}
+        (job,) = uow.imports.recent(5)
 
     assert len(ids) == 2
+    lines = set()
     for rows in entries.values():
-        assert Counter(row.action for row in rows)[AuditAction.IDENTITY_CREATED.value] == 1
-        created = next(r for r in rows if r.action == AuditAction.IDENTITY_CREATED.value)
-        assert created.actor.startswith("cli:")
-        assert created.after is not None
+        assert Counter(row.action for row in rows)[AuditAction.IDENTITY_IMPORTED.value] == 1
+        imported = next(r for r in rows if r.action == AuditAction.IDENTITY_IMPORTED.value)
+        assert imported.actor.startswith("cli:")
+        assert imported.after is not None
+        assert imported.details["import_job"] == str(job.id)
+        lines.add(imported.details["line"])
+    assert lines == {2, 5}
 
 
 def _big_file(path: Path) -> Path:

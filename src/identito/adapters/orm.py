@@ -449,3 +449,47 @@ scheduler_leases = Table(
     Column("holder", String(200), nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
 )
+
+# -- import jobs (issue 12, migration 0019) ---------------------------------------------
+# A job per imported file (its sha256); one row per committed batch (its lines, written in
+# the batch's transaction) and per reject, so that a rerun skips exactly what was stored.
+import_jobs = Table(
+    "import_jobs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("file_digest", String(64), nullable=False, unique=True),
+    Column("file_name", String(500), nullable=False),
+    Column("actor", _name(), nullable=False),
+    Column("runner", String(40), nullable=False),  # the run allowed to commit batches
+    Column("state", String(10), nullable=False),
+    Column("batches", Integer, nullable=False),
+    Column("rows_done", Integer, nullable=False),
+    Column("imported", Integer, nullable=False),
+    Column("rejects", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False, index=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+)
+
+import_batches = Table(
+    "import_batches",
+    metadata,
+    Column("job_id", Uuid, ForeignKey("import_jobs.id"), primary_key=True),
+    Column("first_line", Integer, primary_key=True),
+    Column("last_line", Integer, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("imported", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("committed_at", UtcDateTime, nullable=False),
+)
+
+import_rejects = Table(
+    "import_rejects",
+    metadata,
+    Column("job_id", Uuid, ForeignKey("import_jobs.id"), primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("position", Integer, primary_key=True),  # the errors of one line, in order
+    Column("field", String(100), nullable=False),
+    Column("rule", String(100), nullable=False),
+    Column("message", Text, nullable=False),
+)

@@ -19,6 +19,7 @@ from identito.adapters.audit import SqlAuditLog, SqlOutbox
 from identito.adapters.database import create_engine_for, dispose_engines, engine_for
 from identito.adapters.duplicate_model import SqlDuplicateModelStore
 from identito.adapters.duplicate_reviews import SqlDuplicateReviewRepository
+from identito.adapters.import_jobs import SqlImportJobStore
 from identito.adapters.insi_calls import SqlInsiCallRepository, SqlInsiWorklistRepository
 from identito.adapters.merges import SqlMergeRepository
 from identito.adapters.preferences import SqlPreferenceStore
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
     vigilance: SqlVigilanceRepository
     receptions: SqlReceptionLog
     leases: SqlLeaseStore
+    imports: SqlImportJobStore
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -85,6 +87,7 @@ class SqlUnitOfWork:
         self.vigilance = SqlVigilanceRepository(self._connection)
         self.receptions = SqlReceptionLog(self._connection)
         self.leases = SqlLeaseStore(self._connection)
+        self.imports = SqlImportJobStore(self._connection)
         self._reads = []
         return self
 
@@ -123,6 +126,7 @@ class SqlUnitOfWork:
         entries = [*audit_entries(self.identities.seen(), actor, at), *self._reads]
         self.audit.write(entries)
         self.outbox.add(entries)
+        self.imports.flush()  # import progress: after the rows, before the commit
         self.indicators.add(indicator_deltas(entries))
         transaction.commit()
         self._reads = []
@@ -131,6 +135,7 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         self._active().rollback()
         self.identities.discard()
+        self.imports.discard()
         self._reads = []
         self._begin()
 

@@ -73,6 +73,27 @@ class Identity(InsRules, VigilanceRules):
         )
         return identity
 
+    @classmethod
+    def import_row(
+        cls,
+        traits: Traits,
+        warnings: tuple[IdentityWarning, ...],
+        *,
+        now: datetime,
+        line: int,
+        job: str | None = None,
+    ) -> Identity:
+        """A new identity read from line ``line`` of an import file (job ``job``):
+        recorded as ``identity.imported``, which names the job and the line."""
+        method = CollectionMethod.MANUAL
+        identity = cls(traits=traits, warnings=warnings, collection_method=method,
+                       created_at=now, updated_at=now)  # fmt: skip
+        details: dict[str, object] = {"method": method.value, "line": line}
+        if job is not None:
+            details["import_job"] = job
+        identity._record(AuditAction.IDENTITY_IMPORTED, after=identity.snapshot(), details=details)
+        return identity
+
     # -- trait changes ------------------------------------------------------------------
 
     def change_traits(

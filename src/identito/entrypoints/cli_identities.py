@@ -18,6 +18,14 @@ from identito.bootstrap import Container
 from identito.domain.errors import DomainError, FieldError
 from identito.domain.trait_set import MANDATORY_FIELDS
 from identito.entrypoints.cli_common import _container, _fail, _operator, console, errors
+from identito.entrypoints.cli_import_jobs import (
+    RESUME_HELP,
+    announce,
+    file_digest,
+    show_status,
+    write_rejects,
+)
+from identito.services.import_jobs import StartedImport, finish_import, start_import
 from identito.services.imports import ImportReport, UnreadableRow
 
 identities_app = typer.Typer(help="Identités.", no_args_is_help=True)
@@ -80,48 +88,66 @@ def _check_header(path: Path) -> None:
         raise typer.Exit(1)
 
 
-@identities_app.command("import")
+@identities_app.command("import", help=f"Import identities from a CSV file. {RESUME_HELP}")
 def identities_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Fichier CSV.")],
+    file: Annotated[
+        Path | None, typer.Argument(exists=True, dir_okay=False, help="Fichier CSV.")
+    ] = None,
     report: Annotated[Path | None, typer.Option(help="Rapport des lignes rejetées.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Lignes par transaction.")] = None,
     workers: Annotated[
         int | None, typer.Option(help="Processus d'import (défaut : un par cœur).")
     ] = None,
+    status: Annotated[bool, typer.Option("--status", help="Lister les imports.")] = False,
 ) -> None:
     """Import identities from a CSV file (header: the trait field names)."""
     container = _container()
+    if status:
+        show_status(container)
+        return
+    if file is None:
+        errors.print("[red]Indiquez le fichier CSV à importer (ou --status).[/red]")
+        raise typer.Exit(1)
     report_path = report or file.with_name(f"{file.stem}.rejets.csv")
-    batch = batch_size or container.settings.import_batch_size
     total = _count_lines(file)
     _check_header(file)
-    with Progress(
-        TextColumn("Import"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    ) as progress:
-        task = progress.add_task("import", total=total)
-        try:
-            result = _run_import(
-                container,
-                _csv_rows(file, container.settings.import_max_field_chars),
-                batch_size=batch,
-                workers=workers or _default_workers(total, batch),
-                on_progress=lambda n: progress.advance(task, n),
-            )
-        except DomainError as error:
-            _fail(error)
-    with report_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["ligne", "champ", "règle", "message"])
-        for rejected in result.rejected:
-            for item in rejected.errors:
-                writer.writerow([rejected.line, item.field, item.rule, item.message])
-    console.print(f"{result.imported} identités importées, {len(result.rejected)} lignes rejetées.")
-    if result.rejected:
+    try:
+        started = start_import(file_digest(file), file.name, uow=container.uow_factory(),
+                               actor=_operator(), rules=container.rules)  # fmt: skip
+        announce(started)
+        job = started.job
+        if not started.already_done:
+            _import_with_progress(container, file, started, total, batch_size, workers)
+            job = finish_import(job, uow=container.uow_factory(), actor=_operator(),
+                                rules=container.rules)  # fmt: skip
+    except DomainError as error:
+        _fail(error)
+    write_rejects(container, job, report_path)
+    console.print(f"{job.imported} identités importées, {job.rejects} lignes rejetées.")
+    if job.rejects:
         console.print(f"Rapport des rejets : {report_path}")
+
+
+def _import_with_progress(
+    container: Container,
+    file: Path,
+    started: StartedImport,
+    total: int,
+    batch_size: int | None,
+    workers: int | None,
+) -> None:
+    batch = batch_size or container.settings.import_batch_size
+    columns = (TextColumn("Import"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("import", total=total, completed=started.job.rows_done)
+        _run_import(
+            container,
+            _csv_rows(file, container.settings.import_max_field_chars),
+            started,
+            batch_size=batch,
+            workers=workers or _default_workers(total - started.job.rows_done, batch),
+            on_progress=lambda n: progress.advance(task, n),
+        )
 
 
 def _default_workers(rows: int, batch_size: int) -> int:
@@ -132,6 +158,7 @@ def _default_workers(rows: int, batch_size: int) -> int:
 def _run_import(
     container: Container,
     rows: Iterator[tuple[int, dict[str, Any]]],
+    started: StartedImport,
     *,
     batch_size: int,
     workers: int,
@@ -148,6 +175,8 @@ def _run_import(
             rules=container.rules,
             batch_size=batch_size,
             on_progress=on_progress,
+            job=started.job,
+            committed=started.committed,
         )
     return import_identities_in_parallel(
         rows,
@@ -156,6 +185,8 @@ def _run_import(
         workers=workers,
         batch_size=batch_size,
         on_progress=on_progress,
+        job=started.job,
+        committed=started.committed,
     )
 
 

@@ -1,14 +1,18 @@
 """Bulk import of identities: every row checked by the domain rules.
 
-Good rows are created in batches (one transaction each, audit rows included);
-bad rows are reported with their line number and reason, never half-imported.
+Rows are handled in batches; each batch is ONE transaction holding its good rows
+(identities, their ``identity.imported`` audit rows) and, for an import job (the
+CLI always runs one, ``services.import_jobs``), its rejected lines and its
+progress. A crash loses at most the batches not committed; a rerun of the same
+job skips exactly the committed lines (``CommittedLines``). Bad rows are reported
+with their line number and reason, never half-imported.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,14 +22,17 @@ from identito.domain.errors import FieldError, InvalidInput
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
 from identito.domain.trait_set import RECEIVED_ENTRY, parse_traits
+from identito.services.import_records import (
+    CommittedLines,
+    ImportJob,
+    RejectedRow,
+    Row,
+    batch_done,
+)
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
 
-
-@dataclass(frozen=True)
-class RejectedRow:
-    line: int
-    errors: tuple[FieldError, ...]
+__all__ = ["ImportReport", "RejectedRow", "import_identities", "import_identities_in_parallel"]
 
 
 class UnreadableRow(dict[str, Any]):
@@ -48,21 +55,34 @@ class ImportReport:
 
 
 def import_identities(
-    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    rows: Iterable[Row],
     *,
     uow_factory: Callable[[], UnitOfWork],
     actor: Actor,
     rules: Rules,
     batch_size: int = 2000,
     on_progress: Callable[[int], None] | None = None,
+    job: ImportJob | None = None,
+    committed: CommittedLines | None = None,
 ) -> ImportReport:
-    """Import ``(line number, raw traits)`` rows; return what was imported and rejected.
+    """Import ``(line number, raw traits)`` rows; return what this run imported and rejected.
 
+    With ``job``, each batch records its progress and rejects in its transaction and
+    the lines in ``committed`` (a previous run's batches) are skipped.
     ``on_progress`` receives the number of rows handled since its previous call.
     """
     actor.require(Permission.IDENTITY_IMPORT)
+    report = ImportReport()
     with _fewer_collections():
-        return _import(rows, uow_factory, actor, rules, batch_size, on_progress)
+        for chunk in _chunks(_remaining(rows, committed), batch_size):
+            _merge_part(report, _import_batch(chunk, uow_factory, actor, rules, job))
+            if on_progress:
+                on_progress(len(chunk))
+    return report
+
+
+def _remaining(rows: Iterable[Row], committed: CommittedLines | None) -> Iterable[Row]:
+    return rows if committed is None else committed.remaining(rows)
 
 
 @contextmanager
@@ -81,20 +101,19 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-def _import(
-    rows: Iterable[tuple[int, Mapping[str, Any]]],
+def _import_batch(
+    chunk: Sequence[Row],
     uow_factory: Callable[[], UnitOfWork],
     actor: Actor,
     rules: Rules,
-    batch_size: int,
-    on_progress: Callable[[int], None] | None,
+    job: ImportJob | None,
 ) -> ImportReport:
-    report = ImportReport()
-    batch: list[Identity] = []
-    handled = 0
+    """One batch, one transaction: its identities, their audit rows, its progress."""
+    part = ImportReport()
+    created = []
     today = rules.now().date()
-    for line, row in rows:
-        handled += 1
+    job_id = str(job.id) if job else None
+    for line, row in chunk:
         try:
             if isinstance(row, UnreadableRow):
                 raise InvalidInput([row.error])
@@ -102,35 +121,26 @@ def _import(
                 row, today=today, places=rules.places, enforce=RECEIVED_ENTRY
             )
         except InvalidInput as error:
-            report.rejected.append(RejectedRow(line, error.errors))
+            part.rejected.append(RejectedRow(line, error.errors))
         else:
-            batch.append(Identity.create(traits, warnings, now=rules.now()))
-        if handled >= batch_size:
-            _save(batch, uow_factory, actor, rules, report)
-            batch = []
-            if on_progress:
-                on_progress(handled)
-            handled = 0
-    _save(batch, uow_factory, actor, rules, report)
-    if on_progress and handled:
-        on_progress(handled)
-    return report
+            created.append(
+                Identity.import_row(traits, warnings, now=rules.now(), line=line, job=job_id)
+            )
+    if created or job:
+        with uow_factory() as uow:
+            for identity in created:
+                uow.identities.add(identity)
+            if job:
+                done = batch_done(chunk, len(created), part.rejected)
+                uow.imports.record_batch(job, done, rules.now())
+            uow.commit(actor, rules.now())
+    part.imported = len(created)
+    return part
 
 
-def _save(
-    batch: list[Identity],
-    uow_factory: Callable[[], UnitOfWork],
-    actor: Actor,
-    rules: Rules,
-    report: ImportReport,
-) -> None:
-    if not batch:
-        return
-    with uow_factory() as uow:
-        for identity in batch:
-            uow.identities.add(identity)
-        uow.commit(actor, rules.now())
-    report.imported += len(batch)
+def _merge_part(report: ImportReport, part: ImportReport) -> None:
+    report.imported += part.imported
+    report.rejected.extend(part.rejected)
 
 
 #: Builds ``(uow_factory, rules)`` inside a worker process; must be picklable.
@@ -143,18 +153,15 @@ def _start_worker(setup: WorkerSetup) -> None:
     _worker = setup()
 
 
-def _import_chunk(chunk: list[tuple[int, Mapping[str, Any]]], actor: Actor) -> ImportReport:
+def _import_chunk(chunk: list[Row], actor: Actor, job: ImportJob | None) -> ImportReport:
     assert _worker is not None, "worker not initialised"
     uow_factory, rules = _worker
-    return import_identities(
-        chunk, uow_factory=uow_factory, actor=actor, rules=rules, batch_size=len(chunk)
-    )
+    with _fewer_collections():
+        return _import_batch(chunk, uow_factory, actor, rules, job)
 
 
-def _chunks(
-    rows: Iterable[tuple[int, Mapping[str, Any]]], size: int
-) -> Iterator[list[tuple[int, Mapping[str, Any]]]]:
-    chunk: list[tuple[int, Mapping[str, Any]]] = []
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= size:
@@ -165,30 +172,34 @@ def _chunks(
 
 
 def import_identities_in_parallel(
-    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    rows: Iterable[Row],
     *,
     setup: WorkerSetup,
     actor: Actor,
     workers: int,
     batch_size: int = 2000,
     on_progress: Callable[[int], None] | None = None,
+    job: ImportJob | None = None,
+    committed: CommittedLines | None = None,
 ) -> ImportReport:
     """``import_identities`` spread over worker processes, one batch per task.
 
-    Each batch is still one transaction with its audit rows; the order of the
-    batches is not kept (identities are independent). Memory stays bounded: at most
-    two batches per worker are in flight.
+    Each batch is still one transaction with its audit rows and, for a job, its
+    progress (recorded by the worker that commits it); the order of the batches is
+    not kept (identities are independent), which is why a job records the lines of
+    each batch rather than a count. Memory stays bounded: at most two batches per
+    worker are in flight.
     """
     actor.require(Permission.IDENTITY_IMPORT)
     report = ImportReport()
     context = multiprocessing.get_context("spawn")  # no inherited connections
     with ProcessPoolExecutor(workers, context, _start_worker, (setup,)) as pool:
         in_flight: set[Future[ImportReport]] = set()
-        for chunk in _chunks(rows, batch_size):
+        for chunk in _chunks(_remaining(rows, committed), batch_size):
             if len(in_flight) >= 2 * workers:
                 done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
                 _merge(report, done, on_progress)
-            in_flight.add(pool.submit(_import_chunk, chunk, actor))
+            in_flight.add(pool.submit(_import_chunk, chunk, actor, job))
         _merge(report, wait(in_flight).done, on_progress)
     report.rejected.sort(key=lambda rejected: rejected.line)
     return report
@@ -201,7 +212,6 @@ def _merge(
 ) -> None:
     for future in done:
         part = future.result()
-        report.imported += part.imported
-        report.rejected.extend(part.rejected)
+        _merge_part(report, part)
         if on_progress:
             on_progress(part.read)

@@ -23,6 +23,7 @@ from identito.domain.permissions import Actor, Role
 from identito.domain.traits import Sex
 from identito.services.duplicate_model_store import DuplicateModelStore
 from identito.services.duplicate_records import DuplicateReviewRepository
+from identito.services.import_records import ImportJobStore
 from identito.services.insi_records import InsiCallRepository, InsiWorklistRepository
 from identito.services.verification_records import (
     CampaignRepository,
@@ -224,6 +225,7 @@ class UnitOfWork(Protocol):
     vigilance: VigilanceRepository
     receptions: ReceptionLog
     leases: LeaseStore
+    imports: ImportJobStore
 
     def __enter__(self) -> Self: ...
 

@@ -91,10 +91,11 @@ def test_every_mutating_method_is_covered_by_the_inactive_rule() -> None:
         for name in dir(Identity)
         if not name.startswith("_") and callable(getattr(Identity, name))
     }
-    queries = {"snapshot", "check_invariants", "pop_events", "with_version", "create"}
+    queries = {"snapshot", "check_invariants", "pop_events", "with_version"}
+    constructors = {"create", "import_row"}  # a new identity: nothing to be inactive yet
     merge_methods = {"merge_into", "unmerge"}  # their own rules (merge_inactive, not_merged)
 
-    assert public - queries - merge_methods == set(CHANGES)
+    assert public - queries - constructors - merge_methods == set(CHANGES)
 
 
 def test_an_unknown_survivor_id_changes_nothing_of_an_active_identity() -> None:
