@@ -15,13 +15,15 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import make_url
+from typer.testing import CliRunner
 
-from identito.adapters.database import create_engine_for
+from identito.adapters.database import create_engine_for, dispose_engines
 from identito.adapters.migrate import alembic_config
 from identito.adapters.orm import audit_log, identities
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.ins_source import InsSource
 from identito.domain.status import IdentityStatus
+from identito.entrypoints.cli import app as cli_app
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 INS = Ins.parse("180032B02040123", Oid.NIR_TEST.value, allow_test_oids=True)
@@ -157,3 +159,49 @@ def test_migration_0012_maps_the_stored_matricules_and_downgrades_unconfirmable_
         (str(uuid.uuid5(uuid.NAMESPACE_URL, key)), EXPECTED[key][0])
         for key in ("uncertain", "sex_i")
     )
+
+
+def _qualified_sex_i_row() -> dict[str, object]:
+    """A QUAL identity of sex I as stored before 0012 (its INS was diffused then)."""
+    return {
+        **_old_row("sex_i"),
+        "id": uuid.uuid5(uuid.NAMESPACE_URL, "qual-sex-i"),
+        "status": "QUAL",
+        "document_type": "CN",
+        "document_expiry": datetime(2031, 1, 1).date(),
+        "validated_at": START,
+        "validated_by": "agent",
+    }
+
+
+def _cli(*args: str) -> str:
+    result = CliRunner().invoke(cli_app, list(args))
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.output
+
+
+def test_the_downgrade_of_a_qualified_sex_i_identity_by_0012_is_propagated_as_an_a47(
+    fresh_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [n for n in os.environ if n.startswith("IDENTITO_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("IDENTITO_DATABASE_URL", fresh_url)
+    monkeypatch.setenv("IDENTITO_TEST_MODE", "true")
+    monkeypatch.setenv("IDENTITO_HL7_RECEIVERS", f'["file://{tmp_path}/hl7"]')
+    engine = create_engine_for(fresh_url)
+    try:
+        _upgrade(engine, fresh_url, "0010")
+        with engine.begin() as connection:
+            connection.execute(identities.insert(), [_qualified_sex_i_row()])
+    finally:
+        engine.dispose()
+    try:
+        _cli("db", "upgrade")
+        sent = _cli("outbox", "send")
+        again = _cli("outbox", "send")
+    finally:
+        dispose_engines()
+    assert "1 message(s) envoyé(s)" in sent and "0 ligne(s) traitée(s)" in again
+    (message,) = [p.read_bytes() for p in (tmp_path / "hl7").iterdir()]
+    assert b"ADT^A47" in message
+    assert f"MRG|{INS.number.number}^^^".encode() in message
