@@ -38,7 +38,9 @@ def accept_insi_call(
         seen = expected_version if expected_version is not None else call.identity_version
         if seen is not None and identity.version != seen:
             raise StaleVersion(seen, identity.version)
-        notes = integrate(identity, call, uow, rules, now, decision=Decision.ACCEPTED)
+        notes = integrate(
+            identity, call, uow, rules, now, decision=Decision.ACCEPTED, by=actor.username
+        )
         call = call.decided(Decision.ACCEPTED, actor.username, now, applied=True)
         uow.insi_calls.update_decision(call)
         uow.commit(actor, now)

@@ -73,6 +73,7 @@ from identito.services.reception_outcomes import ReceptionRecorder
 from identito.services.reception_updates import apply_ins_change, apply_update, known
 from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice, VerificationQuery
+from identito.services.typed_ins import close_settled_typed_entry
 from identito.services.unit_of_work import SearchCriteria, UnitOfWork
 from identito.services.verification import call_context, call_verify
 from identito.services.verification_records import ReceptionOutcome
@@ -179,6 +180,7 @@ class ReceptionFlow(ReceptionRecorder):
             identity.qualify_in_domain(ins, self.domain_validation(now), now=now)
         else:
             identity.record_ins_retrieval(ins, now=now)
+        close_settled_typed_entry(identity, uow=self.uow, by=self.actor.username, now=now)
 
     # -- the INS --------------------------------------------------------------------------
 
