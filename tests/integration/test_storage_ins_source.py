@@ -24,6 +24,15 @@ from identito.domain.identifiers import Ins, Oid
 from identito.domain.ins_source import InsSource
 from identito.domain.status import IdentityStatus
 from identito.entrypoints.cli import app as cli_app
+from identito.services.reception import (
+    ReceivedIdentity,
+    Reception,
+    Sender,
+    TransmittedIns,
+    receive_identity,
+)
+from identito.services.verification_records import EntryKind
+from identito.services.vigilance import queue_ins_verification
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 INS = Ins.parse("180032B02040123", Oid.NIR_TEST.value, allow_test_oids=True)
@@ -205,3 +214,29 @@ def test_the_downgrade_of_a_qualified_sex_i_identity_by_0012_is_propagated_as_an
     (message,) = [p.read_bytes() for p in (tmp_path / "hl7").iterdir()]
     assert b"ADT^A47" in message
     assert f"MRG|{INS.number.number}^^^".encode() in message
+
+
+def test_an_own_domain_reception_confirming_a_typed_matricule_closes_its_entry(
+    uow_factory, make_identity, admin, rules
+) -> None:
+    identity = make_identity()
+    identity.change_ins(INS, may_change_protected=True, now=START)
+    with uow_factory() as uow:
+        uow.identities.add(identity)
+        assert queue_ins_verification(identity, uow=uow, now=START)
+        uow.commit(admin, START)
+    traits = {"birth_name": "DUPONT", "first_birth_first_name": "JEAN",
+              "birth_first_names": "JEAN PIERRE", "birth_date": "1980-03-01", "sex": "M",
+              "birth_place_code": "75056"}  # fmt: skip
+    received = ReceivedIdentity(
+        traits, TransmittedIns(INS.number.number, INS.oid.value), "VALI", local_id="IPP7"
+    )
+    reception = Reception("hl7v2", "MSH|...", Sender("OWNAPP", "CHU-X"), "A28", "1", received)
+    result = receive_identity(reception, own_domain=["OWNAPP^*"], uow=uow_factory(), actor=admin,
+                              rules=rules, teleservice=None)  # fmt: skip
+    assert result.identity_id == identity.id
+    with uow_factory() as uow:
+        assert uow.identities.get(identity.id).status is IdentityStatus.QUALIFIED
+        assert uow.vigilance.open_for(EntryKind.INS_TO_VERIFY, identity.id) is None
+        [closed] = uow.vigilance.entries(EntryKind.INS_TO_VERIFY, open_only=False)
+    assert closed.resolved_by == admin.username

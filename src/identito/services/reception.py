@@ -180,7 +180,6 @@ class ReceptionFlow(ReceptionRecorder):
             identity.qualify_in_domain(ins, self.domain_validation(now), now=now)
         else:
             identity.record_ins_retrieval(ins, now=now)
-        close_settled_typed_entry(identity, uow=self.uow, by=self.actor.username, now=now)
 
     # -- the INS --------------------------------------------------------------------------
 
@@ -285,6 +284,7 @@ class ReceptionFlow(ReceptionRecorder):
         with self.uow:
             if identity.events:
                 self.uow.identities.update(identity)
+                close_settled_typed_entry(identity, uow=self.uow, by=self.actor.username, now=now)
             if call is not None:
                 add_trace(call, self.uow)
                 self.uow.campaigns.mark_verified([identity.id], now)
