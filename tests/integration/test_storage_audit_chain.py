@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
@@ -14,14 +15,16 @@ from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner
 
 from identito.adapters.audit_chain import CHAINS, chain_of, row_digest
-from identito.adapters.database import dispose_engines, engine_for
+from identito.adapters.database import create_engine_for, dispose_engines, engine_for
+from identito.adapters.migrate import alembic_config
 from identito.adapters.orm import audit_chain_heads, audit_log
-from identito.adapters.unit_of_work import SqlUnitOfWork
+from identito.adapters.unit_of_work import SqlUnitOfWork, sql_uow_factory
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor
 from identito.entrypoints.cli import app as cli_app
@@ -33,6 +36,7 @@ from identito.services.audit_integrity import (
 )
 from identito.services.identities import identity_audit
 from identito.services.rules import Rules
+from identito.services.unit_of_work import AuditEntry
 
 Factory = Callable[[], SqlUnitOfWork]
 SQLITE_TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
@@ -237,3 +241,76 @@ def test_the_cli_verifies_anchors_and_names_the_forged_row(
     result = _cli(database_url, monkeypatch, "audit", "verify", "--anchor", str(anchor))
     assert result.exit_code == 3
     assert "Journal altéré" in result.output and str(forged["id"]) in result.output
+
+
+def test_concurrent_writers_on_the_same_chains_keep_every_chain_whole(
+    uow_factory: Factory, make_identity, admin: Actor, rules: Rules
+) -> None:
+    def write(worker: int) -> None:
+        for step in range(5):
+            with uow_factory() as uow:
+                uow.identities.add(make_identity())
+                uow.add_audit(  # no identity: chain 0, shared by every writer
+                    AuditEntry(admin.username, rules.now(), "test.concurrent", None,
+                               details={"worker": worker, "step": step})
+                )  # fmt: skip
+                uow.commit(admin, rules.now())
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(write, range(6)))
+    check = _verify(uow_factory, admin, rules)
+    assert check.intact and check.rows == 6 * 5 * 2
+
+
+def _upgrade(url: str, revision: str) -> None:
+    engine = create_engine_for(url)
+    try:
+        config = alembic_config(url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def test_migration_0015_chains_the_rows_stored_before_it_in_their_order(
+    fresh_url: str, admin: Actor, rules: Rules
+) -> None:
+    _upgrade(fresh_url, "0013")
+    old = sa.table(
+        "audit_log",
+        sa.column("id", sa.Uuid()),
+        sa.column("at", sa.DateTime(timezone=True)),
+        sa.column("position", sa.Integer()),
+        sa.column("actor", sa.String()),
+        sa.column("action", sa.String()),
+        sa.column("identity_id", sa.Uuid()),
+        sa.column("after", sa.JSON()),
+        sa.column("details", sa.JSON()),
+    )
+    start = rules.now().replace(tzinfo=None)
+    rows = [
+        {"id": UUID(int=n + 1), "at": start + timedelta(minutes=n // 2), "position": n % 2,
+         "actor": "agent", "action": "identity.created", "identity_id": UUID(int=100 + n % 3),
+         "after": {"status": "PROV"}, "details": {}}
+        for n in range(6)
+    ]  # fmt: skip
+    engine = create_engine_for(fresh_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(old.insert(), rows)
+    finally:
+        engine.dispose()
+    _upgrade(fresh_url, "head")
+    try:
+        check = _verify(sql_uow_factory(fresh_url), admin, rules)
+        with engine_for(fresh_url).connect() as connection:
+            t = audit_log.c
+            chained = connection.execute(select(t.id, t.chain, t.seq).order_by(t.at, t.position))
+            seqs = [(row.chain, row.seq) for row in chained]
+    finally:
+        dispose_engines()
+    assert check.intact and check.rows == 6
+    assert sorted({c for c, _ in seqs}) == [100 % CHAINS, 101 % CHAINS, 102 % CHAINS]
+    for chain in {c for c, _ in seqs}:  # each identity's two rows, in the order written
+        assert [s for c, s in seqs if c == chain] == [1, 2]

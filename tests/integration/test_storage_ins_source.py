@@ -4,17 +4,13 @@ stored and read back, and migration 0012 maps the rows stored before it."""
 from __future__ import annotations
 
 import os
-import secrets
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy import make_url
 from typer.testing import CliRunner
 
 from identito.adapters.database import create_engine_for, dispose_engines
@@ -72,27 +68,6 @@ def test_a_matricule_from_insi_comes_back_confirmed(uow_factory, make_identity, 
 
 
 # -- migration 0012 -----------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database with no revision (a PostgreSQL one of its own)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    server = os.environ.get("IDENTITO_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("PostgreSQL storage tests need IDENTITO_TEST_POSTGRES_URL (a server URL)")
-    admin_url = make_url(server).set(drivername="postgresql")
-    dsn = admin_url.render_as_string(hide_password=False)
-    name = f"identito_mig_{secrets.token_hex(4)}"
-    with psycopg.connect(dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 #: (status, ins_collection_method, birth_date_raw, sex, has INS) of rows stored before 0012.

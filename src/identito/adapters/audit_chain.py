@@ -21,11 +21,12 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, select, update
 
 from identito.adapters.orm import audit_chain_heads, audit_log
 
@@ -66,33 +67,41 @@ def chain_rows(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     by_chain: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_chain[chain_of(row["identity_id"])].append(row)
+    take, move, _ = _statements(connection.dialect.paramstyle)
     for chain in sorted(by_chain):
         members = by_chain[chain]
-        seq, prev = _take_head(connection, chain, len(members))
+        seq, prev = _take_head(connection, take, chain, len(members))
         for row in members:
             seq += 1
             row["chain"], row["seq"], row["prev_hash"] = chain, seq, prev
             row["hash"] = prev = row_digest(row, prev)
-        heads = audit_chain_heads.c
-        connection.execute(update(audit_chain_heads).where(heads.chain == chain).values(hash=prev))
+        connection.exec_driver_sql(move, (prev, chain))
 
 
-def _take_head(connection: Connection, chain: int, count: int) -> tuple[int, str]:
+@cache
+def _statements(paramstyle: str) -> tuple[str, str, str]:
+    """The statements on a head, as plain SQL: two per chain and commit, they are worth
+    sparing SQLAlchemy's per-statement work (a single creation pays it)."""
+    m = "?" if paramstyle == "qmark" else "%s"
+    take = f"UPDATE audit_chain_heads SET seq = seq + {m} WHERE chain = {m} RETURNING seq, hash"
+    move = f"UPDATE audit_chain_heads SET hash = {m} WHERE chain = {m}"
+    create = (
+        f"INSERT INTO audit_chain_heads (chain, seq, hash) VALUES ({m}, {m}, {m}) "
+        "ON CONFLICT (chain) DO NOTHING"
+    )
+    return take, move, create
+
+
+def _take_head(connection: Connection, take: str, chain: int, count: int) -> tuple[int, str]:
     """Lock the head of ``chain`` and reserve ``count`` numbers; return the seq and
     hash of its last row. A missing head is rebuilt from the chain's last row."""
-    heads = audit_chain_heads.c
-    statement = (
-        update(audit_chain_heads)
-        .where(heads.chain == chain)
-        .values(seq=heads.seq + count)
-        .returning(heads.seq, heads.hash)
-    )
-    found = connection.execute(statement).first()
-    if found is None:
+    found = connection.exec_driver_sql(take, (count, chain)).first()
+    if found is None:  # concurrent writers may both get here: one creates it
         seq, last = _last_row(connection, chain)
-        connection.execute(insert(audit_chain_heads).values(chain=chain, seq=seq, hash=last))
-        found = connection.execute(statement).one()
-    return found.seq - count, found.hash
+        create = _statements(connection.dialect.paramstyle)[2]
+        connection.exec_driver_sql(create, (chain, seq, last))
+        found = connection.exec_driver_sql(take, (count, chain)).one()
+    return found[0] - count, found[1]
 
 
 def _last_row(connection: Connection, chain: int) -> tuple[int, str]:

@@ -33,8 +33,9 @@ def verify_chains(connection: Connection, anchor: Sequence[ChainHead]) -> AuditC
     check = AuditCheck()
     stored_heads = heads(connection)
     used = connection.execute(select(audit_log.c.chain).distinct()).scalars()
-    chains = sorted({c for c in used if c is not None} | set(stored_heads))
-    anchored = {h.chain: h for h in anchor}
+    started = {chain for chain, (seq, _) in stored_heads.items() if seq > 0}
+    chains = sorted({c for c in used if c is not None} | started)
+    anchored = {h.chain: h for h in anchor if h.seq > 0}  # an empty chain anchors nothing
     for chain in chains:
         check.chains += 1
         members = chain_members(connection, chain)
@@ -45,7 +46,7 @@ def verify_chains(connection: Connection, anchor: Sequence[ChainHead]) -> AuditC
         check.rows += count
         if problem is not None:
             check.problems.append(problem)
-    for head in anchor:
+    for head in anchored.values():
         if head.chain not in chains:
             message = f"Chaîne {head.chain} : ancrée à la ligne n° {head.seq}, elle a disparu."
             check.problems.append(_problem(ProblemKind.ANCHOR, head.chain, head.seq, None, message))

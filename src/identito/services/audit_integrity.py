@@ -90,7 +90,7 @@ def audit_anchor(*, uow: IntegrityUnitOfWork, actor: Actor, rules: Rules) -> str
     actor.require(Permission.AUDIT_READ)
     with uow:
         heads = uow.audit.heads()
-    return format_anchor(heads, rules.now())
+    return format_anchor([h for h in heads if h.seq > 0], rules.now())
 
 
 def format_anchor(heads: Sequence[ChainHead], at: datetime) -> str:

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from identito.adapters.audit_chain import CONTENT, chain_existing
-from identito.adapters.orm import audit_log
+from identito.adapters.audit_chain import CHAINS, CONTENT, GENESIS, chain_existing
+from identito.adapters.orm import audit_chain_heads, audit_log
 
 revision: str = "0015"
 down_revision: str | None = "0013"
@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("chain", name=op.f("pk_audit_chain_heads")),
     )
     _chain_stored_rows()
+    _seed_heads()
     if op.get_bind().dialect.name == "postgresql":
         _postgres_triggers()
     else:
@@ -85,6 +86,19 @@ def _chain_stored_rows() -> None:
         found = connection.execute(sa.select(*columns).where(t.id.in_(batch))).mappings()
         by_id = {row["id"]: row for row in found}
         chain_existing(connection, [by_id[i] for i in batch])
+
+
+def _seed_heads() -> None:
+    """A head for every chain still without one (writers then never rebuild one)."""
+    connection = op.get_bind()
+    present = set(connection.execute(sa.select(audit_chain_heads.c.chain)).scalars())
+    missing = [
+        {"chain": chain, "seq": 0, "hash": GENESIS}
+        for chain in range(CHAINS)
+        if chain not in present
+    ]
+    if missing:
+        connection.execute(sa.insert(audit_chain_heads), missing)
 
 
 def _sqlite_triggers() -> None:
