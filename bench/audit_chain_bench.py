@@ -10,10 +10,14 @@ same database, in alternating blocks (chained then plain, then plain then chaine
   API's path), creations per second.
 
 Each pair of neighbouring blocks gives a ratio, chained / plain throughput (1.0 = no
-cost; 0.9 = 10% slower); the median of the pairs is reported, in wall time and, for
-SQLite (in process), in CPU time too: pairs cancel the drift of a machine shared with
-other work, which whole runs do not. Printed, and written to
-``bench/results/audit_chain.json``.
+cost; 0.9 = 10% slower); the median of the pairs is reported, in wall time and in CPU
+time (this process, plus on PostgreSQL the server processes of the bench's database,
+from /proc): pairs cancel the drift of a machine shared with other work, which whole
+runs do not, and CPU time hardly moves with that other work, which wall time does.
+The CPU spent inside the audit writer is also measured call by call in both variants:
+its difference over the whole operation's CPU per row (``chain_cpu_share_of_operation``)
+is the steadiest figure of what the chain adds on the client side. Printed, and written
+to ``bench/results/audit_chain.json``.
 
     python -m bench.audit_chain_bench [--databases sqlite,postgres] [--pairs 12]
 """
@@ -21,10 +25,12 @@ other work, which whole runs do not. Printed, and written to
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from bench.common import fresh_database, write_result
@@ -49,11 +55,23 @@ def _plain_write(self: audit_adapter.SqlAuditLog, entries: Any) -> None:
     insert_many(self.connection, audit_log, rows)
 
 
+#: CPU seconds spent in ``SqlAuditLog.write`` by the running block.
+_WRITE_CPU = [0.0]
+
+
 @contextmanager
 def _variant(name: str) -> Iterator[None]:
+    """The writer of ``name``, timed (CPU) call by call into ``_WRITE_CPU``."""
     chained = audit_adapter.SqlAuditLog.write
-    if name == "plain":
-        audit_adapter.SqlAuditLog.write = _plain_write  # type: ignore[method-assign]
+    writer = _plain_write if name == "plain" else chained
+
+    def timed(self: audit_adapter.SqlAuditLog, entries: Any) -> None:
+        started = time.process_time()
+        writer(self, entries)
+        _WRITE_CPU[0] += time.process_time() - started
+
+    _WRITE_CPU[0] = 0.0
+    audit_adapter.SqlAuditLog.write = timed  # type: ignore[method-assign]
     try:
         yield
     finally:
@@ -88,6 +106,7 @@ def _create_block(size: int) -> Block:
 def _paired(kind: str, block: Block, pairs: int) -> dict[str, Any]:
     wall: dict[str, list[float]] = {v: [] for v in VARIANTS}
     cpu: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    writes: dict[str, list[float]] = {v: [] for v in VARIANTS}  # audit write, µs per row
     with fresh_database(kind) as url:
         container = bootstrap(Settings(database_url=url))
         block(container, -1)  # warm-up
@@ -95,17 +114,50 @@ def _paired(kind: str, block: Block, pairs: int) -> dict[str, Any]:
             order = VARIANTS if index % 2 == 0 else tuple(reversed(VARIANTS))
             for offset, variant in enumerate(order):
                 with _variant(variant):
-                    started, cpu_started = time.perf_counter(), time.process_time()
+                    started, cpu_started = time.perf_counter(), _cpu_seconds(url)
                     done = block(container, 2 * index + offset)
                     wall[variant].append(done / (time.perf_counter() - started))
-                    cpu[variant].append(done / (time.process_time() - cpu_started))
-    result: dict[str, Any] = {
+                    cpu[variant].append(done / _elapsed(cpu_started, _cpu_seconds(url)))
+                    writes[variant].append(_WRITE_CPU[0] / done * 1e6)
+    extra = statistics.median(writes["chained"]) - statistics.median(writes["plain"])
+    per_row = 1e6 / statistics.median(cpu["plain"])  # CPU µs per row, whole operation
+    return {
         "per_second": {v: [round(x, 1) for x in s] for v, s in wall.items()},
+        "per_cpu_second": {v: [round(x, 1) for x in s] for v, s in cpu.items()},
         "ratio_chained_over_plain": _median_ratio(wall),
-    }
-    if kind == "sqlite":
-        result["ratio_chained_over_plain_cpu"] = _median_ratio(cpu)
-    return result
+        "ratio_chained_over_plain_cpu": _median_ratio(cpu),
+        "audit_write_cpu_us_per_row": {v: round(statistics.median(w), 1)
+                                       for v, w in writes.items()},
+        "chain_cpu_share_of_operation": round(extra / per_row, 3),
+    }  # fmt: skip
+
+
+def _cpu_seconds(url: str) -> dict[int, float]:
+    """CPU seconds used so far by this process and, on PostgreSQL, by the server
+    processes serving the bench's database (read from /proc): unlike wall time, hardly
+    moved by other work on a shared machine."""
+    used = {0: time.process_time()}
+    if url.startswith("sqlite"):
+        return used
+    from sqlalchemy import text
+
+    from identito.adapters.database import engine_for
+
+    with engine_for(url).connect() as connection:
+        query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        pids = connection.execute(text(query)).scalars().all()
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return used
+
+
+def _elapsed(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
 
 
 def _median_ratio(samples: dict[str, list[float]]) -> float:
@@ -123,7 +175,7 @@ def run(kind: str, rows: int, creations: int, pairs: int) -> dict[str, Any]:
         },
     }
     for operation in ("import", "create"):
-        ratios = {k: v for k, v in result[operation].items() if k.startswith("ratio")}
+        ratios = {k: v for k, v in result[operation].items() if k.startswith(("ratio", "chain"))}
         print(f"{kind:9} {operation:7} chained/plain throughput: {ratios}")
     return result
 

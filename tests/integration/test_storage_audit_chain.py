@@ -5,6 +5,7 @@ by someone who can bypass the triggers is detected and the row named."""
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, make_url, select, text
 from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner
 
@@ -314,3 +315,48 @@ def test_migration_0015_chains_the_rows_stored_before_it_in_their_order(
     assert sorted({c for c, _ in seqs}) == [100 % CHAINS, 101 % CHAINS, 102 % CHAINS]
     for chain in {c for c, _ in seqs}:  # each identity's two rows, in the order written
         assert [s for c, s in seqs if c == chain] == [1, 2]
+
+
+GRANTS = """
+GRANT CONNECT ON DATABASE "{database}" TO {role};
+GRANT USAGE ON SCHEMA public TO {role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {role};
+REVOKE DELETE, TRUNCATE ON audit_chain_heads FROM {role};
+"""  # docs/storage.md, "PostgreSQL roles"
+
+
+@pytest.mark.parametrize(  # roles and grants are PostgreSQL's
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_the_documented_application_role_cannot_bypass_the_triggers_either(
+    database_url: str, uow_factory: Factory, make_identity, admin: Actor, rules: Rules
+) -> None:
+    postgres_url = database_url
+    identity = _history(uow_factory, make_identity, admin, rules)
+    role = f"identito_app_{secrets.token_hex(3)}"
+    owner = engine_for(postgres_url)
+    with owner.begin() as connection:
+        database = connection.execute(text("SELECT current_database()")).scalar_one()
+        connection.execute(text(f"CREATE ROLE {role} LOGIN"))
+        connection.execute(text(GRANTS.format(database=database, role=role)))
+    app_url = make_url(postgres_url).set(username=role, password=None)
+    app = create_engine_for(app_url)
+    try:
+        with app.begin() as connection:  # the application's work goes on
+            assert connection.execute(select(sa.func.count()).select_from(audit_log)).scalar()
+        for statement in (
+            "TRUNCATE audit_log",
+            "SET session_replication_role = replica",
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+            f"UPDATE audit_log SET actor = 'mallory' WHERE identity_id = '{identity.id}'",
+            "DELETE FROM audit_log",
+        ):
+            with pytest.raises(DatabaseError, match=r"denied|must be owner"), app.begin() as c:
+                c.execute(text(statement))
+    finally:
+        app.dispose()
+        with owner.begin() as connection:
+            connection.execute(text(f"DROP OWNED BY {role}"))
+            connection.execute(text(f"DROP ROLE {role}"))
+    assert _verify(uow_factory, admin, rules).intact

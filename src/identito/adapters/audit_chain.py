@@ -68,6 +68,7 @@ def chain_rows(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     for row in rows:
         by_chain[chain_of(row["identity_id"])].append(row)
     take, move, _ = _statements(connection.dialect.paramstyle)
+    driver = connection.connection.driver_connection  # same transaction, no SQLAlchemy
     for chain in sorted(by_chain):
         members = by_chain[chain]
         seq, prev = _take_head(connection, take, chain, len(members))
@@ -75,13 +76,14 @@ def chain_rows(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
             seq += 1
             row["chain"], row["seq"], row["prev_hash"] = chain, seq, prev
             row["hash"] = prev = row_digest(row, prev)
-        connection.exec_driver_sql(move, (prev, chain))
+        driver.execute(move, (prev, chain))
 
 
 @cache
 def _statements(paramstyle: str) -> tuple[str, str, str]:
-    """The statements on a head, as plain SQL: two per chain and commit, they are worth
-    sparing SQLAlchemy's per-statement work (a single creation pays it)."""
+    """The statements on a head, as plain SQL run by the driver on the writer's
+    connection (same transaction): two per chain and commit, they are worth sparing
+    SQLAlchemy's per-statement work, which a single creation would pay twice."""
     m = "?" if paramstyle == "qmark" else "%s"
     take = f"UPDATE audit_chain_heads SET seq = seq + {m} WHERE chain = {m} RETURNING seq, hash"
     move = f"UPDATE audit_chain_heads SET hash = {m} WHERE chain = {m}"
@@ -95,12 +97,12 @@ def _statements(paramstyle: str) -> tuple[str, str, str]:
 def _take_head(connection: Connection, take: str, chain: int, count: int) -> tuple[int, str]:
     """Lock the head of ``chain`` and reserve ``count`` numbers; return the seq and
     hash of its last row. A missing head is rebuilt from the chain's last row."""
-    found = connection.exec_driver_sql(take, (count, chain)).first()
+    driver = connection.connection.driver_connection
+    found = driver.execute(take, (count, chain)).fetchone()
     if found is None:  # concurrent writers may both get here: one creates it
         seq, last = _last_row(connection, chain)
-        create = _statements(connection.dialect.paramstyle)[2]
-        connection.exec_driver_sql(create, (chain, seq, last))
-        found = connection.exec_driver_sql(take, (count, chain)).one()
+        driver.execute(_statements(connection.dialect.paramstyle)[2], (chain, seq, last))
+        found = driver.execute(take, (count, chain)).fetchone()
     return found[0] - count, found[1]
 
 
