@@ -184,7 +184,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--rows", type=int, default=BATCH, help="rows per import block")
-    parser.add_argument("--creations", type=int, default=50, help="creations per block")
+    parser.add_argument("--creations", type=int, default=200, help="creations per block")
     parser.add_argument("--pairs", type=int, default=12)
     args = parser.parse_args()
     runs = [run(kind, args.rows, args.creations, args.pairs) for kind in args.databases.split(",")]

@@ -1,13 +1,14 @@
-"""Issue 12, point 4, through the API: a row of the audit trail forged in the
+"""Issue 12, point 4, through the API and the web: a row of the audit trail forged in the
 database (by someone able to bypass the triggers) is no longer served as genuine."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from api_support import Api, TestClient, make_container
 from sqlalchemy import text
+from web_support import Browser
 
 from identito.adapters.database import dispose_engines, engine_for
 from identito.bootstrap import Container
@@ -29,7 +30,7 @@ def api(container: Container) -> Iterator[Api]:
 
 
 def test_the_history_flags_a_row_whose_actor_was_forged_in_the_database(
-    api: Api, container: Container
+    api: Api, container: Container, browser_for: Callable[[str], Browser]
 ) -> None:
     created = api.create(birth_date="1962-07-14")
     url = f"{IDENTITIES}/{created['id']}"
@@ -46,3 +47,5 @@ def test_the_history_flags_a_row_whose_actor_was_forged_in_the_database(
 
     served = api.get(f"{url}/audit").json()["items"]
     assert [(e["actor"], e["intact"]) for e in served] == [("mallory", False), ("admin", True)]
+    page = browser_for("identitovigilance").get(f"/identites/{created['id']}")
+    assert page.text.count("Ligne altérée") == 1
