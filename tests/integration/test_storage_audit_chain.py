@@ -244,6 +244,24 @@ def test_the_cli_verifies_anchors_and_names_the_forged_row(
     assert "Journal altéré" in result.output and str(forged["id"]) in result.output
 
 
+def test_the_cli_names_the_row_after_a_deleted_one(
+    uow_factory: Factory,
+    database_url: str,
+    make_identity,
+    admin: Actor,
+    rules: Rules,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    identity = _history(uow_factory, make_identity, admin, rules)
+    rows = _rows(database_url, identity.id)
+    with _bypassing_the_triggers(database_url) as connection:
+        connection.execute(sa.delete(audit_log).where(audit_log.c.id == rows[0]["id"]))
+    result = _cli(database_url, monkeypatch, "audit", "verify")
+    output = " ".join(result.output.split())
+    assert result.exit_code == 3
+    assert "ligne(s) n° 1 manquante(s)" in output and str(rows[1]["id"]) in output
+
+
 def test_concurrent_writers_on_the_same_chains_keep_every_chain_whole(
     uow_factory: Factory, make_identity, admin: Actor, rules: Rules
 ) -> None:
