@@ -44,7 +44,10 @@ def audit_verify(
         against = ", conformes à l'ancre" if anchor else ""
         cli.console.print(f"Journal intègre : {checked}{against}.")
         return
-    cli.errors.print(f"[red]Journal altéré[/red] ({checked}) :")
+    cli.errors.print(
+        f"[red]Journal altéré[/red] ({checked} lues, chaque chaîne jusqu'à son premier "
+        "problème) :"
+    )
     for problem in check.problems:
         cli.errors.print(f"- {problem.message}")
     raise typer.Exit(3)
