@@ -45,8 +45,7 @@ def audit_verify(
         cli.console.print(f"Journal intègre : {checked}{against}.")
         return
     cli.errors.print(
-        f"[red]Journal altéré[/red] ({checked} lues, chaque chaîne jusqu'à son premier "
-        "problème) :"
+        f"[red]Journal altéré[/red] ({checked} lues, chaque chaîne jusqu'à son premier problème) :"
     )
     for problem in check.problems:
         cli.errors.print(f"- {problem.message}")
