@@ -178,3 +178,25 @@ def test_an_identity_of_sex_i_is_refused_by_insi_calls_before_any_soap_call(
     assert [(e["field"], e["rule"]) for e in problem["errors"]] == [("sex", "insi_sex_m_or_f")]
     assert "M ou F" in problem["errors"][0]["message"]
     assert api.get(f"{IDENTITIES}/{created['id']}/insi/calls").json() == calls_before
+
+
+def test_an_insi_recovery_confirming_the_typed_matricule_closes_its_worklist_entry(
+    api: Api,
+) -> None:
+    person = PEOPLE[6]
+    typed = _type(api, _validate(api, api.create(**_traits(person))["id"]), person)
+    queued = api.get("/api/v1/vigilance/entries", params={"kind": "ins_to_verify"}).json()
+    assert typed["id"] in [e["identity_id"] for e in queued]
+
+    response = api.post(f"{IDENTITIES}/{typed['id']}/insi/recover", json={"mode": "traits"})
+
+    assert response.status_code == 200, response.text
+    identity = response.json()["identity"]
+    assert (identity["status"], identity["ins_source"]) == ("QUAL", "INSI")
+    queued = api.get("/api/v1/vigilance/entries", params={"kind": "ins_to_verify"}).json()
+    assert typed["id"] not in [e["identity_id"] for e in queued]
+    closed = api.get(
+        "/api/v1/vigilance/entries", params={"kind": "ins_to_verify", "open_only": "false"}
+    ).json()
+    [entry] = [e for e in closed if e["identity_id"] == typed["id"]]
+    assert entry["decision"] == "verified" and "INSi" in entry["comment"]

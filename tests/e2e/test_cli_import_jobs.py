@@ -38,8 +38,8 @@ def _interrupted_after(rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The next import reads ``rows`` rows, then its process dies (no clean-up runs)."""
     read = cli_identities._csv_rows
 
-    def rows_then_cut(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-        for handled, row in enumerate(read(path)):
+    def rows_then_cut(path: Path, *limits: int) -> Iterator[tuple[int, dict[str, Any]]]:
+        for handled, row in enumerate(read(path, *limits)):
             if handled == rows:
                 raise PowerCut
             yield row

@@ -8,6 +8,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -66,6 +67,27 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]
     tables = ", ".join(t.name for t in metadata.sorted_tables)
     with engine_for(url).begin() as connection:
         connection.execute(text(f"TRUNCATE {tables}"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database with no revision (a PostgreSQL one of its own)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    server = os.environ.get("IDENTITO_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("PostgreSQL storage tests need IDENTITO_TEST_POSTGRES_URL (a server URL)")
+    admin_url = make_url(server).set(drivername="postgresql")
+    dsn = admin_url.render_as_string(hide_password=False)
+    name = f"identito_mig_{secrets.token_hex(4)}"
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

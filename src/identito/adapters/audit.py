@@ -1,21 +1,27 @@
 """``SqlAuditLog`` (the ``AuditLog`` port) and ``SqlOutbox`` (events to propagate).
 
 Both only write on the connection of the unit of work, inside its transaction:
-an audit row or an outbox row never exists without the change it describes.
+an audit row or an outbox row never exists without the change it describes. Audit
+rows are hash-chained as they are written (``adapters.audit_chain``), and each row
+read back says whether it still matches its hash (``AuditEntry.intact``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, select, update
 
+from identito.adapters.audit_chain import chain_rows, row_is_intact
+from identito.adapters.audit_chain import heads as chain_heads
+from identito.adapters.audit_verify import verify_chains
 from identito.adapters.bulk import insert_many
 from identito.adapters.orm import audit_log, outbox
 from identito.domain.ids import new_id
+from identito.services.audit_integrity import AuditCheck, ChainHead
 from identito.services.unit_of_work import AuditEntry
 
 
@@ -25,7 +31,9 @@ class SqlAuditLog:
 
     def write(self, entries: Iterable[AuditEntry]) -> None:
         rows = [_audit_row(entry, position) for position, entry in enumerate(entries)]
-        insert_many(self.connection, audit_log, rows)
+        if rows:
+            chain_rows(self.connection, rows)
+            insert_many(self.connection, audit_log, rows)
 
     def for_identity(self, identity_id: UUID) -> list[AuditEntry]:
         query = (
@@ -34,6 +42,12 @@ class SqlAuditLog:
             .order_by(audit_log.c.at, audit_log.c.position)
         )
         return [_audit_entry(row) for row in self.connection.execute(query).mappings()]
+
+    def verify(self, anchor: Sequence[ChainHead]) -> AuditCheck:
+        return verify_chains(self.connection, anchor)
+
+    def heads(self) -> list[ChainHead]:
+        return [ChainHead(c, seq, h) for c, (seq, h) in chain_heads(self.connection).items()]
 
 
 def _audit_row(entry: AuditEntry, position: int) -> dict[str, Any]:
@@ -48,6 +62,10 @@ def _audit_row(entry: AuditEntry, position: int) -> dict[str, Any]:
         "after": entry.after,
         "reason": entry.reason,
         "details": entry.details,
+        "chain": None,
+        "seq": None,
+        "prev_hash": None,
+        "hash": None,
     }
 
 
@@ -62,6 +80,7 @@ def _audit_entry(row: RowMapping) -> AuditEntry:
         reason=row["reason"],
         details=row["details"],
         id=row["id"],
+        intact=row_is_intact(row),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -227,6 +229,22 @@ audit_log = Table(
     Column("after", JSON),
     Column("reason", Text),
     Column("details", JSON, nullable=False),
+    # Hash chain (issue 12, migration 0015; adapters.audit_chain): NULL only for a row
+    # that no writer of identito chained.
+    Column("chain", SmallInteger),
+    Column("seq", BigInteger),
+    Column("prev_hash", String(64)),
+    Column("hash", String(64)),
+    Index("ux_audit_log_chain_seq", "chain", "seq", unique=True),
+)
+
+#: The last row of each audit chain (issue 12, migration 0015).
+audit_chain_heads = Table(
+    "audit_chain_heads",
+    metadata,
+    Column("chain", SmallInteger, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
 )
 
 outbox = Table(

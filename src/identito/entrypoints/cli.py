@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from identito.config import Settings
+from identito.entrypoints.cli_audit import audit_app
 from identito.entrypoints.cli_common import _container, _fail, _operator, console, errors
 from identito.entrypoints.cli_diffusion import export, outbox_app
 from identito.entrypoints.cli_duplicates import duplicates_app
@@ -105,3 +106,4 @@ app.add_typer(verify_app, name="verify")
 app.add_typer(mllp_app, name="mllp")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(duplicates_app, name="duplicates")
+app.add_typer(audit_app, name="audit")

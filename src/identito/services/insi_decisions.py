@@ -42,7 +42,9 @@ def accept_insi_call(
         if seen is not None and identity.version != seen:
             raise StaleVersion(seen, identity.version)
         try:
-            notes = integrate(identity, call, uow, rules, now, decision=Decision.ACCEPTED)
+            notes = integrate(
+                identity, call, uow, rules, now, decision=Decision.ACCEPTED, by=actor.username
+            )
         except InsAlreadyHeld as error:  # R-DU-03: the call refused, the pair listed, 409
             raise refuse_held_ins(
                 error, uow=uow, actor=actor, now=now, trace=_refused_decision(call, uow, actor, now)

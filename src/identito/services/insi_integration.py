@@ -32,6 +32,7 @@ from identito.services.teleservice import (
     CallMode,
     CardQuery,
 )
+from identito.services.typed_ins import close_settled_typed_entry
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 
 
@@ -162,9 +163,12 @@ def integrate(
     *,
     decision: Decision,
     source: Source = Source.CHANGE,
+    by: str | None = None,
 ) -> tuple[str, ...]:
     """INSi's traits and matricule on the identity, then its potential duplicates
-    (``source``: ``creation`` for an identity created from the answer)."""
+    (``source``: ``creation`` for an identity created from the answer); a typed
+    matricule's open "INS saisis, à vérifier" entry is closed (``by`` the user who
+    decided, else the caller)."""
     answer = domain_answer(call.answer or {})
     warning, refused = checked_place(answer.birth_place_code, answer.birth_date, rules)
     notes = identity.integrate_insi(
@@ -178,6 +182,7 @@ def integrate(
     uow.identities.update(identity)
     if refused and warning:
         queue_place_conflict(identity, warning, uow=uow, now=now)
+    close_settled_typed_entry(identity, uow=uow, by=by or call.actor, now=now)
     watch_duplicates(identity, uow=uow, rules=rules, source=source)
     return notes
 

@@ -74,6 +74,7 @@ from identito.services.reception_outcomes import ReceptionRecorder
 from identito.services.reception_updates import apply_ins_change, apply_update, known
 from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice, VerificationQuery
+from identito.services.typed_ins import close_settled_typed_entry
 from identito.services.unit_of_work import SearchCriteria, UnitOfWork
 from identito.services.verification import call_context, call_verify
 from identito.services.verification_records import ReceptionOutcome
@@ -306,6 +307,7 @@ class ReceptionFlow(ReceptionRecorder):
                     self.uow.identities.update(identity)
                 except InsAlreadyHeld as error:  # R-DU-03: nothing applied, NACK
                     raise self.refuse_held(error, identity.id) from None
+                close_settled_typed_entry(identity, uow=self.uow, by=self.actor.username, now=now)
             if call is not None:
                 add_trace(call, self.uow)
                 self.uow.campaigns.mark_verified([identity.id], now)

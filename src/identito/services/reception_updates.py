@@ -34,6 +34,7 @@ from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import IdentityWarning, Traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.reception_merges import find_patient, follow_merges
+from identito.services.typed_ins import close_settled_typed_entry
 from identito.services.unit_of_work import SearchCriteria
 from identito.services.verification_records import ReceptionOutcome
 
@@ -135,6 +136,7 @@ def _save(flow: ReceptionFlow, identity: Identity, detail: str) -> ReceptionResu
                 flow.uow.identities.update(identity)
             except InsAlreadyHeld as error:  # R-DU-03: nothing applied, NACK
                 raise flow.refuse_held(error, identity.id) from None
+            close_settled_typed_entry(identity, uow=flow.uow, by=flow.actor.username, now=now)
             watch_duplicates(identity, uow=flow.uow, rules=flow.rules, source=Source.CHANGE)
         result = flow.write(ReceptionOutcome.APPLIED, detail, identity.id, keep_ins=True)
         flow.uow.commit(flow.actor, now)

@@ -56,6 +56,8 @@ class AuditEntry:
     reason: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     id: UUID = field(default_factory=new_id)
+    #: Read back from storage: does the row still match its hash? (None: not checked.)
+    intact: bool | None = None
 
 
 @dataclass(frozen=True)

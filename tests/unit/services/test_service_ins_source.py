@@ -12,6 +12,7 @@ from fakes import (
     FakeTeleservice,
     FakeUnitOfWork,
     actor_with_role,
+    insi_person,
     make_identity,
     other_ins,
 )
@@ -179,3 +180,25 @@ def test_a_campaign_skips_an_identity_of_sex_i_with_the_reason_and_confirms_a_ty
     assert skipped.result is VerificationResult.SKIPPED and "R-TR-14" in (skipped.message or "")
     assert uow.stored(typed.id).status is IdentityStatus.QUALIFIED
     assert uow.stored(ok.id).status is IdentityStatus.QUALIFIED
+
+
+def test_an_insi_recovery_confirming_the_typed_matricule_closes_its_entry_in_the_same_commit(
+    uow: FakeUnitOfWork, rules: Rules
+) -> None:
+    identity = _stored(uow, IdentityStatus.VALIDATED, birth_name="DUPONT")
+    _type_matricule(uow, rules, identity)
+    teleservice = FakeTeleservice([insi_person(ins_number=INS_B.number.number)])
+    commits = uow.commits
+    insi_uc.recover_ins(
+        identity.id, mode="traits", uow=uow, actor=VIGILANCE, rules=rules, teleservice=teleservice
+    )
+    stored = uow.stored(identity.id)
+    assert (stored.status, stored.ins, stored.ins_source) == (
+        IdentityStatus.QUALIFIED,
+        INS_B,
+        InsSource.INSI,
+    )
+    assert uow.vigilance.entries(EntryKind.INS_TO_VERIFY) == []
+    [closed] = uow.vigilance.entries(EntryKind.INS_TO_VERIFY, open_only=False)
+    assert closed.resolved_by == VIGILANCE.username and "INSi" in (closed.comment or "")
+    assert uow.commits == commits + 1  # the recovery and the closing: one transaction

@@ -8,13 +8,23 @@ from typing import Any
 
 import pytest
 
-from fakes import IDENTITY_INPUT, INS_A, INS_B, FakeUnitOfWork, actor_with_role, fake_rules
+from fakes import (
+    IDENTITY_INPUT,
+    INS_A,
+    INS_B,
+    FakeUnitOfWork,
+    actor_with_role,
+    fake_rules,
+    make_identity,
+)
 from fakes_verification import FakeVerifier
 from identito.domain.documents import DOMAIN_CHECK
 from identito.domain.errors import InvalidTransition
 from identito.domain.events import AuditAction
 from identito.domain.permissions import Role
 from identito.domain.status import IdentityStatus
+from identito.services.auth import SYSTEM
+from identito.services.identities import update_identity
 from identito.services.reception import (
     ReceivedIdentity,
     Reception,
@@ -206,3 +216,20 @@ def test_an_own_domain_update_without_qualified_status_cannot_change_protected_t
     )
     assert result.outcome is ReceptionOutcome.PENDING
     assert uow.stored(identity_id).traits.birth_name == "DUPONT"  # type: ignore[arg-type]
+
+
+def test_an_own_domain_qualified_reception_of_a_typed_matricule_closes_its_entry(uow, rules):
+    identity = make_identity(IdentityStatus.VALIDATED)
+    with uow:
+        uow.identities.add(identity)
+        uow.commit(SYSTEM, rules.now())
+    typed = {"number": INS_A.number.number, "oid": INS_A.oid.value}
+    update_identity(identity.id, identity.version, {"ins": typed}, uow=uow, actor=ACTOR,
+                    rules=rules)  # fmt: skip
+    assert len(uow.vigilance.entries(EntryKind.INS_TO_VERIFY)) == 1
+    result = receive(uow, rules, received(local_id="IPP7"))
+    assert result.identity_id == identity.id
+    assert uow.stored(identity.id).status is IdentityStatus.QUALIFIED
+    assert uow.vigilance.entries(EntryKind.INS_TO_VERIFY) == []
+    [closed] = uow.vigilance.entries(EntryKind.INS_TO_VERIFY, open_only=False)
+    assert "domaine d'identification" in (closed.comment or "")

@@ -280,6 +280,11 @@ class AuditEntryPublic(BaseModel):
     after: dict[str, Any] | None
     reason: str | None
     details: dict[str, Any]
+    intact: bool | None = Field(
+        None,
+        description="false : la ligne ne correspond plus à son empreinte (modifiée après "
+        "son écriture, ou insérée hors d'identito) ; `identito audit verify` vérifie tout.",
+    )
 
     @classmethod
     def render(cls, entry: AuditEntry) -> AuditEntryPublic:
