@@ -259,6 +259,7 @@ class FakeIdentityRepository:
         self.committed = {} if committed is None else committed
         self._pending: dict[UUID, Identity] = {}
         self._seen: dict[UUID, Identity] = {}
+        self.locked: list[int] = []
 
     def add(self, identity: Identity) -> None:
         if identity.id in self.committed or identity.id in self._pending:
@@ -266,6 +267,10 @@ class FakeIdentityRepository:
         self._ensure_sole_holder(identity)
         self._pending[identity.id] = identity
         self._seen[identity.id] = identity
+
+    def lock_creation(self, number: int) -> None:
+        """One thread uses the fakes: nothing to wait for; the numbers are kept."""
+        self.locked.append(number)
 
     def get(self, identity_id: UUID) -> Identity:
         if identity_id in self._seen:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     delete,
     or_,
     select,
+    text,
     union,
     update,
 )
@@ -70,6 +71,14 @@ class SqlIdentityRepository:
         self._ensure_sole_holder(identity)
         self._pending[identity.id] = identity
         self._seen[identity.id] = identity
+
+    def lock_creation(self, number: int) -> None:
+        """PostgreSQL: a transaction-scoped advisory lock; SQLite: its one write lock,
+        taken now by a statement that writes nothing."""
+        if self.connection.dialect.name == "postgresql":
+            self.connection.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
+        else:
+            self.connection.execute(text("UPDATE identities SET version = version WHERE 1 = 0"))
 
     def update(self, identity: Identity) -> None:
         self._ensure_sole_holder(identity)
@@ -285,8 +294,8 @@ def _held_ins_refused(written: Sequence[Identity]) -> Iterator[None]:
 
 def _violates_active_ins_index(error: IntegrityError) -> bool:
     """PostgreSQL names the index; SQLite names its columns."""
-    text = str(error.orig)
-    return ACTIVE_INS_INDEX in text or "identities.ins_number, identities.ins_oid" in text
+    message = str(error.orig)
+    return ACTIVE_INS_INDEX in message or "identities.ins_number, identities.ins_oid" in message
 
 
 def _not_found(identity_id: UUID) -> NotFound:

@@ -71,6 +71,7 @@ from identito.services.reception_model import (
     sender_label,
 )
 from identito.services.reception_outcomes import ReceptionRecorder
+from identito.services.reception_records import ReceivedConcurrently
 from identito.services.reception_updates import apply_ins_change, apply_update, known
 from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice, VerificationQuery
@@ -97,6 +98,9 @@ __all__ = [
     "redact",
 ]
 
+#: Receptions of one message at most (the first, then again after a concurrent copy).
+ATTEMPTS = 3
+
 
 def receive_identity(
     reception: Reception,
@@ -107,10 +111,22 @@ def receive_identity(
     rules: Rules,
     teleservice: Teleservice | None,
 ) -> ReceptionResult:
+    """Copies of one message received at once have one effect: a copy that meets another
+    one's creation (``ReceivedConcurrently``: the sender's patient identifier or the
+    matricule taken meanwhile) is rolled back and received again, and then gets what a
+    copy received later gets (the update, or nothing to change)."""
     actor.require(Permission.IDENTITY_CREATE)
     own = in_own_domain(reception.sender, own_domain)
-    flow = ReceptionFlow(reception, own, uow, actor, rules, teleservice)
-    return flow.run()
+    for attempt in range(1, ATTEMPTS + 1):
+        flow = ReceptionFlow(
+            reception, own, uow, actor, rules, teleservice, may_retry=attempt < ATTEMPTS
+        )
+        try:
+            return flow.run()
+        except ReceivedConcurrently:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -262,6 +278,8 @@ class ReceptionFlow(ReceptionRecorder):
                 result = self.write(ReceptionOutcome.INTEGRATED, why, identity.id, keep_ins=True)
                 self.uow.commit(self.actor, now)
             except InsAlreadyHeld as error:  # R-DU-03: nothing created, NACK
+                if self.may_retry:  # a concurrent copy took it since ``by_ins``: again
+                    raise ReceivedConcurrently(error.message) from error
                 raise self.refuse_held(error, None) from None
         return result
 

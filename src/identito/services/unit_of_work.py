@@ -111,6 +111,11 @@ class IdentityRepository(Protocol):
         """Active identities only (a merged one is found through its survivor)."""
         ...
 
+    def lock_creation(self, number: int) -> None:
+        """Until the end of the transaction, other creations locking ``number`` wait
+        (``services.same_person``): across processes, never in-process."""
+        ...
+
     def ins_holders(self, ins: Ins, *, excluding: UUID | None = None) -> list[UUID]:
         """Active, non-merged identities holding this matricule (number and OID), but
         ``excluding``; those in collision included."""
