@@ -68,9 +68,7 @@ def test_an_a28_sent_twice_is_one_identity_and_the_same_aa_for_both_copies(
     assert _people(container, "REPRISE") == 1
 
 
-def test_an_own_domain_a28_sent_three_times_is_one_identity(
-    api: Api, container: Container
-) -> None:
+def test_an_own_domain_a28_sent_three_times_is_one_identity(api: Api, container: Container) -> None:
     for _ in range(3):
         assert api.post(HL7, content=a28("OWNAPP|CHU-Y", "IPP-3").encode()).status_code == 200
     assert _people(container, "REPRISE") == 1

@@ -159,9 +159,7 @@ def test_sixteen_copies_of_one_a28_over_http_at_once_make_one_identity_and_sixte
     assert _count(postgres, sender_patients) == 1
 
 
-def test_sixteen_copies_of_one_a28_over_mllp_sockets_at_once_make_one_identity(
-    postgres, mllp
-):
+def test_sixteen_copies_of_one_a28_over_mllp_sockets_at_once_make_one_identity(postgres, mllp):
     message = frame(a28("OWNAPP|CHU-Y"))
 
     def send(_: int) -> bytes:
