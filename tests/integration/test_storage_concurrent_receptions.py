@@ -82,6 +82,8 @@ def mllp(container: Container) -> Iterator[int]:
     loop.call_soon_threadsafe(server.close)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(10)
+    loop.run_until_complete(server.wait_closed())
+    loop.close()
 
 
 def _free_port() -> int:

@@ -88,7 +88,7 @@ def create_identity(
     with uow:
         existing = reserve_creation(traits, uow=uow)
         if existing is not None and not anyway:
-            raise SamePersonExists(existing.id)
+            raise SamePersonExists(existing)
         uow.identities.add(identity)
         watch_duplicates(identity, uow=uow, rules=rules, source=Source.CREATION)
         uow.commit(actor, now)

@@ -10,25 +10,15 @@ has them, committed by whoever went first, is found.
 
 from __future__ import annotations
 
-from identito.domain.identity import Identity
-from identito.domain.same_person import lock_number, same_strict_traits
+from uuid import UUID
+
+from identito.domain.same_person import lock_number
 from identito.domain.trait_set import Traits
-from identito.domain.traits import search_key
-from identito.services.unit_of_work import SearchCriteria, UnitOfWork
-
-#: Active identities born the same day, of the same sex and name key, looked at.
-LOOKED_AT = 50
+from identito.services.unit_of_work import UnitOfWork
 
 
-def reserve_creation(traits: Traits, *, uow: UnitOfWork) -> Identity | None:
+def reserve_creation(traits: Traits, *, uow: UnitOfWork) -> UUID | None:
     """Inside an open unit of work, held until its end: the active identity with the
     same strict traits, or None."""
     uow.identities.lock_creation(lock_number(traits))
-    criteria = SearchCriteria(
-        birth_date=traits.birth_date.value,
-        name_key=search_key(traits.birth_name),
-        sex=traits.sex,
-        limit=LOOKED_AT,
-    )
-    found = uow.identities.search(criteria)
-    return next((i for i in found if same_strict_traits(i.traits, traits)), None)
+    return uow.identities.with_strict_traits(traits)
