@@ -124,14 +124,22 @@ def _count(url: str, table: Any = identities) -> int:
         return int(connection.scalar(select(func.count()).select_from(table)) or 0)
 
 
-def a28(sender: str, *, ipp: str = "IPP-77", ins: bool = True, status: str = "VALI") -> str:
+def a28(
+    sender: str,
+    *,
+    ipp: str = "IPP-77",
+    ins: bool = True,
+    status: str = "VALI",
+    event: str = "A28^ADT_A05",
+    used: str = "",
+) -> str:
     pid3 = f"{ipp}^^^CHU-Y&1.2.3&ISO^PI" + (f"~180032B02040123^^^{INS_NIR}" if ins else "")
     return "\r".join(
         [
-            f"MSH|^~\\&|{sender}|IDENTITO|CHU-X|20260306111154||ADT^A28^ADT_A05|MSG-1|P|"
+            f"MSH|^~\\&|{sender}|IDENTITO|CHU-X|20260306111154||ADT^{event}|MSG-1|P|"
             "2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR||2.11^IHE_FRANCE-2.11-PAM",
             "EVN||20260306111154",
-            f"PID|1||{pid3}||CORSE^ANTHONY^ANTHONY^^^^L||19800302|M|||^^^^^FRA^BDL^^2B020"
+            f"PID|1||{pid3}||CORSE^ANTHONY^ANTHONY^^^^L{used}||19800302|M|||^^^^^FRA^BDL^^2B020"
             f"|||||||||||||||||||N||{status}",
             "PV1|1|N",
         ]
@@ -159,6 +167,30 @@ def test_sixteen_copies_of_one_a28_over_http_at_once_make_one_identity_and_sixte
     assert all("MSA|AA|MSG-1" in a.text for a in answers)
     assert _count(postgres) == 1
     assert _count(postgres, sender_patients) == 1
+
+
+def test_sixteen_copies_of_one_a08_at_once_apply_the_change_once_and_answer_aa(
+    postgres, http, container
+):
+    token = _token(http)
+    headers = {"Authorization": f"Bearer {token}"}
+    first = httpx.post(f"{http}/api/v1/hl7v2", headers=headers,
+                       content=a28("GAM|CHU-Y", ins=False, status="PROV").encode())  # fmt: skip
+    assert "MSA|AA|" in first.text, first.text
+    update = a28("GAM|CHU-Y", ins=False, status="PROV", event="A08^ADT_A01",
+                 used="~MARTIN^ANTHONY^^^^^D")  # fmt: skip
+
+    def send(_: int) -> httpx.Response:
+        with httpx.Client(base_url=http, timeout=60) as client:
+            return client.post("/api/v1/hl7v2", content=update.encode(), headers=headers)
+
+    answers = _at_once(send)
+
+    assert all("MSA|AA|MSG-1" in a.text for a in answers), [a.text for a in answers]
+    with engine_for(postgres).connect() as connection:
+        rows = connection.execute(select(identities.c.used_name, identities.c.version)).all()
+    assert [row.used_name for row in rows] == ["MARTIN"]
+    assert rows[0].version == 2  # created, then changed once
 
 
 def test_sixteen_copies_of_one_a28_over_mllp_sockets_at_once_make_one_identity(postgres, mllp):

@@ -35,7 +35,7 @@ from datetime import datetime
 
 from identito.domain.documents import DOMAIN_CHECK, ZFD7_CODES, Validation
 from identito.domain.duplicate_reviews import Source
-from identito.domain.errors import DomainError, InvalidInput
+from identito.domain.errors import DomainError, InvalidInput, StaleVersion
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
@@ -113,8 +113,9 @@ def receive_identity(
 ) -> ReceptionResult:
     """Copies of one message received at once have one effect: a copy that meets another
     one's creation (``ReceivedConcurrently``: the sender's patient identifier or the
-    matricule taken meanwhile) is rolled back and received again, and then gets what a
-    copy received later gets (the update, or nothing to change)."""
+    matricule taken meanwhile) or update (``StaleVersion``) is rolled back and received
+    again, and then gets what a copy received later gets (the update, or nothing to
+    change)."""
     actor.require(Permission.IDENTITY_CREATE)
     own = in_own_domain(reception.sender, own_domain)
     for attempt in range(1, ATTEMPTS + 1):
@@ -123,7 +124,7 @@ def receive_identity(
         )
         try:
             return flow.run()
-        except ReceivedConcurrently:
+        except (ReceivedConcurrently, StaleVersion):  # a concurrent copy changed it first
             if attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
