@@ -73,17 +73,27 @@ def http(container: Container) -> Iterator[str]:
 
 @pytest.fixture
 def mllp(container: Container) -> Iterator[int]:
-    """The MLLP server on its own event loop in a thread: its port."""
+    """The MLLP server on an event loop of its own, in a thread (never the test's): its port."""
     loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(start_server(container, "127.0.0.1", 0))
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    ports: list[int] = []
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        server = loop.run_until_complete(start_server(container, "127.0.0.1", 0))
+        ports.append(server.sockets[0].getsockname()[1])
+        try:
+            loop.run_forever()
+        finally:
+            server.close()
+            loop.run_until_complete(server.wait_closed())
+            loop.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield server.sockets[0].getsockname()[1]
-    loop.call_soon_threadsafe(server.close)
+    _wait(lambda: bool(ports))
+    yield ports[0]
     loop.call_soon_threadsafe(loop.stop)
     thread.join(10)
-    loop.run_until_complete(server.wait_closed())
-    loop.close()
 
 
 def _free_port() -> int:
