@@ -34,6 +34,7 @@ from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import ensure_sole_holder, holds, must_hold_alone
 from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Role, role_permissions
+from identito.domain.same_person import same_strict_traits
 from identito.domain.status import CollisionLevel, IdentityStatus
 from identito.domain.trait_set import (
     TYPED_ENTRY,
@@ -260,6 +261,7 @@ class FakeIdentityRepository:
         self.committed = {} if committed is None else committed
         self._pending: dict[UUID, Identity] = {}
         self._seen: dict[UUID, Identity] = {}
+        self.locked: list[int] = []
 
     def add(self, identity: Identity) -> None:
         if identity.id in self.committed or identity.id in self._pending:
@@ -267,6 +269,20 @@ class FakeIdentityRepository:
         self._ensure_sole_holder(identity)
         self._pending[identity.id] = identity
         self._seen[identity.id] = identity
+
+    def with_strict_traits(self, traits: Traits) -> UUID | None:
+        return next(
+            (
+                i.id
+                for i in self.committed.values()
+                if i.active and i.merged_into is None and same_strict_traits(i.traits, traits)
+            ),
+            None,
+        )
+
+    def lock_creation(self, number: int) -> None:
+        """One thread uses the fakes: nothing to wait for; the numbers are kept."""
+        self.locked.append(number)
 
     def get(self, identity_id: UUID) -> Identity:
         if identity_id in self._seen:

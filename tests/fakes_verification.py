@@ -14,6 +14,7 @@ from identito.domain.errors import NotFound
 from identito.domain.identifiers import Oid
 from identito.domain.identity import Identity
 from identito.domain.status import IdentityStatus
+from identito.services.reception_model import Sender, sender_key
 from identito.services.teleservice import (
     Authentication,
     BatchStatus,
@@ -226,6 +227,13 @@ class FakeVigilance:
 class FakeReceptions:
     def __init__(self) -> None:
         self.messages: dict[UUID, ReceivedMessage] = {}
+        self.links: dict[tuple[str, str], UUID] = {}
+
+    def linked_identity(self, sender: str, patient_id: str) -> UUID | None:
+        return self.links.get((sender, patient_id))
+
+    def link_patient(self, sender: str, patient_id: str, identity_id: UUID, at: datetime) -> None:
+        self.links.setdefault((sender, patient_id), identity_id)
 
     def add(self, message: ReceivedMessage) -> None:
         self.messages[message.id] = message
@@ -241,6 +249,9 @@ class FakeReceptions:
     def identity_for_patient(
         self, application: str | None, facility: str | None, patient_id: str
     ) -> UUID | None:
+        linked = self.links.get((sender_key(Sender(application, facility)), patient_id))
+        if linked is not None:
+            return linked
         found = [
             m
             for m in self.messages.values()

@@ -66,7 +66,10 @@ class Api:
         return self.request("PATCH", url, role, **kwargs)
 
     def create(self, role: str = "admin", **overrides: Any) -> dict[str, Any]:
-        response = self.post("/api/v1/identities", role, json={**identity_payload(), **overrides})
+        """An identity with the synthetic traits; created anyway (« Créer quand même »,
+        issue 12) as the tests of one module share a database and often this person."""
+        body = {"create_anyway": True, **identity_payload(), **overrides}
+        response = self.post("/api/v1/identities", role, json=body)
         assert response.status_code == 201, response.text
         return response.json()
 

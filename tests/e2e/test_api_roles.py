@@ -120,7 +120,9 @@ ENDPOINTS = (
     Endpoint(
         "POST /identities",
         WRITERS,
-        lambda api, role, t: api.post(IDENTITIES, role, json=identity_payload()),
+        lambda api, role, t: api.post(  # one person per role (issue 12: else 409)
+            IDENTITIES, role, json=identity_payload(birth_name=f"Roles-{role}")
+        ),
         ok=201,
     ),
     Endpoint(

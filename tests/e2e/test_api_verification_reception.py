@@ -173,7 +173,8 @@ def test_a_qualified_ins_from_another_domain_verified_ok_is_integrated_as_receiv
 
 
 def test_without_vali_the_identity_is_integrated_without_its_ins(api, container):
-    text = a28(name="SANSVALI^ANTHONY^ANTHONY^^^^L", status="PROV")
+    pid3 = "IPP-SANSVALI^^^CHU-Y&1.2.3&ISO^PI~180032B02040123^^^" + INS_NIR  # its own IPP
+    text = a28(name="SANSVALI^ANTHONY^ANTHONY^^^^L", status="PROV", pid3=pid3)
     assert _ack(api.post(HL7, content=text).text).msa.msa_1.value == "AA"
     with container.uow_factory() as uow:
         found = [i for i in _all(uow) if i.traits.birth_name == "SANSVALI"]

@@ -459,6 +459,17 @@ received_messages = Table(
     Column("patient_id", String(200), index=True),  # the sender's IPP / FHIR id (0007)
 )
 
+# (sender, the sender's patient identifier) -> the identity its messages went into (0018):
+# the primary key refuses a second identity for the same pair (issue 12).
+sender_patients = Table(
+    "sender_patients",
+    metadata,
+    Column("sender", String(401), primary_key=True),  # reception_model.sender_key
+    Column("patient_id", String(200), primary_key=True),
+    Column("identity_id", Uuid, nullable=False, index=True),
+    Column("linked_at", UtcDateTime, nullable=False),
+)
+
 # One row per named lease (e.g. "verification"): the scheduler of one serve process holds it.
 scheduler_leases = Table(
     "scheduler_leases",

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
 
-from identito.adapters.orm import received_messages
+from identito.adapters.orm import received_messages, sender_patients
 from identito.domain.errors import NotFound
-from identito.services.reception_records import ReceivedMessage, ReceptionOutcome
+from identito.services.reception_model import Sender, sender_key
+from identito.services.reception_records import (
+    PatientAlreadyLinked,
+    ReceivedMessage,
+    ReceptionOutcome,
+)
 
 
 class SqlReceptionLog:
@@ -37,6 +44,9 @@ class SqlReceptionLog:
     def identity_for_patient(
         self, application: str | None, facility: str | None, patient_id: str
     ) -> UUID | None:
+        linked = self.linked_identity(sender_key(Sender(application, facility)), patient_id)
+        if linked is not None:
+            return linked
         t = received_messages
         query = (
             select(t.c.identity_id)
@@ -51,3 +61,21 @@ class SqlReceptionLog:
         )
         found: UUID | None = self.connection.execute(query).scalar()
         return found
+
+    def linked_identity(self, sender: str, patient_id: str) -> UUID | None:
+        t = sender_patients
+        query = select(t.c.identity_id).where(t.c.sender == sender, t.c.patient_id == patient_id)
+        found: UUID | None = self.connection.execute(query).scalar()
+        return found
+
+    def link_patient(self, sender: str, patient_id: str, identity_id: UUID, at: datetime) -> None:
+        """The primary key (sender, patient_id) makes a concurrent second link fail: on
+        PostgreSQL the insert waits for the first writer's commit, then is refused."""
+        if self.linked_identity(sender, patient_id) is not None:
+            return
+        row = {"sender": sender, "patient_id": patient_id, "identity_id": identity_id,
+               "linked_at": at}  # fmt: skip
+        try:
+            self.connection.execute(insert(sender_patients).values(row))
+        except IntegrityError as error:
+            raise PatientAlreadyLinked(f"{sender} {patient_id}") from error

@@ -29,6 +29,7 @@ from sqlalchemy import (
     delete,
     or_,
     select,
+    text,
     union,
     update,
 )
@@ -53,6 +54,7 @@ from identito.domain.ins_uniqueness import (
     holds,
     must_hold_alone,
 )
+from identito.domain.trait_set import Traits
 from identito.services.unit_of_work import SearchCriteria
 
 _ORDER = (identities.c.birth_name, identities.c.first_birth_first_name, identities.c.id)
@@ -70,6 +72,31 @@ class SqlIdentityRepository:
         self._ensure_sole_holder(identity)
         self._pending[identity.id] = identity
         self._seen[identity.id] = identity
+
+    def lock_creation(self, number: int) -> None:
+        """PostgreSQL: a transaction-scoped advisory lock; SQLite: its one write lock,
+        taken now by a statement that writes nothing."""
+        if self.connection.dialect.name == "postgresql":
+            self.connection.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
+        else:
+            self.connection.execute(text("UPDATE identities SET version = version WHERE 1 = 0"))
+
+    def with_strict_traits(self, traits: Traits) -> UUID | None:
+        """One indexed query (birth date, sex), the strict traits compared as stored."""
+        i = identities.c
+        query = select(i.id, i.birth_first_names, i.birth_date_raw).where(
+            i.active.is_(True), i.merged_into.is_(None), i.birth_date == traits.birth_date.value,
+            i.sex == traits.sex.value, i.birth_name == traits.birth_name,
+            i.first_birth_first_name == traits.first_birth_first_name,
+            i.birth_place_code == traits.birth_place_code,
+        )  # fmt: skip
+        for row in self.connection.execute(query):
+            if (tuple(row.birth_first_names), row.birth_date_raw) == (
+                traits.birth_first_names, traits.birth_date.raw,
+            ):  # fmt: skip
+                found: UUID = row.id
+                return found
+        return None
 
     def update(self, identity: Identity) -> None:
         self._ensure_sole_holder(identity)
@@ -285,8 +312,8 @@ def _held_ins_refused(written: Sequence[Identity]) -> Iterator[None]:
 
 def _violates_active_ins_index(error: IntegrityError) -> bool:
     """PostgreSQL names the index; SQLite names its columns."""
-    text = str(error.orig)
-    return ACTIVE_INS_INDEX in text or "identities.ins_number, identities.ins_oid" in text
+    message = str(error.orig)
+    return ACTIVE_INS_INDEX in message or "identities.ins_number, identities.ins_oid" in message
 
 
 def _not_found(identity_id: UUID) -> NotFound:

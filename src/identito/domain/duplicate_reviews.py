@@ -117,6 +117,7 @@ class Source(StrEnum):
     CREATION = "creation"  # the creation of one of the identities
     CHANGE = "change"  # a change of traits of one of the identities
     INS_HELD = "ins_held"  # a matricule refused: another active identity holds it (R-DU-03)
+    SENDER_ID = "sender_id"  # messages of one sender's patient identifier went to both (0018)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
+from identito.domain.same_person import SamePersonExists
 from identito.domain.trait_set import TRAIT_FIELDS, parse_changed_traits, parse_traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.identity_inputs import (
@@ -32,6 +33,7 @@ from identito.services.identity_inputs import (
 from identito.services.ins_refusals import refuse_held_ins
 from identito.services.preferences import read_preferences
 from identito.services.rules import Rules
+from identito.services.same_person import reserve_creation
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 from identito.services.vigilance import queue_ins_verification, queue_nia_recheck
 
@@ -59,6 +61,7 @@ def create_identity(
     rules: Rules,
     collection_method: str | CollectionMethod | None = CollectionMethod.MANUAL,
     old_birth_date_confirmed: bool = False,
+    anyway: bool = False,
 ) -> Identity:
     """Create a provisional identity from raw traits (no field is ever defaulted).
 
@@ -66,6 +69,11 @@ def create_identity(
     default) or ``CB`` (a scanned INS DataMatrix), ``CV``, ``RFID``. The traits are
     typed: every entry rule refuses (``domain.entry_rules``); a birth date over 120
     years needs ``old_birth_date_confirmed``.
+
+    One person, one creation (``domain.same_person``): when an active identity has the
+    same strict traits, ``SamePersonExists`` names it, even when both are created at
+    once (``services.same_person``); ``anyway`` (« Créer quand même ») creates it all
+    the same, the pair then waits in the duplicate review worklist.
     """
     actor.require(Permission.IDENTITY_CREATE)
     now = rules.now()
@@ -78,6 +86,9 @@ def create_identity(
     )
     identity = Identity.create(traits, warnings, now=now, collection_method=method)
     with uow:
+        existing = reserve_creation(traits, uow=uow)
+        if existing is not None and not anyway:
+            raise SamePersonExists(existing)
         uow.identities.add(identity)
         watch_duplicates(identity, uow=uow, rules=rules, source=Source.CREATION)
         uow.commit(actor, now)

@@ -35,7 +35,7 @@ from datetime import datetime
 
 from identito.domain.documents import DOMAIN_CHECK, ZFD7_CODES, Validation
 from identito.domain.duplicate_reviews import Source
-from identito.domain.errors import DomainError, InvalidInput
+from identito.domain.errors import DomainError, InvalidInput, StaleVersion
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
@@ -71,6 +71,7 @@ from identito.services.reception_model import (
     sender_label,
 )
 from identito.services.reception_outcomes import ReceptionRecorder
+from identito.services.reception_records import ReceivedConcurrently
 from identito.services.reception_updates import apply_ins_change, apply_update, known
 from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice, VerificationQuery
@@ -98,6 +99,9 @@ __all__ = [
     "redact",
 ]
 
+#: Receptions of one message at most (the first, then again after a concurrent copy).
+ATTEMPTS = 3
+
 
 def receive_identity(
     reception: Reception,
@@ -108,10 +112,23 @@ def receive_identity(
     rules: Rules,
     teleservice: Teleservice | None,
 ) -> ReceptionResult:
+    """Copies of one message received at once have one effect: a copy that meets another
+    one's creation (``ReceivedConcurrently``: the sender's patient identifier or the
+    matricule taken meanwhile) or update (``StaleVersion``) is rolled back and received
+    again, and then gets what a copy received later gets (the update, or nothing to
+    change)."""
     actor.require(Permission.IDENTITY_CREATE)
     own = in_own_domain(reception.sender, own_domain)
-    flow = ReceptionFlow(reception, own, uow, actor, rules, teleservice)
-    return flow.run()
+    for attempt in range(1, ATTEMPTS + 1):
+        flow = ReceptionFlow(
+            reception, own, uow, actor, rules, teleservice, may_retry=attempt < ATTEMPTS
+        )
+        try:
+            return flow.run()
+        except (ReceivedConcurrently, StaleVersion):  # a concurrent copy changed it first
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -279,6 +296,8 @@ class ReceptionFlow(ReceptionRecorder):
                 result = self.write(ReceptionOutcome.INTEGRATED, why, identity.id, keep_ins=True)
                 self.uow.commit(self.actor, now)
             except InsAlreadyHeld as error:  # R-DU-03: nothing created, NACK
+                if self.may_retry:  # a concurrent copy took it since ``by_ins``: again
+                    raise ReceivedConcurrently(error.message) from error
                 raise self.refuse_held(error, None) from None
         return result
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import DomainError
 from identito.domain.identity import Identity
+from identito.domain.same_person import lock_number
 from identito.domain.trait_set import Traits
 from identito.domain.traits import search_key
 from identito.services.duplicate_watch import watch_duplicates
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 def integrate_without_ins(flow: ReceptionFlow, parsed: Parsed, note: str | None) -> ReceptionResult:
     now = flow.rules.now()
     detail = note or "Intégrée sans INS."
-    with flow.uow:
+    with flow.uow:  # copies of one person received at once wait for each other here
+        flow.uow.identities.lock_creation(lock_number(parsed[0]))
         identity = same_traits(flow.uow, parsed[0])
         if identity is None:
             identity = flow.new_identity(parsed, now)

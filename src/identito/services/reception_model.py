@@ -99,5 +99,12 @@ def redact(reception: Reception) -> str:
     return content
 
 
+def sender_key(sender: Sender) -> str:
+    """The sender's identification domain as ``sender_patients`` stores it: ``APP^FACILITY``,
+    upper case, an absent part empty (migration 0018 copies this)."""
+    app, facility = (sender.application or "").strip(), (sender.facility or "").strip()
+    return f"{app.upper()}^{facility.upper()}"
+
+
 def sender_label(sender: Sender) -> str:
     return "^".join(p for p in (sender.application, sender.facility) if p) or "inconnu"

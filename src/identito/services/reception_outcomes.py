@@ -29,6 +29,7 @@ from identito.services.reception_model import (
     Reception,
     ReceptionResult,
     redact,
+    sender_key,
     sender_label,
 )
 from identito.services.rules import Rules
@@ -39,6 +40,13 @@ from identito.services.verification_records import (
     ReceivedMessage,
     ReceptionOutcome,
     VigilanceEntry,
+)
+
+#: Outcomes that tie the sender's patient identifier to the identity (``sender_patients``).
+LINKING = (
+    ReceptionOutcome.INTEGRATED,
+    ReceptionOutcome.INTEGRATED_WITHOUT_INS,
+    ReceptionOutcome.APPLIED,
 )
 
 
@@ -54,6 +62,8 @@ class ReceptionRecorder:
     redirected_from: list[UUID] = field(default_factory=list)
     #: The identity attributes the message carries (DOUT / FICT / HOMA), once read.
     attributes: frozenset[IdentityAttribute] = frozenset()
+    #: A creation that meets a concurrent copy's raises ``ReceivedConcurrently`` (retried).
+    may_retry: bool = False
 
     def to_handle(
         self,
@@ -120,6 +130,9 @@ class ReceptionRecorder:
             patient_id=reception.identity.local_id if reception.identity else None,
         )
         self.uow.receptions.add(message)
+        if identity_id is not None and outcome in LINKING and message.patient_id:
+            key = sender_key(reception.sender)
+            self.uow.receptions.link_patient(key, message.patient_id, identity_id, now)
         details: dict[str, Any] = {
             "message_id": str(message.id),
             "sender": sender_label(reception.sender),

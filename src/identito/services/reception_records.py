@@ -40,6 +40,18 @@ class ReceivedMessage:
     id: UUID = field(default_factory=new_id)
 
 
+class ReceivedConcurrently(Exception):
+    """A concurrent copy of the message (or of the same person) was integrated first: the
+    unit of work is rolled back and the message received again (``services.reception``),
+    which then finds what the first one created, as a copy received later would."""
+
+
+class PatientAlreadyLinked(ReceivedConcurrently):
+    """A concurrent message of the same sender's patient identifier was integrated into
+    another identity first (``sender_patients``' key): the unit of work is rolled back
+    and the message received again (``services.reception``)."""
+
+
 class ReceptionLog(Protocol):
     def add(self, message: ReceivedMessage) -> None: ...
 
@@ -50,5 +62,15 @@ class ReceptionLog(Protocol):
     def identity_for_patient(
         self, application: str | None, facility: str | None, patient_id: str
     ) -> UUID | None:
-        """The identity the latest message of this sender about this patient concerned."""
+        """The identity linked to this sender's patient identifier (``linked_identity``),
+        else the one the latest message of this sender about this patient concerned."""
+        ...
+
+    def linked_identity(self, sender: str, patient_id: str) -> UUID | None:
+        """The identity the sender's (``reception_model.sender_key``) patient id is linked to."""
+        ...
+
+    def link_patient(self, sender: str, patient_id: str, identity_id: UUID, at: datetime) -> None:
+        """Link the patient id to the identity unless already linked (the first link
+        stays); raise ``PatientAlreadyLinked`` when a concurrent writer linked it first."""
         ...

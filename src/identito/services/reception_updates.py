@@ -34,6 +34,7 @@ from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import IdentityWarning, Traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.reception_merges import find_patient, follow_merges
+from identito.services.reception_model import sender_key
 from identito.services.typed_ins import close_settled_typed_entry
 from identito.services.unit_of_work import SearchCriteria
 from identito.services.verification_records import ReceptionOutcome
@@ -46,10 +47,20 @@ REMOVED_REASON = "INS supprimé par l'émetteur du domaine d'identification (A47
 
 
 def known(flow: ReceptionFlow, received: ReceivedIdentity) -> Identity | None:
-    """The identity an update is about, found by the sender's patient identifier."""
-    if flow.reception.event not in UPDATE_EVENTS or not received.local_id:
+    """The identity an update is about, found by the sender's patient identifier; for any
+    other message (A28, A01, FHIR ``POST``...), the identity that identifier is already
+    linked to (``sender_patients``): a copy received again, or at once, is applied as
+    an update (most often: nothing changes), never a second identity."""
+    if not received.local_id:
         return None
-    return _by_patient(flow, received.local_id)
+    if flow.reception.event in UPDATE_EVENTS:
+        return _by_patient(flow, received.local_id)
+    with flow.uow:
+        linked = flow.uow.receptions.linked_identity(
+            sender_key(flow.reception.sender), received.local_id
+        )
+        identity = flow.uow.identities.get(linked) if linked is not None else None
+    return follow_merges(flow, identity) if identity is not None else None
 
 
 def apply_update(

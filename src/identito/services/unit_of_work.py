@@ -20,6 +20,7 @@ from identito.domain.identity import Identity
 from identito.domain.ids import new_id
 from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Role
+from identito.domain.trait_set import Traits
 from identito.domain.traits import Sex
 from identito.services.duplicate_model_store import DuplicateModelStore
 from identito.services.duplicate_records import DuplicateReviewRepository
@@ -112,6 +113,16 @@ class IdentityRepository(Protocol):
 
     def search(self, criteria: SearchCriteria) -> list[Identity]:
         """Active identities only (a merged one is found through its survivor)."""
+        ...
+
+    def lock_creation(self, number: int) -> None:
+        """Until the end of the transaction, other creations locking ``number`` wait
+        (``services.same_person``): across processes, never in-process."""
+        ...
+
+    def with_strict_traits(self, traits: Traits) -> UUID | None:
+        """An active, non-merged identity whose strict traits are these
+        (``domain.same_person.same_strict_traits``), or None."""
         ...
 
     def ins_holders(self, ins: Ins, *, excluding: UUID | None = None) -> list[UUID]:

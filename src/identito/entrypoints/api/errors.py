@@ -8,6 +8,7 @@ error                              status  ``type``
 ``InvalidInput``, bad request      422     ``…:invalid-input``
 ``InvalidTransition``              409     ``…:invalid-transition``
 ``InsAlreadyHeld`` (R-DU-03)       409     ``…:invalid-transition``, ``holders``
+``SamePersonExists`` (issue 12)    409     ``…:invalid-transition``, ``existing_identity``
 ``StaleVersion``                   412     ``…:stale-version``
 missing ``If-Match``               428     ``…:precondition-required``
 ``PermissionDenied``               403     ``…:permission-denied``
@@ -38,6 +39,7 @@ from identito.domain.errors import (
     StaleVersion,
 )
 from identito.domain.ins_uniqueness import InsAlreadyHeld
+from identito.domain.same_person import SamePersonExists
 from identito.services.auth import AuthenticationFailed
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -121,6 +123,11 @@ def domain_problem(request: Request, error: Exception) -> JSONResponse:
         return problem(
             409, error.message, [FieldError("ins", error.rule, error.message)],
             holders=[str(h) for h in error.holders],
+        )  # fmt: skip
+    if isinstance(error, SamePersonExists):  # the identity to use instead
+        return problem(
+            409, error.message, [FieldError("traits", error.rule, error.message)],
+            existing_identity=str(error.existing),
         )  # fmt: skip
     if isinstance(error, InvalidTransition):
         return problem(409, error.message, [FieldError("status", error.rule, error.message)])

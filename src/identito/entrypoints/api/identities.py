@@ -46,7 +46,7 @@ def _single(identity: Identity, actor: Actor, response: Response) -> IdentityPub
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=IdentityPublic,
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 409, 422),
     summary="Créer une identité (provisoire)",
 )
 def create_identity(
@@ -59,6 +59,7 @@ def create_identity(
         rules=rules,
         collection_method=body.collection_method,
         old_birth_date_confirmed=bool(body.birth_date_confirmed),
+        anyway=body.create_anyway,
     )
     response.headers["Location"] = f"/api/v1{PREFIX}/{identity.id}"
     return _single(identity, actor, response)

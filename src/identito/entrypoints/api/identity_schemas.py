@@ -74,9 +74,16 @@ class IdentityCreate(IdentityTraits):
         "scanné), CV (carte Vitale), RFID.",
     )
     birth_date_confirmed: bool | None = Field(default=None, description=_CONFIRMATION)
+    create_anyway: bool = Field(
+        default=False,
+        description="Créer quand même : une identité active porte déjà ces traits stricts "
+        "(sinon 409 avec son identifiant) ; la paire part en revue des doublons.",
+    )
 
     def traits(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"collection_method", "birth_date_confirmed"})
+        return self.model_dump(
+            exclude={"collection_method", "birth_date_confirmed", "create_anyway"}
+        )
 
 
 class IdentityPatch(IdentityTraits):

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from identito.domain.errors import InvalidInput
 from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
+from identito.domain.same_person import SamePersonExists
 from identito.domain.trait_set import MANDATORY_FIELDS, TRAIT_FIELDS
 from identito.domain.traits import BirthDate, NameKind, normalize_name
 from identito.entrypoints.api.deps import ContainerDep
@@ -156,16 +157,16 @@ def create(
     try:
         check = check_before_saving(data, form, container=container, actor=session.actor)
         if check.unseen:  # shown first; « Créer quand même » is an explicit second submit
-            context = _creation_context(
-                request, values=typed_values(form), searched={}, collection_method=method,
-                check=check, show_ins=session.actor.can(Permission.INS_READ),
+            return _show_check(request, session, form, method, check)
+        try:
+            identity = service.create_identity(
+                data, uow=container.uow_factory(), actor=session.actor,
+                rules=container.rules, collection_method=method,
+                old_birth_date_confirmed=birth_date_confirmed(form), anyway=bool(check.found),
             )  # fmt: skip
-            return render(request, "create.html", context)
-        identity = service.create_identity(
-            data, uow=container.uow_factory(), actor=session.actor,
-            rules=container.rules, collection_method=method,
-            old_birth_date_confirmed=birth_date_confirmed(form),
-        )  # fmt: skip
+        except SamePersonExists:  # created by someone else since the check: shown now
+            check = check_before_saving(data, {}, container=container, actor=session.actor)
+            return _show_check(request, session, form, method, check, status=409)
     except InvalidInput as error:
         context = _creation_context(
             request,
@@ -177,6 +178,24 @@ def create(
         )
         return render(request, "create.html", context, 422)
     return RedirectResponse(f"/identites/{identity.id}?message=creee", status_code=303)
+
+
+def _show_check(
+    request: Request,
+    session: Any,
+    form: Any,
+    method: str | None,
+    check: Any,
+    status: int = 200,
+) -> Response:
+    """The potential duplicates before saving, with « Créer quand même »."""
+    context = _creation_context(
+        request, values=typed_values(form), searched={}, collection_method=method,
+        check=check, show_ins=session.actor.can(Permission.INS_READ),
+    )  # fmt: skip
+    if status != 200 and not check.found:
+        context["error"] = "Une identité active porte déjà ces traits stricts."
+    return render(request, "create.html", context, status)
 
 
 _NAME_KINDS = {

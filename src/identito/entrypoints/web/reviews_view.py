@@ -37,6 +37,7 @@ SOURCE_LABELS = {
     Source.CREATION: "création",
     Source.CHANGE: "modification des traits",
     Source.INS_HELD: "matricule INS déjà porté (R-DU-03)",
+    Source.SENDER_ID: "même identifiant patient d'un émetteur (IPP)",
 }
 COLLISION_LABELS = {
     CollisionLevel.POTENTIAL: "Collision potentielle (COLP)",

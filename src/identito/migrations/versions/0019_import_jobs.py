@@ -1,7 +1,7 @@
 """Import jobs: an import that resumes after a crash (issue 12).
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-04
 
 * ``import_jobs``: one row per imported file (``file_digest``, the sha256 of its bytes,
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0015"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
