@@ -5,21 +5,16 @@ vigilance before creating the index, and two concurrent writers: exactly one win
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import psycopg
 import pytest
-from alembic import command
-from sqlalchemy import insert, inspect, make_url, select
+from migration_support import upgrade, with_engine
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from identito.adapters.database import create_engine_for
 from identito.adapters.mappers import identity_row
-from identito.adapters.migrate import alembic_config
 from identito.adapters.orm import audit_log, duplicate_reviews, identities
 from identito.adapters.repository import SqlIdentityRepository
 from identito.domain.duplicate_reviews import Source
@@ -174,51 +169,11 @@ def test_two_concurrent_writers_of_one_matricule_on_postgresql_exactly_one_wins(
 # -- migration 0011 with existing violations ---------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_at_0010(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+@pytest.fixture
+def database_at_0010(fresh_url: str) -> str:
     """A new database migrated up to revision 0010 only (before the index)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'at-0010.sqlite3'}"
-        _upgrade(url, "0010")
-        yield url
-        return
-    server = os.environ.get("IDENTITO_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("PostgreSQL storage tests need IDENTITO_TEST_POSTGRES_URL (a server URL)")
-    admin_url = make_url(server).set(drivername="postgresql")
-    dsn, name = (
-        admin_url.render_as_string(hide_password=False),
-        f"identito_0011_{secrets.token_hex(4)}",
-    )
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    try:
-        _upgrade(url, "0010")
-        yield url
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _upgrade(url: str, revision: str) -> None:
-    config = alembic_config(url)
-    engine = create_engine_for(url)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
-
-
-def _with_engine(url: str, work: Callable[[Any], Any]) -> Any:
-    engine = create_engine_for(url)
-    try:
-        with engine.begin() as connection:
-            return work(connection)
-    finally:
-        engine.dispose()
+    upgrade(fresh_url, "0010")
+    return fresh_url
 
 
 def _at_0010(connection: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -238,9 +193,9 @@ def test_migration_0011_hands_existing_violations_to_identity_vigilance_then_cre
     merged.active, merged.merged_into = False, a.id
     alone = _holding(make_identity, rules, NIA)
     rows = [identity_row(i) for i in (a, b, already_colv, plain, merged, alone)]
-    _with_engine(database_at_0010, lambda c: c.execute(insert(identities), _at_0010(c, rows)))
+    with_engine(database_at_0010, lambda c: c.execute(insert(identities), _at_0010(c, rows)))
 
-    _upgrade(database_at_0010, "head")
+    upgrade(database_at_0010, "head")
 
     def read(connection: Any) -> tuple[dict[Any, Any], list[Any], list[Any]]:
         collisions = dict(connection.execute(select(identities.c.id, identities.c.collision)).all())
@@ -250,7 +205,7 @@ def test_migration_0011_hands_existing_violations_to_identity_vigilance_then_cre
         reviews = connection.execute(select(duplicate_reviews)).mappings().all()
         return collisions, audits, reviews
 
-    collisions, audits, reviews = _with_engine(database_at_0010, read)
+    collisions, audits, reviews = with_engine(database_at_0010, read)
     assert collisions == {a.id: "COLP", b.id: "COLP", already_colv.id: "COLV",
                           plain.id: "COLP", merged.id: None, alone.id: None}  # fmt: skip
     assert sorted(str(i) for i, *_ in audits) == sorted(str(i) for i in (a.id, b.id, plain.id))
@@ -262,7 +217,7 @@ def test_migration_0011_hands_existing_violations_to_identity_vigilance_then_cre
     assert {r["source"] for r in reviews} == {"ins_held"}
     second = identity_row(_holding(make_identity, rules, NIA, birth_name="FAURE"))
     with pytest.raises(IntegrityError):  # the index is there: ``alone`` holds the NIA
-        _with_engine(database_at_0010, lambda c: c.execute(insert(identities).values(second)))
+        with_engine(database_at_0010, lambda c: c.execute(insert(identities).values(second)))
 
 
 def test_a_refused_change_lists_the_pair_and_its_audit_row_in_one_committed_transaction(

@@ -3,21 +3,15 @@ engines: the key refuses a second link; the migration keeps every earlier link."
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-import psycopg
 import pytest
-from alembic import command
-from sqlalchemy import insert, inspect, make_url, select
+from migration_support import upgrade, with_engine
+from sqlalchemy import insert, inspect, select
 
-from identito.adapters.database import create_engine_for
 from identito.adapters.mappers import identity_row
-from identito.adapters.migrate import alembic_config
 from identito.adapters.orm import duplicate_reviews, identities, received_messages, sender_patients
 from identito.services.reception_records import PatientAlreadyLinked
 
@@ -46,48 +40,11 @@ def test_the_database_refuses_a_concurrent_second_link_of_one_senders_patient_id
             uow.receptions.link_patient(row["sender"], row["patient_id"], row["identity_id"], AT)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_at_0013(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+@pytest.fixture
+def database_at_0013(fresh_url: str) -> str:
     """A new database migrated up to revision 0013 only (before ``sender_patients``)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'at-0013.sqlite3'}"
-        _upgrade(url, "0013")
-        yield url
-        return
-    server = os.environ.get("IDENTITO_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("PostgreSQL storage tests need IDENTITO_TEST_POSTGRES_URL (a server URL)")
-    admin = make_url(server).set(drivername="postgresql")
-    dsn, name = admin.render_as_string(hide_password=False), f"identito_0018_{secrets.token_hex(4)}"
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = admin.set(database=name).render_as_string(hide_password=False)
-    try:
-        _upgrade(url, "0013")
-        yield url
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _upgrade(url: str, revision: str) -> None:
-    config = alembic_config(url)
-    engine = create_engine_for(url)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
-
-
-def _with_engine(url: str, work: Callable[[Any], Any]) -> Any:
-    engine = create_engine_for(url)
-    try:
-        with engine.begin() as connection:
-            return work(connection)
-    finally:
-        engine.dispose()
+    upgrade(fresh_url, "0013")
+    return fresh_url
 
 
 def _message(sender: tuple[str, str | None], patient_id: str, identity_id: Any, minutes: int):  # type: ignore[no-untyped-def]
@@ -115,19 +72,19 @@ def test_migration_0018_links_each_patient_id_to_its_latest_identity_and_lists_t
         connection.execute(insert(identities), rows)
         connection.execute(insert(received_messages), messages)
 
-    _with_engine(database_at_0013, seed)
-    _upgrade(database_at_0013, "head")
+    with_engine(database_at_0013, seed)
+    upgrade(database_at_0013, "head")
 
     def read(connection: Any) -> tuple[dict[Any, Any], list[Any]]:
         links = connection.execute(select(sender_patients)).mappings().all()
         reviews = connection.execute(select(duplicate_reviews)).mappings().all()
         return {(r["sender"], r["patient_id"]): r["identity_id"] for r in links}, reviews
 
-    links, reviews = _with_engine(database_at_0013, read)
+    links, reviews = with_engine(database_at_0013, read)
     assert links == {("GAM^CHU-Y", "IPP1"): b.id, ("GAM^CHU-Y", "IPP2"): a.id,
                      ("GAM^", "IPP1"): a.id}  # fmt: skip
     assert [{r["first_id"], r["second_id"]} for r in reviews] == [{a.id, b.id}]
     assert (reviews[0]["source"], reviews[0]["status"], reviews[0]["score"]) == (
         "sender_id", "pending", 1.0)  # fmt: skip
-    kept = _with_engine(database_at_0013, lambda c: c.execute(select(received_messages)).all())
+    kept = with_engine(database_at_0013, lambda c: c.execute(select(received_messages)).all())
     assert len(kept) == len(messages)  # nothing dropped
