@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from migration_support import upgrade, with_engine
 from sqlalchemy import insert, select
 from test_storage_ins_uniqueness import (  # the 0010 database fixture and helpers
     INS,
     OTHER_INS,
     _at_0010,
     _holding,
-    _upgrade,
-    _with_engine,
     database_at_0010,
 )
 
@@ -39,9 +38,9 @@ def test_the_migration_chain_handles_a_shared_matricule_a_sex_i_qual_and_a_00_da
         _qual_row(date_00, birth_date_raw="1980-00-00", birth_date_uncertain=True),
         _qual_row(alone_00, birth_date_raw="1980-00-00", birth_date_uncertain=True),
     ]
-    _with_engine(database_at_0010, lambda c: c.execute(insert(identities), _at_0010(c, rows)))
+    with_engine(database_at_0010, lambda c: c.execute(insert(identities), _at_0010(c, rows)))
 
-    _upgrade(database_at_0010, "head")
+    upgrade(database_at_0010, "head")
 
     def read(connection: Any) -> tuple[dict[Any, Any], list[Any], list[Any]]:
         columns = (identities.c.id, identities.c.status, identities.c.collision,
@@ -50,7 +49,7 @@ def test_the_migration_chain_handles_a_shared_matricule_a_sex_i_qual_and_a_00_da
         audits = connection.execute(select(audit_log.c.identity_id, audit_log.c.action)).all()
         return states, audits, connection.execute(select(duplicate_reviews)).mappings().all()
 
-    states, audits, reviews = _with_engine(database_at_0010, read)
+    states, audits, reviews = with_engine(database_at_0010, read)
     number, other = INS.number.number, OTHER_INS.number.number
     assert states == {
         sex_i.id: ("VALI", "COLP", number, False),
