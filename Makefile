@@ -8,7 +8,7 @@ PORT ?= 8000
 SIMULATOR_PORT ?= 8443
 
 
-.PHONY: install run simulator test browser bench bench-web bench-duplicates lint format clean
+.PHONY: install chromium run simulator test browser bench bench-web bench-duplicates lint format clean
 
 install: $(STAMP)
 
@@ -34,10 +34,13 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-test: install $(BENCH_STAMP)  # the bench extra too: the Splink side-by-side code is tested
+chromium:  # Debian's chromium for the browser tests, installed when missing
+	bash scripts/ensure-chromium
+
+test: install $(BENCH_STAMP) chromium  # the bench extra too: the Splink side-by-side code is tested
 	$(BIN)/pytest -q
 
-browser: install  # needs Debian's chromium: apt-get install -y chromium
+browser: install chromium
 	$(BIN)/pytest -q tests/browser
 
 bench: install $(BENCH_STAMP)  # every benchmark at 100k and 1M identities
