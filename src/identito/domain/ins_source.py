@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from identito.domain.errors import FieldError, InvalidInput
 from identito.domain.trait_set import Traits
-from identito.domain.traits import Sex
+from identito.domain.traits import INSI_SEXES
 
 
 class InsSource(StrEnum):
@@ -74,7 +74,7 @@ def confirmation_obstacles(traits: Traits) -> tuple[FieldError, ...]:
     obstacles = []
     if traits.birth_date.uncertain:
         obstacles.append(FieldError("birth_date", "ins_birth_date_uncertain", UNCERTAIN_DATE))
-    if traits.sex not in (Sex.MALE, Sex.FEMALE):
+    if not traits.sex.known_to_insi:
         obstacles.append(FieldError("sex", "ins_sex_undetermined", UNDETERMINED_SEX))
     return tuple(obstacles)
 
@@ -89,5 +89,5 @@ def check_insi_sex(sex: str) -> None:
     ...     print(error.errors[0].field, error.errors[0].rule)
     sex insi_sex_m_or_f
     """
-    if sex not in (Sex.MALE, Sex.FEMALE):
+    if sex not in INSI_SEXES:
         raise InvalidInput.single("sex", "insi_sex_m_or_f", INSI_SEX)

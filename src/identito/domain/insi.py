@@ -20,6 +20,7 @@ from typing import TypeVar
 from identito.domain.errors import DomainError, InvalidInput
 from identito.domain.trait_set import Traits
 from identito.domain.traits import (
+    INSI_SEXES,
     BirthDate,
     NameKind,
     Sex,
@@ -99,7 +100,7 @@ def check_complete(answer: InsiAnswer) -> None:
     number = (answer.ins_number or "").strip()
     if number and len(number) != 15:
         problems.append(f"matricule INS de {len(number)} caractères au lieu de 15 (clé comprise)")
-    if (answer.sex or "").strip() and answer.sex not in (Sex.MALE, Sex.FEMALE):
+    if (answer.sex or "").strip() and answer.sex not in INSI_SEXES:
         problems.append(f"sexe « {answer.sex} » (M ou F attendu)")
     if problems:
         raise IncompleteInsiAnswer(tuple(problems))

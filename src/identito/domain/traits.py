@@ -8,7 +8,7 @@ character with no defined equivalent is rejected, never dropped.
 >>> normalize_name("Lætitia d’Arc", field="birth_name")
 "LAETITIA D'ARC"
 >>> BirthDate.parse("1960-00-00")
-BirthDate(raw='1960-00-00', value=datetime.date(1960, 12, 31))
+BirthDate(raw='1960-00-00', value=datetime.date(1960, 12, 31), corrected=False)
 """
 
 from __future__ import annotations
@@ -179,6 +179,11 @@ class Sex(StrEnum):
     FEMALE = "F"
     INDETERMINATE = "I"
 
+    @property
+    def known_to_insi(self) -> bool:
+        """INSi only knows M and F (R-TR-14): I is never sent nor confirmed."""
+        return self in INSI_SEXES
+
     @classmethod
     def parse(cls, value: str, *, field: str = "sex") -> Sex:
         try:
@@ -186,6 +191,10 @@ class Sex(StrEnum):
         except ValueError:
             message = "Le sexe vaut M (masculin), F (féminin) ou I (indéterminé)."
             raise InvalidInput.single(field, "sex_value", message) from None
+
+
+#: The only sexes the INSi teleservice accepts and returns (R-TR-14).
+INSI_SEXES = frozenset({Sex.MALE, Sex.FEMALE})
 
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)  # no other scripts' digits

@@ -47,7 +47,6 @@ from ppf.datamatrix.codec_C40 import encode_to_C40
 
 from identito.domain.diffusion import DiffusionView, ExportContext, NotDiffusable, ScannedIns
 from identito.domain.errors import InvalidInput
-from identito.domain.traits import Sex
 
 HEADER = "IS010000000000000000000000"
 GS = "\x1d"
@@ -93,7 +92,7 @@ def payload(view: DiffusionView) -> str:
     """The DataMatrix content of a view with a diffusable INS."""
     ins = view.require_ins("Le DataMatrix INS")
     t = view.traits
-    if t.sex not in (Sex.MALE, Sex.FEMALE):
+    if not t.sex.known_to_insi:
         raise NotDiffusable("Le sexe indéterminé ne peut pas être codé dans le DataMatrix INS.")
     first_names = " ".join(t.birth_first_names) or t.first_birth_first_name
     return encode_fields(

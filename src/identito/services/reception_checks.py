@@ -24,13 +24,11 @@ from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.status import IdentityAttribute, check_attribute_combination
 from identito.domain.trait_set import IdentityWarning, Traits
-from identito.domain.traits import Sex
 from identito.services.comparison import Comparison, compare
 from identito.services.teleservice import VerificationQuery
 
 #: Codes of table 0445 that are identity attributes (the others are management codes).
 ATTRIBUTE_CODES = {a.value: a for a in IdentityAttribute}
-INSI_SEXES = (Sex.MALE, Sex.FEMALE)
 #: Received traits as parsed, with their warnings.
 Parsed = tuple[Traits, tuple[IdentityWarning, ...]]
 
@@ -53,7 +51,7 @@ def ins_refusal(traits: Traits, attributes: frozenset[IdentityAttribute]) -> str
         return "Date de naissance corrigée (ZFD-4) : le matricule INS n'est pas intégré."
     if traits.birth_date.exceptional:
         return "Date de naissance exceptionnelle (00) : le matricule INS n'est pas intégré."
-    if traits.sex not in INSI_SEXES:
+    if not traits.sex.known_to_insi:
         return "Sexe indéterminé (ni M ni F) : le matricule INS n'est pas intégré."
     return None
 
