@@ -15,6 +15,7 @@ from identito.domain.identifiers import Oid
 from identito.domain.identity import Identity
 from identito.domain.status import IdentityStatus
 from identito.services.reception_model import Sender, sender_key
+from identito.services.reception_records import StoredAck
 from identito.services.teleservice import (
     Authentication,
     BatchStatus,
@@ -228,6 +229,17 @@ class FakeReceptions:
     def __init__(self) -> None:
         self.messages: dict[UUID, ReceivedMessage] = {}
         self.links: dict[tuple[str, str], UUID] = {}
+        self.acks: dict[tuple[str, str], StoredAck] = {}
+
+    def stored_ack(self, sender: str, control_id: str) -> StoredAck | None:
+        return self.acks.get((sender, control_id))
+
+    def keep_ack(self, ack: StoredAck, *, replace_before: datetime) -> StoredAck:
+        kept = self.acks.get((ack.sender, ack.control_id))
+        if kept is not None and kept.digest == ack.digest and kept.answered_at >= replace_before:
+            return kept
+        self.acks[(ack.sender, ack.control_id)] = ack
+        return ack
 
     def linked_identity(self, sender: str, patient_id: str) -> UUID | None:
         return self.links.get((sender, patient_id))

@@ -141,8 +141,15 @@ class Settings(BaseSettings):
     mllp_idle_timeout_seconds: float = Field(default=300.0, gt=0)
     #: A message must arrive whole within this time after its start byte (seconds).
     mllp_message_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: Most MLLP connections open at once (all senders); one more is closed at once.
+    mllp_max_connections: int = Field(default=64, ge=1)
+    #: A copy of an HL7 v2 message (same sender, MSH-10 and bytes) received within this
+    #: many hours of the first gets the ACK the first got and changes nothing; 0: never.
+    hl7_ack_replay_hours: float = Field(default=24.0, ge=0)
     #: Largest HTTP request body under /api/ and /fhir/, in bytes; above: 413.
     http_max_body_bytes: int = Field(default=2_097_152, ge=1024)
+    #: Largest body of a web page's form or upload (DataMatrix photo, CSV list), in bytes.
+    web_max_body_bytes: int = Field(default=10_485_760, ge=65_536)
     #: Longest field of an imported CSV row, in characters; above: the row is rejected.
     import_max_field_chars: int = Field(default=1_000, ge=100)
 

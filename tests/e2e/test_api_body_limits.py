@@ -11,19 +11,25 @@ from typing import Any
 
 import pytest
 from api_support import PASSWORD, Api, TestClient, make_container
+from web_support import Browser
 
 from identito.adapters.database import dispose_engines
 from identito.bootstrap import Container
 from identito.entrypoints.api import create_app
 
 LIMIT = 4_096
+WEB_LIMIT = 65_536
 PROBLEM = "application/problem+json"
 IDENTITIES = "/api/v1/identities"
 
 
 @pytest.fixture(scope="module")
 def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
-    yield make_container(tmp_path_factory.mktemp("body-limits"), http_max_body_bytes=LIMIT)
+    yield make_container(
+        tmp_path_factory.mktemp("body-limits"),
+        http_max_body_bytes=LIMIT,
+        web_max_body_bytes=WEB_LIMIT,
+    )
     dispose_engines()
 
 
@@ -64,7 +70,8 @@ class Exchange:
         worker.join(30)
         start = next(m for m in self.sent if m["type"] == "http.response.start")
         body = b"".join(m.get("body", b"") for m in self.sent if m["type"] == "http.response.body")
-        return start["status"], json.loads(body)
+        content_type = dict(start["headers"]).get(b"content-type", b"")
+        return start["status"], json.loads(body) if b"json" in content_type else body.decode()
 
 
 def test_an_unauthenticated_50_mb_json_body_gets_its_401_without_being_read(container):
@@ -119,3 +126,41 @@ def test_a_body_under_the_limit_with_a_valid_token_is_served_as_before(api):
 def test_the_login_route_reads_its_credentials_without_a_token(api):
     body = {"username": "admission", "password": PASSWORD}
     assert api.client.post("/api/v1/auth/token", json=body).status_code == 200
+
+
+def _session_headers(container: Container) -> dict[str, str]:
+    browser = Browser(container)
+    assert browser.login("admission").status_code == 303
+    cookies = "; ".join(f"{k}={v}" for k, v in browser.client.cookies.items())
+    return {"Cookie": cookies, "X-CSRF-Token": browser.csrf,
+            "Content-Type": "application/x-www-form-urlencoded"}  # fmt: skip
+
+
+def test_a_web_form_declared_above_the_web_limit_gets_the_french_413_page_unread(container):
+    headers = _session_headers(container)
+    exchange = Exchange(container, [b"name=x"], {**headers, "Content-Length": str(WEB_LIMIT + 1)})
+
+    status, page = exchange.run("/identites/nouvelle")
+
+    assert status == 413 and exchange.pulled == 0
+    assert "trop volumineux" in page and "<html" in page
+
+
+def test_a_chunked_web_form_is_cut_at_the_web_limit(container):
+    headers = {**_session_headers(container), "Transfer-Encoding": "chunked"}
+    exchange = Exchange(container, [b"name=" + b"x" * 10_000] * 100, headers)  # 1 MB
+
+    status, page = exchange.run("/identites/nouvelle")
+
+    assert status == 413 and "trop volumineux" in page
+    assert exchange.pulled == 7  # 70,035 bytes: the first chunk past 65,536
+
+
+def test_a_web_form_posted_without_a_session_is_sent_to_login_unread(container):
+    headers = {"Content-Type": "application/x-www-form-urlencoded",
+               "Content-Length": str(5 * 1024 * 1024)}  # fmt: skip
+    exchange = Exchange(container, [b"name=x"], headers)
+
+    status, _ = exchange.run("/identites/nouvelle")
+
+    assert status in (302, 303) and exchange.pulled == 0

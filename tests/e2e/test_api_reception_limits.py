@@ -157,3 +157,42 @@ def test_a_slow_loris_sender_is_closed_after_the_message_timeout(container):
 
     assert _closed_after(container, drip) < 10
     assert stored(container, "SLOW-1") == []
+
+
+def test_past_the_connection_limit_a_new_mllp_connection_is_closed_and_served_once_one_ends(
+    tmp_path,
+):
+    capped = make_container(tmp_path, mllp_max_connections=2, mllp_idle_timeout_seconds=30)
+
+    async def session() -> tuple[list[str], bytes, str]:
+        server = await start_server(capped, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        held, answers = [], []
+        try:
+            for control in ("HOLD-1", "HOLD-2"):  # two connections, answered, then idle
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(frame(a28(control)))
+                answers.append((await reader.readuntil(END)).decode())
+                held.append(writer)
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            refused = await asyncio.wait_for(reader.read(), 5)  # b"": closed at once
+            writer.close()
+            held.pop().close()  # one ends: room for a new one
+            await asyncio.sleep(0.2)
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(frame(a28("AFTER-1")))
+            after = (await asyncio.wait_for(reader.readuntil(END), 10)).decode()
+            writer.close()
+            return answers, refused, after
+        finally:
+            for writer in held:
+                writer.close()
+            server.close()
+            await server.wait_closed()
+
+    answers, refused, after = asyncio.run(session())
+
+    assert all("MSA|AA|HOLD-" in a for a in answers), answers
+    assert refused == b""
+    assert "MSA|AA|AFTER-1" in after
+    assert stored(capped, "AFTER-1") != []

@@ -470,6 +470,18 @@ sender_patients = Table(
     Column("linked_at", UtcDateTime, nullable=False),
 )
 
+# (sender, MSH-10) -> the ACK answered, for the copies of the message (0023).
+hl7_acks = Table(
+    "hl7_acks",
+    metadata,
+    Column("sender", String(401), primary_key=True),  # reception_model.sender_key
+    Column("control_id", String(200), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("code", String(2), nullable=False),
+    Column("ack", Text, nullable=False),
+    Column("answered_at", UtcDateTime, nullable=False),
+)
+
 # One row per named lease (e.g. "verification"): the scheduler of one serve process holds it.
 scheduler_leases = Table(
     "scheduler_leases",

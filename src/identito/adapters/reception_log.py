@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from identito.adapters.orm import received_messages, sender_patients
+from identito.adapters.orm import hl7_acks, received_messages, sender_patients
 from identito.domain.errors import NotFound
 from identito.services.reception_model import Sender, sender_key
 from identito.services.reception_records import (
     PatientAlreadyLinked,
     ReceivedMessage,
     ReceptionOutcome,
+    StoredAck,
 )
 
 
@@ -79,3 +80,25 @@ class SqlReceptionLog:
             self.connection.execute(insert(sender_patients).values(row))
         except IntegrityError as error:
             raise PatientAlreadyLinked(f"{sender} {patient_id}") from error
+
+    def stored_ack(self, sender: str, control_id: str) -> StoredAck | None:
+        t = hl7_acks
+        query = select(t).where(t.c.sender == sender, t.c.control_id == control_id)
+        row = self.connection.execute(query).mappings().first()
+        return None if row is None else StoredAck(**row)
+
+    def keep_ack(self, ack: StoredAck, *, replace_before: datetime) -> StoredAck:
+        """On PostgreSQL a concurrent insert of the same key waits for the first
+        writer's commit, then fails: the savepoint is rolled back and the first read."""
+        try:
+            with self.connection.begin_nested():
+                self.connection.execute(insert(hl7_acks).values(vars(ack)))
+            return ack
+        except IntegrityError:
+            kept = self.stored_ack(ack.sender, ack.control_id)
+        if kept is not None and kept.digest == ack.digest and kept.answered_at >= replace_before:
+            return kept
+        t = hl7_acks
+        key = (t.c.sender == ack.sender) & (t.c.control_id == ack.control_id)
+        self.connection.execute(update(t).where(key).values(vars(ack)))
+        return ack

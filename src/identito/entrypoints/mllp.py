@@ -7,7 +7,9 @@ Bounded per connection (settings): a message above ``hl7_max_message_bytes`` is
 read to its end but only its start is kept, and it gets a NACK ``AR``; a connection
 that sends no message start for ``mllp_idle_timeout_seconds`` is closed, and so is
 one whose message does not arrive whole within ``mllp_message_timeout_seconds``
-after its start byte (slow senders, "slow loris").
+after its start byte (slow senders, "slow loris"); at most ``mllp_max_connections``
+connections are open at once. A copy of a message already answered gets the same
+ACK (``services.reception_acks``).
 """
 
 from __future__ import annotations
@@ -130,7 +132,23 @@ def _peer(writer: asyncio.StreamWriter) -> str:
 
 
 async def start_server(container: Container, host: str, port: int) -> asyncio.Server:
-    return await asyncio.start_server(lambda r, w: _connection(container, r, w), host, port)
+    """The listener; past ``mllp_max_connections`` open connections, a new one is closed
+    at once (logged), so that a flood of idle connections cannot exhaust the process."""
+    limit, open_connections = container.settings.mllp_max_connections, 0
+
+    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal open_connections
+        if open_connections >= limit:
+            logger.warning("MLLP: connection %s refused (%d open, the limit)", _peer(writer), limit)
+            writer.close()
+            return
+        open_connections += 1
+        try:
+            await _connection(container, reader, writer)
+        finally:
+            open_connections -= 1
+
+    return await asyncio.start_server(accept, host, port)
 
 
 async def serve_forever(container: Container, host: str, port: int) -> None:

@@ -3,12 +3,13 @@ apply the reception rules, answer the ACK. A message that cannot be read is
 stored as rejected (redacted of nothing: it was never understood) and changes no
 identity. A message above the limits (``hl7_max_*`` settings: bytes, segments,
 repetitions of a field) is refused with an ``AR`` before any parsing and traced by
-its first characters only (``hl7v2_limits.excerpt``)."""
+its first characters only (``hl7v2_limits.excerpt``). A copy of a message (same
+sender, MSH-10 and bytes) gets the ACK of the first (``services.reception_acks``)."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from datetime import timedelta
 
 from identito.bootstrap import Container
 from identito.config import Settings
@@ -17,24 +18,16 @@ from identito.domain.ids import new_id
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor
 from identito.messages.hl7v2_limits import Hl7Limits, check_size, excerpt
-from identito.messages.hl7v2_reception import Hl7Rejected, ack, parse_adt, read_header
-from identito.services.reception import (
-    Reception,
-    ReceptionResult,
-    Sender,
-    receive_identity,
-    record_rejected,
-)
+from identito.messages.hl7v2_reception import Header, Hl7Rejected, ack, parse_adt, read_header
+from identito.services.reception import Reception, Sender, receive_identity, record_rejected
+from identito.services.reception_acks import Answered, answer_once
 from identito.services.verification_records import ReceptionOutcome
 
 logger = logging.getLogger(__name__)
+INTERNAL_ERROR = "207"  # HL7 table 0357: a copy may not meet it again, so not kept
 
 
-@dataclass(frozen=True)
-class Hl7Answer:
-    ack: str
-    code: str  # AA, AE, AR
-    result: ReceptionResult | None = None
+Hl7Answer = Answered  # the ACK of one message: ack, code (AA, AE, AR)
 
 
 def hl7_limits(settings: Settings) -> Hl7Limits:
@@ -46,9 +39,27 @@ def hl7_limits(settings: Settings) -> Hl7Limits:
 def handle_hl7v2(
     text: str, *, container: Container, actor: Actor, size: int | None = None
 ) -> Hl7Answer:
-    """``size``: the bytes received when ``text`` is only their start (MLLP cut it)."""
+    """``size``: the bytes received when ``text`` is only their start (MLLP cut it).
+
+    A copy of a message already answered gets the same ACK (``services.reception_acks``)."""
     settings, rules = container.settings, container.rules
     header = read_header(text)
+    return answer_once(
+        text if size is None else f"{size}:{text}",
+        Sender(header.application, header.facility),
+        header.control_id,
+        lambda: _receive(text, header, container=container, actor=actor, size=size),
+        uow=container.uow_factory(),
+        actor=actor,
+        rules=rules,
+        replay=timedelta(hours=settings.hl7_ack_replay_hours),
+    )
+
+
+def _receive(
+    text: str, header: Header, *, container: Container, actor: Actor, size: int | None
+) -> Hl7Answer:
+    settings, rules = container.settings, container.rules
 
     def answer(code: str, error: Hl7Rejected | None = None) -> str:
         return ack(
@@ -69,10 +80,9 @@ def handle_hl7v2(
         sender = Sender(header.application, header.facility)
         trace = excerpt(text, size)
         stored = Reception("hl7v2", trace, sender, header.event, header.control_id)
-        result = record_rejected(
-            stored, rejected.text, uow=container.uow_factory(), actor=actor, rules=rules
-        )
-        return Hl7Answer(answer(rejected.ack_code, rejected), rejected.ack_code, result)
+        uow = container.uow_factory()
+        record_rejected(stored, rejected.text, uow=uow, actor=actor, rules=rules)
+        return Hl7Answer(answer(rejected.ack_code, rejected), rejected.ack_code)
     try:
         result = receive_identity(
             reception,
@@ -86,9 +96,9 @@ def handle_hl7v2(
         failure = Hl7Rejected(error.message, code="205", location="PID^1^3", header=header)
         return Hl7Answer(answer("AE", failure), "AE")
     except DomainError as error:
-        failure = Hl7Rejected(error.message, code="207", header=header)
-        return Hl7Answer(answer("AE", failure), "AE")
+        failure = Hl7Rejected(error.message, code=INTERNAL_ERROR, header=header)
+        return Hl7Answer(answer("AE", failure), "AE", keep=False)
     if result.outcome is ReceptionOutcome.REJECTED:
         failure = Hl7Rejected(result.detail or "Message refusé.", code="102", header=header)
-        return Hl7Answer(answer("AE", failure), "AE", result)
-    return Hl7Answer(answer("AA"), "AA", result)
+        return Hl7Answer(answer("AE", failure), "AE")
+    return Hl7Answer(answer("AA"), "AA")

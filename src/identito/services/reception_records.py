@@ -40,6 +40,18 @@ class ReceivedMessage:
     id: UUID = field(default_factory=new_id)
 
 
+@dataclass(frozen=True)
+class StoredAck:
+    """The ACK answered to a message, kept for its copies (``services.reception_acks``)."""
+
+    sender: str  # reception_model.sender_key
+    control_id: str  # MSH-10
+    digest: str  # SHA-256 of the message as received
+    code: str  # AA, AE, AR
+    ack: str
+    answered_at: datetime
+
+
 class ReceivedConcurrently(Exception):
     """A concurrent copy of the message (or of the same person) was integrated first: the
     unit of work is rolled back and the message received again (``services.reception``),
@@ -73,4 +85,14 @@ class ReceptionLog(Protocol):
     def link_patient(self, sender: str, patient_id: str, identity_id: UUID, at: datetime) -> None:
         """Link the patient id to the identity unless already linked (the first link
         stays); raise ``PatientAlreadyLinked`` when a concurrent writer linked it first."""
+        ...
+
+    def stored_ack(self, sender: str, control_id: str) -> StoredAck | None:
+        """The ACK kept for this sender's control id, if any."""
+        ...
+
+    def keep_ack(self, ack: StoredAck, *, replace_before: datetime) -> StoredAck:
+        """Keep ``ack`` unless the ACK of the same message (sender, control id, digest)
+        is kept since ``replace_before``; return the one kept (of concurrent copies of
+        one message, the first wins)."""
         ...

@@ -1,6 +1,9 @@
 """Request bodies under ``/api/`` and ``/fhir/``: authenticated before they are read,
 and never larger than ``http_max_body_bytes`` (pure ASGI, outside FastAPI, which
 reads and parses a body before it resolves the dependencies that authenticate).
+The pages' forms and uploads are never larger than ``web_max_body_bytes`` (their
+session is checked before the form is read: ``web.deps.checked_form``); above, the
+French error page 413.
 
 * a body (``Content-Length`` > 0 or chunked) without a valid bearer token: 401, nothing
   read (except ``POST /api/v1/auth/token``, the one route that takes credentials);
@@ -48,12 +51,16 @@ class RequestLimitsMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
-        if scope["type"] != "http" or not path.startswith(GUARDED):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.container.settings.http_max_body_bytes
         headers = Headers(scope=scope)
         declared = _declared_length(headers)
+        if not path.startswith(GUARDED):  # the pages: their session is checked before the form
+            limit = self.container.settings.web_max_body_bytes
+            await self.app(scope, _counting(receive, limit, scope, declared), send)
+            return
+        limit = self.container.settings.http_max_body_bytes
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         if (chunked or (declared or 0) > 0) and path not in PUBLIC_WITH_BODY:
             try:
@@ -89,11 +96,16 @@ def _declared_length(headers: Headers) -> int | None:
     return int(value) if value is not None and value.strip().isdigit() else None
 
 
-def _counting(receive: Receive, limit: int, scope: Scope) -> Receive:
+def _counting(receive: Receive, limit: int, scope: Scope, declared: int | None = None) -> Receive:
+    """``receive``, raising ``BodyTooLarge`` (413) before reading a body declared above
+    the limit, or once the bytes received pass it."""
     received = 0
 
     async def counted() -> Message:
         nonlocal received
+        if declared is not None and declared > limit:
+            _log_refusal(scope, f"Content-Length {declared}")
+            raise BodyTooLarge(limit)
         message = await receive()
         if message["type"] == "http.request":
             received += len(message.get("body", b""))

@@ -89,6 +89,8 @@ def _web_http_error(request: Request, error: Exception) -> Response:
         405: "Cette action n'est pas permise à cette adresse.",
     }
     status = error.status_code
+    if status == 413:  # web_max_body_bytes (api.limits): the detail names the limit
+        return error_page(request, status, f"Envoi trop volumineux. {error.detail}")
     return error_page(request, status, messages.get(status, "La requête n'a pu aboutir."))
 
 
