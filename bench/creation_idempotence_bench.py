@@ -1,9 +1,10 @@
 """Creation throughput before and after "one person, one creation" (issue 12 point 3).
 
 ``after`` is ``services.identities.create_identity`` (the strict-traits lock, then the
-look-up of the same person); ``before`` is the same use case without them (its body
-before issue 12, copied here). Rounds alternate before/after on one database, so both
-see the same machine load and the same growing table; each creation is its own unit
+look-up of the same person, one round trip on PostgreSQL); ``before`` is the same use
+case without them (its body before issue 12, copied here). Rounds alternate
+before/after in ABBA order on one database, so both see the same machine load and on
+average the same growing table; each creation is its own unit
 of work. Result: ``bench/results/creation_idempotence.json`` (ratio after/before and
 absolute creations per second, per engine).
 
@@ -70,8 +71,9 @@ def run(kind: str, per_round: int, rounds: int) -> dict[str, Any]:
     seconds = {"before": 0.0, "after": 0.0}
     with fresh_database(kind) as url:
         factory = sql_uow_factory(url)
-        for _ in range(rounds):
-            for name, create in (("before", _before), ("after", _after)):
+        for round_number in range(rounds):
+            order = (("before", _before), ("after", _after))
+            for name, create in order if round_number % 2 == 0 else order[::-1]:  # ABBA
                 batch = [next(people) for _ in range(per_round)]
                 start = time.perf_counter()
                 for data in batch:

@@ -34,7 +34,7 @@ from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import ensure_sole_holder, holds, must_hold_alone
 from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Role, role_permissions
-from identito.domain.same_person import same_strict_traits
+from identito.domain.same_person import lock_number, same_strict_traits
 from identito.domain.status import CollisionLevel, IdentityStatus
 from identito.domain.trait_set import (
     TYPED_ENTRY,
@@ -270,7 +270,8 @@ class FakeIdentityRepository:
         self._pending[identity.id] = identity
         self._seen[identity.id] = identity
 
-    def with_strict_traits(self, traits: Traits) -> UUID | None:
+    def reserve_strict_traits(self, traits: Traits) -> UUID | None:
+        self.lock_creation(lock_number(traits))
         return next(
             (
                 i.id

@@ -21,10 +21,13 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    JSON,
     Connection,
     RowMapping,
     Select,
+    Uuid,
     and_,
+    bindparam,
     case,
     delete,
     or_,
@@ -54,10 +57,24 @@ from identito.domain.ins_uniqueness import (
     holds,
     must_hold_alone,
 )
+from identito.domain.same_person import lock_number
 from identito.domain.trait_set import Traits
 from identito.services.unit_of_work import SearchCriteria
 
 _ORDER = (identities.c.birth_name, identities.c.first_birth_first_name, identities.c.id)
+
+
+_SAME_PERSON = text(
+    "SELECT id, birth_first_names, birth_date_raw FROM identito_same_person("
+    ":lock_key, :born, :sex_code, :name, :first_name, :place)"
+).columns(id=Uuid(), birth_first_names=JSON())
+_i = identities.c
+_SAME_TRAITS = select(_i.id, _i.birth_first_names, _i.birth_date_raw).where(
+    _i.active.is_(True), _i.merged_into.is_(None), _i.birth_date == bindparam("born"),
+    _i.sex == bindparam("sex_code"), _i.birth_name == bindparam("name"),
+    _i.first_birth_first_name == bindparam("first_name"),
+    _i.birth_place_code == bindparam("place"),
+)  # fmt: skip
 
 
 class SqlIdentityRepository:
@@ -81,16 +98,20 @@ class SqlIdentityRepository:
         else:
             self.connection.execute(text("UPDATE identities SET version = version WHERE 1 = 0"))
 
-    def with_strict_traits(self, traits: Traits) -> UUID | None:
-        """One indexed query (birth date, sex), the strict traits compared as stored."""
-        i = identities.c
-        query = select(i.id, i.birth_first_names, i.birth_date_raw).where(
-            i.active.is_(True), i.merged_into.is_(None), i.birth_date == traits.birth_date.value,
-            i.sex == traits.sex.value, i.birth_name == traits.birth_name,
-            i.first_birth_first_name == traits.first_birth_first_name,
-            i.birth_place_code == traits.birth_place_code,
-        )  # fmt: skip
-        for row in self.connection.execute(query):
+    def reserve_strict_traits(self, traits: Traits) -> UUID | None:
+        """``lock_creation`` of the traits, then the active identity having them: one
+        round trip on PostgreSQL (the ``identito_same_person`` function, migration 0024)."""
+        values = {
+            "lock_key": lock_number(traits), "born": traits.birth_date.value,
+            "sex_code": traits.sex.value, "name": traits.birth_name,
+            "first_name": traits.first_birth_first_name, "place": traits.birth_place_code,
+        }  # fmt: skip
+        if self.connection.dialect.name == "postgresql":
+            rows = self.connection.execute(_SAME_PERSON, values)
+        else:
+            self.lock_creation(values["lock_key"])
+            rows = self.connection.execute(_SAME_TRAITS, values)
+        for row in rows:
             if (tuple(row.birth_first_names), row.birth_date_raw) == (
                 traits.birth_first_names, traits.birth_date.raw,
             ):  # fmt: skip

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from identito.domain.same_person import lock_number
 from identito.domain.trait_set import Traits
 from identito.services.unit_of_work import UnitOfWork
 
 
 def reserve_creation(traits: Traits, *, uow: UnitOfWork) -> UUID | None:
     """Inside an open unit of work, held until its end: the active identity with the
-    same strict traits, or None."""
-    uow.identities.lock_creation(lock_number(traits))
-    return uow.identities.with_strict_traits(traits)
+    same strict traits, or None (one round trip: ``reserve_strict_traits``)."""
+    return uow.identities.reserve_strict_traits(traits)

@@ -120,8 +120,9 @@ class IdentityRepository(Protocol):
         (``services.same_person``): across processes, never in-process."""
         ...
 
-    def with_strict_traits(self, traits: Traits) -> UUID | None:
-        """An active, non-merged identity whose strict traits are these
+    def reserve_strict_traits(self, traits: Traits) -> UUID | None:
+        """``lock_creation`` of these strict traits (``domain.same_person.lock_number``),
+        then an active, non-merged identity having them
         (``domain.same_person.same_strict_traits``), or None."""
         ...
 
