@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.common import fresh_database, write_result
+from bench.common import fresh_database, typable_people, write_result
 from identito.adapters import audit as audit_adapter
 from identito.adapters.bulk import insert_many
 from identito.adapters.orm import audit_log
@@ -95,7 +95,7 @@ def _import_block(size: int) -> Block:
 
 def _create_block(size: int) -> Block:
     def block(container: Container, index: int) -> int:
-        for person in synthetic_identities(size, seed=SEED + 10_000 + index):
+        for person in typable_people(container.rules, size, seed=SEED + 10_000 + index):
             create_identity(person, uow=container.uow_factory(), actor=SYSTEM,
                             rules=container.rules)  # fmt: skip
         return size

@@ -76,3 +76,22 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({"machine": machine(), **payload}, indent=2, ensure_ascii=False))
     return path
+
+
+def typable_people(rules: Any, count: int, *, seed: int) -> list[dict[str, Any]]:
+    """Synthetic people whose traits the typed entry rules accept (e.g. no whole 13055,
+    which the synthetic generator may draw and ``create_identity`` refuses)."""
+    from identito.domain.errors import InvalidInput
+    from identito.domain.trait_set import parse_traits
+    from identito.synthetic import synthetic_identities
+
+    kept: list[dict[str, Any]] = []
+    for data in synthetic_identities(count * 2, seed=seed):
+        try:
+            parse_traits(data, today=rules.now().date(), places=rules.places)
+        except InvalidInput:
+            continue
+        kept.append(data)
+        if len(kept) == count:
+            return kept
+    raise RuntimeError("not enough typable synthetic people")

@@ -17,16 +17,14 @@ import argparse
 import time
 from typing import Any
 
-from bench.common import fresh_database, write_result
+from bench.common import fresh_database, typable_people, write_result
 from identito.domain.duplicate_reviews import Source
-from identito.domain.errors import InvalidInput
 from identito.domain.identity import Identity
 from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Role, role_permissions
 from identito.domain.trait_set import parse_traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.identities import create_identity
-from identito.synthetic import synthetic_identities
 
 ACTOR = Actor("bench", Role.ADMISSION, role_permissions(Role.ADMISSION))
 
@@ -46,20 +44,6 @@ def _after(data: dict[str, Any], *, uow: Any, rules: Any) -> None:
     create_identity(data, uow=uow, actor=ACTOR, rules=rules)
 
 
-def _typable(rules: Any, count: int) -> list[dict[str, Any]]:
-    """Synthetic people whose traits the typed entry rules accept (e.g. no whole 13055)."""
-    kept: list[dict[str, Any]] = []
-    for data in synthetic_identities(count * 2, seed=12):
-        try:
-            parse_traits(data, today=rules.now().date(), places=rules.places)
-        except InvalidInput:
-            continue
-        kept.append(data)
-        if len(kept) == count:
-            return kept
-    raise RuntimeError("not enough typable synthetic people")
-
-
 def run(kind: str, per_round: int, rounds: int) -> dict[str, Any]:
     from identito.adapters.places import InseeBirthPlaces
     from identito.adapters.unit_of_work import sql_uow_factory
@@ -67,7 +51,7 @@ def run(kind: str, per_round: int, rounds: int) -> dict[str, Any]:
     from identito.services.rules import Rules
 
     rules = Rules(places=InseeBirthPlaces(get_reference()))
-    people = iter(_typable(rules, per_round * rounds * 2))
+    people = iter(typable_people(rules, per_round * rounds * 2, seed=12))
     seconds = {"before": 0.0, "after": 0.0}
     with fresh_database(kind) as url:
         factory = sql_uow_factory(url)
