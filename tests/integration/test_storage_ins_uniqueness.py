@@ -13,11 +13,13 @@ from migration_support import upgrade, with_engine
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
+from identito.adapters.bulk import COPY_FROM
 from identito.adapters.database import create_engine_for
 from identito.adapters.mappers import identity_row
 from identito.adapters.orm import audit_log, duplicate_reviews, identities
 from identito.adapters.repository import SqlIdentityRepository
 from identito.domain.duplicate_reviews import Source
+from identito.domain.errors import NotFound
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
@@ -238,3 +240,21 @@ def test_a_refused_change_lists_the_pair_and_its_audit_row_in_one_committed_tran
     assert {review.first_id, review.second_id} == {asking.id, holder.id}
     assert review.blocking and review.score == 1.0 and review.source is Source.INS_HELD
     assert "identity.ins_already_held" in actions and "identity.ins_changed" not in actions
+
+
+def test_a_bulk_write_of_a_held_matricule_that_passed_the_check_is_refused_by_the_index(
+    uow_factory, make_identity, admin, rules
+):
+    """As an import batch (``COPY`` on PostgreSQL from ``bulk.COPY_FROM`` rows) written
+    while a concurrent writer took the matricule: the index refuses, the same error."""
+    _store(uow_factory, admin, rules, _holding(make_identity, rules))
+    batch = [make_identity(birth_name="LOT" + "A" * n) for n in range(1, COPY_FROM + 1)]
+    late = _holding(make_identity, rules, birth_name="MARTIN")
+    with uow_factory() as uow, pytest.raises(InsAlreadyHeld) as raised:
+        uow.identities.ins_holders = lambda *_, **__: []  # type: ignore[method-assign]
+        for identity in [*batch, late]:
+            uow.identities.add(identity)
+        uow.commit(admin, rules.now())
+    assert raised.value.identity_id == late.id
+    with uow_factory() as uow, pytest.raises(NotFound):  # nothing of the batch stored
+        uow.identities.get(batch[0].id)
