@@ -164,7 +164,45 @@ def _import_resume(data: dict[str, Any]) -> list[str]:
     return [*lines, "", f"Target: {data['target']}. Conditions: {data['note']}."]
 
 
+def _creation_idempotence(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "| database | creations each | before (/s) | after (/s) | ratio after / before |",
+        "|---|---|---|---|---|",
+    ]
+    for run in data["results"]:
+        lines.append(
+            f"| {run['database']} | {run['creations_each']:,} | {run['before_per_second']} | "
+            f"{run['after_per_second']} | {run['ratio_after_over_before']} |"
+        )
+    return [
+        *lines,
+        "",
+        "Before: creation without the same-person lock and look-up; "
+        "after: `create_identity` as shipped; ABBA rounds on one database. Target ≥ 0.90.",
+    ]
+
+
+def _audit_chain(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "| database | operation | ratio chained / plain (wall) | (CPU) | "
+        "audit writer µs per row, chained / plain |",
+        "|---|---|---|---|---|",
+    ]
+    for run in data["runs"]:
+        for operation in ("import", "create"):
+            figures = run[operation]
+            writer = figures["audit_write_cpu_us_per_row"]
+            lines.append(
+                f"| {run['database']} | {operation} | {figures['ratio_chained_over_plain']} | "
+                f"{figures['ratio_chained_over_plain_cpu']} | "
+                f"{writer['chained']} / {writer['plain']} |"
+            )
+    return [*lines, "", f"Target ≥ {data['target_ratio']}. {data['note']}"]
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "creation_idempotence": _creation_idempotence,
+    "audit_chain": _audit_chain,
     "hl7_parsing": _hl7_parsing,
     "import_resume": _import_resume,
     "diffusion": _diffusion,
@@ -174,6 +212,8 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "duplicates": _duplicates,
 }
 TITLES = {
+    "creation_idempotence": "One person, one creation: creation throughput (issue 12)",
+    "audit_chain": "Hash-chained audit trail: what the chain costs (issue 12)",
     "hl7_parsing": "HL7 v2 reception parsing, linear in the message size (issue 12)",
     "import_resume": "Import that resumes: throughput before and after (issue 12)",
     "diffusion": "INS diffusion formats (issue 6)",

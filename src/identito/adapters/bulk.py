@@ -2,9 +2,10 @@
 
 SQLAlchemy's generic per-row parameter handling costs more than the database's
 own insert for thousands of rows. Here each column's bind processor (the public
-``TypeEngine.bind_processor``) is looked up once per table and dialect, rows are
-converted in one tight loop, and the DB-API ``executemany`` receives plain tuples
-through ``exec_driver_sql``, on the unit of work's connection and transaction. On
+``TypeEngine.bind_processor``) is looked up once per table and dialect, a row's
+values are taken in one ``itemgetter`` call and only those with a processor are
+converted; the DB-API ``executemany`` receives plain tuples through
+``exec_driver_sql``, on the unit of work's connection and transaction. On
 PostgreSQL, from ``COPY_FROM`` rows on, the tuples go through ``COPY ... FROM STDIN``
 instead (psycopg's ``Cursor.copy``, same connection and transaction, triggers and
 constraints as for an ``INSERT``): several times faster than the pipelined inserts.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
@@ -25,26 +27,38 @@ COPY_FROM = 64
 
 
 @cache
-def _statement(table: Table, dialect: Dialect) -> tuple[str, tuple[tuple[str, Processor], ...]]:
+def _statement(
+    table: Table, dialect: Dialect
+) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]], tuple[tuple[int, Processor], ...]]:
+    """The INSERT, a getter of a row's values in column order (``itemgetter``: one C
+    call) and the positions of the values that have a bind processor, with it."""
     quote = dialect.identifier_preparer.quote
-    columns = tuple(
-        (c.name, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in table.columns
+    names = tuple(c.name for c in table.columns)
+    processors = tuple(
+        (index, processor)
+        for index, column in enumerate(table.columns)
+        if (processor := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
     )
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    names = ", ".join(quote(name) for name, _ in columns)
-    values = ", ".join(marker for _ in columns)
-    return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({values})", columns
+    values = ", ".join(marker for _ in names)
+    sql = f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES ({values})"
+    getter = itemgetter(*names)
+    if len(names) == 1:  # itemgetter of one name gives the value, not a tuple
+        return sql, lambda row: (getter(row),), processors
+    return sql, getter, processors
 
 
 def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts holding every column of ``table``) in one executemany."""
     if not rows:
         return
-    sql, columns = _statement(table, connection.dialect)
-    params = [
-        tuple(row[name] if process is None else process(row[name]) for name, process in columns)
-        for row in rows
-    ]
+    sql, values_of, processors = _statement(table, connection.dialect)
+    params = []
+    for row in rows:
+        values = list(values_of(row))
+        for index, process in processors:
+            values[index] = process(values[index])  # type: ignore[misc]
+        params.append(tuple(values))
     if connection.dialect.name == "postgresql" and len(params) >= COPY_FROM:
         _copy(connection, table, params)
         return

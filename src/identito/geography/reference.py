@@ -99,7 +99,9 @@ class GeographicReference:
         '69387'
         """
         table = self._table
-        rows = table.arrondissements.get(normalise_code(code), [])
+        rows = table.arrondissements.get(normalise_code(code))
+        if not rows:  # every commune but three: checked at each identity entry
+            return []
         on = max(on, COG_START)  # the COG starts in 1943: Paris's and Lyon's existed before
         return sorted(
             (table.place(row) for row in rows if table.is_valid_on(row, on)),
