@@ -8,6 +8,11 @@ fresh migrated database, several rounds. Each run is timed inside its process, a
 the imports (``bench/import_resume_driver.py``). Written to
 ``bench/results/import_resume.json``: identities/s of every run, the medians, and the
 ratio after/before (≥ 0.90 is the target).
+
+Each run pays a fixed start-up inside the timed command (settings, the geographic
+reference, the database engine, lazily imported modules): about 1.2 to 1.8 s for 10
+rows on the 2-core machine, which is half the time of a 15,000-row import. Measure
+throughput with ``--rows 200000`` (the issue's figure), where it is under 5%.
 """
 
 from __future__ import annotations
