@@ -25,7 +25,7 @@ class FakeLoginThrottles:
 
     def locked(self, now: datetime) -> list[tuple[ThrottleKind, str, ThrottleState]]:
         found = [(k, key, s) for (k, key), s in self.states.items() if s.locked_at(now)]
-        return sorted(found, key=lambda item: (item[2].locked_until, item[0], item[1]), reverse=True)
+        return sorted(found, key=lambda i: (i[2].locked_until, i[0], i[1]), reverse=True)
 
     def delete_stale(self, now: datetime, failed_before: datetime) -> None:
         for key, state in list(self.states.items()):

@@ -85,7 +85,7 @@ def test_user_add_refuses_an_unknown_role_in_french_and_creates_nobody(migrated:
 @pytest.mark.parametrize(
     ("password", "message"),
     [("court-11car", "password : Le mot de passe compte au moins 12 caractères."),
-     ("Password2024!", "password : Ce mot de passe figure dans la liste des mots de passe courants")],
+     ("Password2024!", "password : Ce mot de passe figure dans la liste des mots de passe")],
 )  # fmt: skip
 def test_user_add_refuses_a_short_or_common_password_in_french(
     migrated: Cli, password: str, message: str
