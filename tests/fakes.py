@@ -19,6 +19,7 @@ from uuid import UUID
 from fakes_duplicate_model import FakeDuplicateModelStore
 from fakes_duplicate_reviews import FakeDuplicateReviews
 from fakes_imports import FakeImportJobs
+from fakes_login import FakeLoginThrottles
 from fakes_verification import (
     FakeCampaigns,
     FakeLeases,
@@ -423,6 +424,7 @@ class FakeUsers:
         self.tokens = {} if tokens is None else tokens
         self._pending_users: dict[str, User] = {}
         self._pending_tokens: dict[str, Token] = {}
+        self._deleted_tokens: set[str] = set()
 
     def add(self, user: User) -> None:
         self._pending_users[user.username] = user
@@ -440,16 +442,37 @@ class FakeUsers:
         self._pending_tokens[token.token_hash] = token
 
     def get_token(self, token_hash: str) -> Token | None:
+        if token_hash in self._deleted_tokens:
+            return None
         return self._pending_tokens.get(token_hash) or self.tokens.get(token_hash)
+
+    def delete_token(self, token_hash: str) -> bool:
+        existed = self.get_token(token_hash) is not None
+        self._pending_tokens.pop(token_hash, None)
+        self._deleted_tokens.add(token_hash)
+        return existed
+
+    def delete_tokens(self, username: str, *, expired_at: datetime | None = None) -> int:
+        doomed = [
+            t.token_hash
+            for t in {**self.tokens, **self._pending_tokens}.values()
+            if t.username == username
+            and t.token_hash not in self._deleted_tokens
+            and (expired_at is None or t.expires_at <= expired_at)
+        ]
+        return sum(self.delete_token(token_hash) for token_hash in doomed)
 
     def _commit(self) -> None:
         self.users.update(self._pending_users)
         self.tokens.update(self._pending_tokens)
+        for token_hash in self._deleted_tokens:
+            self.tokens.pop(token_hash, None)
         self._rollback()
 
     def _rollback(self) -> None:
         self._pending_users.clear()
         self._pending_tokens.clear()
+        self._deleted_tokens.clear()
 
 
 class FakePreferences:
@@ -484,9 +507,11 @@ class FakeSessions:
     def delete(self, token_hash: str) -> None:
         self.sessions.pop(token_hash, None)
 
-    def delete_for_user(self, username: str) -> None:
-        for key in [k for k, s in self.sessions.items() if s.username == username]:
+    def delete_for_user(self, username: str, *, keep: str | None = None) -> int:
+        doomed = [k for k, s in self.sessions.items() if s.username == username and k != keep]
+        for key in doomed:
             del self.sessions[key]
+        return len(doomed)
 
     def delete_idle(self, seen_before: datetime) -> None:
         for key in [k for k, s in self.sessions.items() if s.last_seen_at < seen_before]:
@@ -775,6 +800,7 @@ class FakeUnitOfWork:
     leases: FakeLeases = field(default_factory=lambda: FakeLeases())
     imports: FakeImportJobs = field(default_factory=lambda: FakeImportJobs())
     outbox: FakeOutbox = field(default_factory=lambda: FakeOutbox())
+    login_throttles: FakeLoginThrottles = field(default_factory=FakeLoginThrottles)
     commits: int = 0
     _reads: list[AuditEntry] = field(default_factory=list)
 
@@ -848,6 +874,7 @@ class FakeUnitOfWork:
             leases=self.leases,
             imports=self.imports,
             outbox=self.outbox,
+            login_throttles=self.login_throttles,
         )
 
     def stored(self, identity_id: UUID) -> Identity:

@@ -10,6 +10,7 @@ from uuid import NAMESPACE_URL, uuid5
 from identito.adapters.places import InseeBirthPlaces
 from identito.config import Settings
 from identito.domain.documents import DEFAULT_DOCUMENT_TYPES, DocumentType
+from identito.domain.login_throttle import LoginPolicy, ThrottlePolicy
 from identito.geography import GeographicReference, get_reference
 from identito.services.diffusion import MessageReceiver
 from identito.services.rules import Rules
@@ -28,6 +29,33 @@ class Container:
     @property
     def token_ttl(self) -> timedelta:
         return timedelta(minutes=self.settings.token_ttl_minutes)
+
+    @property
+    def login_policy(self) -> LoginPolicy:
+        return login_policy(self.settings)
+
+
+def login_policy(settings: Settings) -> LoginPolicy:
+    """The login throttles of the settings (``login_*``)."""
+
+    def throttle(free: int, lock: int) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            free_failures=free,
+            lock_failures=lock,
+            first_delay=timedelta(seconds=settings.login_first_delay_seconds),
+            max_delay=timedelta(seconds=settings.login_max_delay_seconds),
+            lock_duration=timedelta(minutes=settings.login_lock_minutes),
+            memory=timedelta(minutes=settings.login_failure_memory_minutes),
+        )
+
+    return LoginPolicy(
+        account=throttle(
+            settings.login_account_free_failures, settings.login_account_lock_failures
+        ),
+        address=throttle(
+            settings.login_address_free_failures, settings.login_address_lock_failures
+        ),
+    )
 
 
 def document_types(settings: Settings) -> dict[str, DocumentType]:

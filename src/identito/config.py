@@ -57,6 +57,24 @@ class Settings(BaseSettings):
     #: ``SameSite`` of the session cookie: ``lax`` (default) or ``strict``.
     cookie_samesite: Literal["lax", "strict"] = "lax"
 
+    # Login throttling (web form, POST /api/v1/auth/token, password change): failures
+    # are counted per username (as typed) and per client address, in the database.
+    #: Failed logins of one username without delay; each further one doubles the wait...
+    login_account_free_failures: int = Field(default=5, ge=0)
+    #: ...and this many lock the username for ``login_lock_minutes``.
+    login_account_lock_failures: int = Field(default=10, ge=1)
+    #: The same for one client address (every username tried from it), set higher:
+    #: a hospital's workstations may share one address.
+    login_address_free_failures: int = Field(default=20, ge=0)
+    login_address_lock_failures: int = Field(default=100, ge=1)
+    #: First wait after the free failures, doubled at each failure up to the maximum (s).
+    login_first_delay_seconds: float = Field(default=1.0, gt=0)
+    login_max_delay_seconds: float = Field(default=60.0, gt=0)
+    #: Duration of a lock (an administrator may lift it earlier), in minutes.
+    login_lock_minutes: float = Field(default=15.0, gt=0)
+    #: Failures older than this are forgotten (minutes; a success forgets the username's).
+    login_failure_memory_minutes: float = Field(default=60.0, gt=0)
+
     # Diffusion (docs/diffusion.md).
     #: Name of the organisation as diffused (HL7 MSH-4 and CX-4.1 of the IPP, DICOM issuer).
     facility_name: str = "IDENTITO"

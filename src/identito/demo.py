@@ -32,11 +32,11 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin", "demo-admin", Role.ADMIN),
-    DemoAccount("civ", "demo-civ", Role.IDENTITY_VIGILANCE),
-    DemoAccount("accueil", "demo-accueil", Role.ADMISSION),
-    DemoAccount("soignant", "demo-soignant", Role.CARE),
-    DemoAccount("stats", "demo-stats", Role.STATISTICS),
+    DemoAccount("admin", "cle-demo-gestion", Role.ADMIN),
+    DemoAccount("civ", "cle-demo-vigilance", Role.IDENTITY_VIGILANCE),
+    DemoAccount("accueil", "cle-demo-admission", Role.ADMISSION),
+    DemoAccount("soignant", "cle-demo-soins", Role.CARE),
+    DemoAccount("stats", "cle-demo-indicateurs", Role.STATISTICS),
 )
 
 #: (birth name, birth first names, sex, birth date, birth place, matricule, OID, qualified)

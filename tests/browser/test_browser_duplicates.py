@@ -51,7 +51,7 @@ def test_a_creation_shows_its_potential_duplicates_before_saving(
     page: Page, demo_container: Container
 ) -> None:
     _create(demo_container, birth_name="Garnier", birth_date="1962-07-21")
-    login(page, "accueil", "demo-accueil")
+    login(page, "accueil", "cle-demo-admission")
     page.locator("#s-birth_date").fill("21/07/1962")
     page.locator("#s-name").fill("granier")  # letters swapped: the search finds nobody
     page.keyboard.press("Enter")
@@ -94,7 +94,7 @@ def test_compare_side_by_side_merge_then_undo_the_merge(
         uow=demo_container.uow_factory(), actor=SYSTEM, rules=demo_container.rules,
     )  # fmt: skip
     duplicate = _create(demo_container, birth_name="Bertelot", birth_date="1958-02-11")
-    login(page, "civ", "demo-civ")
+    login(page, "civ", "cle-demo-vigilance")
     page.goto(f"/identites/{duplicate}")
     page.locator("#doublons-potentiels").get_by_role(
         "link", name=re.compile("^Côte à côte")

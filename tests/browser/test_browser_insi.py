@@ -36,7 +36,7 @@ def test_call_insi_see_the_comparison_and_accept(page: Page, demo_container: Con
         },
         uow=demo_container.uow_factory(), actor=SYSTEM, rules=demo_container.rules,
     )  # fmt: skip
-    login(page, "accueil", "demo-accueil")
+    login(page, "accueil", "cle-demo-admission")
     page.locator("#s-birth_date").fill("14/07/2009")
     page.locator("#s-name").fill("ecetinsi")
     page.get_by_role("button", name="Rechercher", exact=True).click()

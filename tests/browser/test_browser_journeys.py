@@ -37,13 +37,13 @@ def test_login_with_a_demo_account(page: Page) -> None:
         page.get_by_role("heading", name="Comptes de démonstration (mode test uniquement)")
     ).to_be_visible()
     shot(page, "01-connexion")
-    login(page, "accueil", "demo-accueil")
+    login(page, "accueil", "cle-demo-admission")
     expect(page.get_by_role("heading", name="Recherche d'antériorité")).to_be_visible()
     expect(page.get_by_text("accueil — Admission (accueil)")).to_be_visible()
 
 
 def test_search_then_create_with_the_keyboard_only(page: Page) -> None:
-    login(page, "accueil", "demo-accueil")
+    login(page, "accueil", "cle-demo-admission")
     expect(page.locator("#s-birth_date")).to_be_focused()  # autofocus: no mouse needed
     page.keyboard.type("14/03/1985")
     page.keyboard.press("Tab")
@@ -84,7 +84,7 @@ def test_search_then_create_with_the_keyboard_only(page: Page) -> None:
 
 
 def test_a_creation_refused_with_french_messages(page: Page) -> None:
-    login(page, "accueil", "demo-accueil")
+    login(page, "accueil", "cle-demo-admission")
     page.goto("/identites/nouvelle")
     page.locator("#birth_name").fill("Dupont$")
     page.locator("#birth_date").fill("31/02/1990")
@@ -98,7 +98,7 @@ def test_a_creation_refused_with_french_messages(page: Page) -> None:
 
 def test_validate_with_a_document(page: Page, demo_container: Container) -> None:
     target = identity_id(demo_container, "2010-08-07", "NESSI")  # a RECUP demo person
-    login(page, "accueil", "demo-accueil")
+    login(page, "accueil", "cle-demo-admission")
     page.goto(f"/identites/{target}")
     page.get_by_role("link", name="Valider l'identité (pièce contrôlée)").click()
     expect(page.get_by_label("Type de pièce d'identité contrôlée")).to_have_value("")
@@ -112,7 +112,7 @@ def test_validate_with_a_document(page: Page, demo_container: Container) -> None
 
 def test_mark_doubtful_then_validation_is_impossible(page: Page, demo_container: Container) -> None:
     target = identity_id(demo_container, "2009-07-01", "PROVISOIRE")  # RECUP with a NIA
-    login(page, "civ", "demo-civ")
+    login(page, "civ", "cle-demo-vigilance")
     page.goto(f"/identites/{target}")
     page.get_by_role("link", name=re.compile("^Attributs")).click()
     page.get_by_label("Identité douteuse").check()
@@ -134,7 +134,7 @@ def test_modify_a_strict_trait_of_a_qualified_identity(
     page: Page, demo_container: Container
 ) -> None:
     target = identity_id(demo_container, "1936-06-21", "TCHITCHI")  # QUAL: validated + INS
-    login(page, "civ", "demo-civ")
+    login(page, "civ", "cle-demo-vigilance")
     page.goto(f"/identites/{target}")
     page.get_by_role("link", name="Modifier les traits").click()
     page.locator("#birth_name").fill("Tchitchy")
@@ -153,7 +153,7 @@ def test_modify_a_strict_trait_of_a_qualified_identity(
 
 
 def test_indicators(page: Page) -> None:
-    login(page, "stats", "demo-stats")
+    login(page, "stats", "cle-demo-indicateurs")
     expect(page.get_by_role("heading", name="Indicateurs de pilotage")).to_be_visible()
     expect(page.locator('svg[aria-labelledby="insi-t"]')).to_be_visible()  # INSi outcomes
     assert page.locator("svg.chart").count() >= 4  # + the reasons chart once there are some
@@ -165,7 +165,7 @@ def test_indicators(page: Page) -> None:
 
 def test_a_statistics_user_cannot_open_an_identity(page: Page, demo_container: Container) -> None:
     target = identity_id(demo_container, "1975-12-31", "ADRUN")
-    login(page, "stats", "demo-stats")
+    login(page, "stats", "cle-demo-indicateurs")
     page.goto(f"/identites/{target}")
     expect(page.get_by_role("heading", name=re.compile("Accès refusé"))).to_be_visible()
     expect(page.get_by_text("ADRUN")).to_have_count(0)
@@ -176,7 +176,7 @@ def test_the_identity_vigilance_unit_sees_the_audit_log(
     page: Page, demo_container: Container
 ) -> None:
     target = identity_id(demo_container, "1975-12-31", "ADRUN")
-    login(page, "civ", "demo-civ")
+    login(page, "civ", "cle-demo-vigilance")
     page.goto(f"/identites/{target}")
     expect(page.get_by_role("heading", name="Journal de traçabilité")).to_be_visible()
     page.get_by_role("heading", name="Matricule INS").scroll_into_view_if_needed()

@@ -46,7 +46,7 @@ def test_review_a_pair_confirm_the_duplicate_and_merge(
     _create(demo_container, birth_name="Rousseaux", birth_date="1957-05-09")
     _create(demo_container, birth_name="Marchand", birth_date="1971-04-08")
     _create(demo_container, birth_name="Marchand", birth_date="1971-08-04")  # day/month swapped
-    login(page, "civ", "demo-civ")
+    login(page, "civ", "cle-demo-vigilance")
 
     menu = page.locator("#menu-doublons")
     expect(menu.locator(".menu-count")).to_have_text(re.compile(r"^\d+$"))
@@ -94,7 +94,7 @@ def test_declare_a_collision_from_the_sheet_then_find_it_in_the_collisions_list(
     page: Page, demo_container: Container
 ) -> None:
     identity = _create(demo_container, birth_name="Vasseur", birth_date="1949-10-17")
-    login(page, "civ", "demo-civ")
+    login(page, "civ", "cle-demo-vigilance")
     page.goto(f"/identites/{identity}")
 
     page.get_by_role("link", name="Déclarer une collision…").click()

@@ -76,7 +76,9 @@ def test_no_read_answers_a_5xx_or_anything_its_document_does_not_declare(case, t
     _send(case, tokens)
 
 
-@schema.exclude(method="GET").parametrize()
+# DELETE /auth/token revokes the very token the run sends: it would blind every later
+# example (tests/e2e/test_api_login_throttle.py covers it).
+@schema.exclude(method="GET").exclude(path="/api/v1/auth/token", method="DELETE").parametrize()
 @_settings(WRITE_EXAMPLES)
 def test_no_write_answers_a_5xx_or_anything_its_document_does_not_declare(case, tokens):
     _send(case, tokens)

@@ -11,10 +11,19 @@ import pytest
 from cli_support import Cli, text
 
 from identito.adapters.migrate import current_revision, head_revision
+from identito.bootstrap import Container
 from identito.demo import DEMO_ACCOUNTS
 from identito.services.auth import AuthenticationFailed, issue_token
+from identito.services.login_throttle import LoginAttempt
 
 TTL = timedelta(minutes=5)
+
+
+def token_for(container: Container, username: str, password: str) -> str:
+    return issue_token(
+        LoginAttempt(username), password, uow=container.uow_factory(), rules=container.rules,
+        ttl=TTL, policy=container.login_policy,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -45,9 +54,7 @@ def test_db_upgrade_run_twice_changes_nothing_the_second_time(migrated: Cli) -> 
 
     assert current_revision(migrated.database_url) == head_revision()
     container = migrated.container()
-    token = issue_token(
-        "alice", "un-long-secret", uow=container.uow_factory(), rules=container.rules, ttl=TTL
-    )
+    token = token_for(container, "alice", "un-long-secret")
     assert token
 
 
@@ -58,14 +65,10 @@ def test_user_add_reads_the_password_from_stdin_and_the_user_can_get_a_token(
 
     assert "Compte alice créé (profil admission)" in text(result)
     container = migrated.container()
-    token = issue_token(
-        "alice", "s3cret-de-test", uow=container.uow_factory(), rules=container.rules, ttl=TTL
-    )
+    token = token_for(container, "alice", "s3cret-de-test")
     assert len(token) >= 32
     with pytest.raises(AuthenticationFailed):
-        issue_token(
-            "alice", "autre-secret", uow=container.uow_factory(), rules=container.rules, ttl=TTL
-        )
+        token_for(container, "alice", "autre-secret")
 
 
 def test_user_add_refuses_an_unknown_role_in_french_and_creates_nobody(migrated: Cli) -> None:
@@ -79,13 +82,18 @@ def test_user_add_refuses_an_unknown_role_in_french_and_creates_nobody(migrated:
         assert uow.users.get("alice") is None
 
 
-def test_user_add_refuses_a_password_shorter_than_eight_characters_in_french(
-    migrated: Cli,
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("court-11car", "password : Le mot de passe compte au moins 12 caractères."),
+     ("Password2024!", "password : Ce mot de passe figure dans la liste des mots de passe")],
+)  # fmt: skip
+def test_user_add_refuses_a_short_or_common_password_in_french(
+    migrated: Cli, password: str, message: str
 ) -> None:
-    result = migrated("user", "add", "alice", "--role", "care", input="court\n")
+    result = migrated("user", "add", "alice", "--role", "care", input=f"{password}\n")
 
     assert result.exit_code != 0
-    assert "password : Le mot de passe compte au moins 8 caractères." in text(result)
+    assert message in text(result)
     with migrated.container().uow_factory() as uow:
         assert uow.users.get("alice") is None
 
@@ -145,8 +153,7 @@ def test_the_demo_accounts_can_get_a_token(migrated: Cli) -> None:
     container = migrated.container()
 
     for account in DEMO_ACCOUNTS:
-        uow, rules = container.uow_factory(), container.rules
-        assert issue_token(account.username, account.password, uow=uow, rules=rules, ttl=TTL)
+        assert token_for(container, account.username, account.password)
 
 
 def test_demo_load_without_once_on_a_loaded_database_only_warns(migrated: Cli) -> None:

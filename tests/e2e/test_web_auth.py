@@ -51,7 +51,7 @@ def test_the_login_page_never_lists_the_demo_accounts_outside_test_mode(
         container, settings=container.settings.model_copy(update={"test_mode": False})
     )
     page = Browser(production).get("/login")
-    assert "demo-admin" not in page.text and "démonstration" not in page.text
+    assert DEMO_ACCOUNTS[0].password not in page.text and "démonstration" not in page.text
 
 
 def test_a_user_logs_in_and_lands_on_the_first_page_of_the_role(container: Container) -> None:

@@ -76,7 +76,7 @@ def test_a_user_creation_with_errors_is_explained_next_to_the_fields(
     )
     assert page.status_code == 422
     assert "Le nom d&#39;utilisateur est obligatoire." in page.text
-    assert "au moins 8 caractères" in page.text
+    assert "au moins 12 caractères" in page.text
 
 
 def test_an_administrator_changes_a_role_and_deactivates_an_account(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from fakes_login import LOGIN_POLICY
 from identito.adapters.unit_of_work import SqlUnitOfWork
 from identito.domain.errors import InvalidInput
 from identito.domain.permissions import Permission, Role
@@ -17,6 +18,7 @@ from identito.services.auth import (
     add_user,
     issue_token,
 )
+from identito.services.login_throttle import LoginAttempt
 from identito.services.unit_of_work import Token, User
 
 
@@ -47,8 +49,9 @@ def test_an_unknown_user_is_none(uow_factory):
 def test_a_token_issued_to_a_user_identifies_them_until_it_expires(uow_factory, rules, admin):
     add_user("a.leroy", "secret-password", "admission", uow=uow_factory(), actor=admin, rules=rules)
     token = issue_token(
-        "a.leroy", "secret-password", uow=uow_factory(), rules=rules, ttl=timedelta(hours=1)
-    )
+        LoginAttempt("a.leroy"), "secret-password", uow=uow_factory(), rules=rules,
+        ttl=timedelta(hours=1), policy=LOGIN_POLICY,
+    )  # fmt: skip
 
     actor = actor_for_token(token, uow=uow_factory(), rules=rules)
     assert actor.username == "a.leroy"

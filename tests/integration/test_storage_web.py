@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from fakes_login import LOGIN_POLICY
 from identito.adapters.database import create_engine_for
 from identito.adapters.migrate import alembic_config
 from identito.adapters.unit_of_work import SqlUnitOfWork
@@ -20,6 +21,7 @@ from identito.domain.permissions import Actor
 from identito.services import identities, sessions
 from identito.services.auth import add_user
 from identito.services.indicators import STATUS
+from identito.services.login_throttle import LoginAttempt
 from identito.services.rules import Rules
 
 pytestmark = pytest.mark.postgres
@@ -77,8 +79,9 @@ def test_web_sessions_live_in_the_database(
     add_user("accueil", "mot-de-passe-1", "admission", uow=uow_factory(), actor=admin, rules=rules)
     policy = sessions.SessionPolicy(idle=timedelta(minutes=30), absolute=timedelta(hours=1))
     opened = sessions.open_session(
-        "accueil", "mot-de-passe-1", uow=uow_factory(), rules=rules, policy=policy
-    )
+        LoginAttempt("accueil"), "mot-de-passe-1", uow=uow_factory(), rules=rules,
+        policy=policy, throttle=LOGIN_POLICY,
+    )  # fmt: skip
     current = sessions.session_actor(opened.token, uow=uow_factory(), rules=rules, policy=policy)
     assert current.actor.username == "accueil" and current.csrf_token == opened.csrf_token
     sessions.close_session(opened.token, uow=uow_factory(), rules=rules)

@@ -298,6 +298,17 @@ web_sessions = Table(
     Column("last_seen_at", UtcDateTime, nullable=False, index=True),
 )
 
+# Failed logins per account (username as typed) and per address (migration 0021).
+login_throttles = Table(
+    "login_throttles",
+    metadata,
+    Column("kind", String(10), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UtcDateTime, nullable=True, index=True),
+    Column("locked_until", UtcDateTime, nullable=True, index=True),
+)
+
 # Net monthly changes of the counts of identities (see services/indicators.py).
 indicator_counts = Table(
     "indicator_counts",

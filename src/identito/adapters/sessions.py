@@ -50,8 +50,11 @@ class SqlSessionStore:
     def delete(self, token_hash: str) -> None:
         self.connection.execute(delete(web_sessions).where(web_sessions.c.token_hash == token_hash))
 
-    def delete_for_user(self, username: str) -> None:
-        self.connection.execute(delete(web_sessions).where(web_sessions.c.username == username))
+    def delete_for_user(self, username: str, *, keep: str | None = None) -> int:
+        query = delete(web_sessions).where(web_sessions.c.username == username)
+        if keep is not None:
+            query = query.where(web_sessions.c.token_hash != keep)
+        return int(self.connection.execute(query).rowcount)
 
     def delete_idle(self, seen_before: datetime) -> None:
         self.connection.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, RowMapping, select, update
+from sqlalchemy import Connection, RowMapping, delete, select, update
 
 from identito.adapters.orm import api_tokens, users
 from identito.domain.permissions import Role
@@ -44,7 +44,7 @@ class SqlUserRepository:
         self.connection.execute(
             update(users)
             .where(users.c.username == user.username)
-            .values(role=user.role.value, active=user.active)
+            .values(role=user.role.value, active=user.active, password_hash=user.password_hash)
         )
 
     def add_token(self, token: Token) -> None:
@@ -66,6 +66,16 @@ class SqlUserRepository:
         if row is None:
             return None
         return Token(row["token_hash"], row["username"], row["expires_at"])
+
+    def delete_token(self, token_hash: str) -> bool:
+        query = delete(api_tokens).where(api_tokens.c.token_hash == token_hash)
+        return self.connection.execute(query).rowcount > 0
+
+    def delete_tokens(self, username: str, *, expired_at: datetime | None = None) -> int:
+        query = delete(api_tokens).where(api_tokens.c.username == username)
+        if expired_at is not None:
+            query = query.where(api_tokens.c.expires_at <= expired_at)
+        return int(self.connection.execute(query).rowcount)
 
 
 def _user(row: RowMapping) -> User:

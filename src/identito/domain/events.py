@@ -32,6 +32,15 @@ class AuditAction(StrEnum):
     DUPLICATE_DECIDED = "duplicate.decided"  # a review decision, on both identities
     DUPLICATES_SCANNED = "duplicates.scanned"  # one row per recorded scan (its summary)
     DUPLICATE_MODEL_ESTIMATED = "duplicates.model_estimated"  # parameters estimated, stored
+    USER_CREATED = "user.created"
+    USER_CHANGED = "user.changed"  # role or active flag (disabling ends sessions and tokens)
+    PASSWORD_CHANGED = "user.password_changed"  # by the user, other sessions and tokens ended
+    ACCESS_REVOKED = "user.access_revoked"  # an administrator ended every session and token
+    SESSION_OPENED = "session.opened"
+    SESSION_CLOSED = "session.closed"
+    TOKEN_REVOKED = "token.revoked"  # DELETE /api/v1/auth/token by its bearer
+    LOGIN_LOCKED = "login.locked"  # too many failed logins: an account or address locked
+    LOGIN_UNLOCKED = "login.unlocked"  # an administrator lifted a lock
 
 
 @dataclass(frozen=True)

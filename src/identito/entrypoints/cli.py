@@ -21,7 +21,8 @@ from identito.entrypoints.cli_diffusion import export, outbox_app
 from identito.entrypoints.cli_duplicates import duplicates_app
 from identito.entrypoints.cli_identities import identities_app
 from identito.entrypoints.cli_insi import insi_app
-from identito.entrypoints.cli_setup import db_app, demo_app, geography_app, user_app
+from identito.entrypoints.cli_setup import db_app, demo_app, geography_app
+from identito.entrypoints.cli_users import user_app
 from identito.entrypoints.cli_verify import mllp_app, verify_app
 
 __all__ = ["_container", "_fail", "_operator", "app", "console", "errors"]

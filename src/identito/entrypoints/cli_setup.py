@@ -1,9 +1,8 @@
-"""Setting an instance up: ``identito db``, ``user``, ``demo`` and ``geography`` commands."""
+"""Setting an instance up: ``identito db``, ``demo`` and ``geography`` commands
+(``user`` lives in ``cli_users``)."""
 
 from __future__ import annotations
 
-import getpass
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,12 +10,9 @@ import typer
 from rich.table import Table
 
 from identito.config import Settings
-from identito.domain.errors import DomainError
-from identito.domain.permissions import Role
-from identito.entrypoints.cli_common import _container, _fail, _operator, console, errors
+from identito.entrypoints.cli_common import _container, console, errors
 
 db_app = typer.Typer(help="Base de données.", no_args_is_help=True)
-user_app = typer.Typer(help="Comptes utilisateurs.", no_args_is_help=True)
 demo_app = typer.Typer(help="Données de démonstration.", no_args_is_help=True)
 geography_app = typer.Typer(help="Référentiel géographique INSEE.", no_args_is_help=True)
 
@@ -29,36 +25,6 @@ def db_upgrade() -> None:
     settings = Settings()
     upgrade_database(settings.database_url)
     console.print("Schéma de la base à jour.")
-
-
-@user_app.command("add")
-def user_add(
-    name: Annotated[str, typer.Argument(help="Nom d'utilisateur.")],
-    role: Annotated[str, typer.Option(help=f"Profil : {', '.join(r.value for r in Role)}.")],
-) -> None:
-    """Create an account; the password is read from standard input."""
-    from identito.services.auth import add_user
-
-    if sys.stdin.isatty():
-        password = getpass.getpass("Mot de passe : ")
-        if getpass.getpass("Confirmation : ") != password:
-            errors.print("[red]Les deux saisies diffèrent.[/red]")
-            raise typer.Exit(1)
-    else:
-        password = sys.stdin.readline().rstrip("\n")
-    container = _container()
-    try:
-        add_user(
-            name,
-            password,
-            role,
-            uow=container.uow_factory(),
-            actor=_operator(),
-            rules=container.rules,
-        )
-    except DomainError as error:
-        _fail(error)
-    console.print(f"Compte [bold]{name}[/bold] créé (profil {role}).")
 
 
 @demo_app.command("load")

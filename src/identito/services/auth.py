@@ -2,7 +2,9 @@
 
 Passwords are hashed with scrypt (stdlib). Tokens are random, stored hashed in
 the database with their expiry, so any ``identito serve`` process behind a load
-balancer accepts them and they can be revoked.
+balancer accepts them and they can be revoked. Every check of a password goes
+through ``authenticate``: throttled per account and per address
+(``services.login_throttle``), one scrypt whether the user exists or not.
 """
 
 from __future__ import annotations
@@ -12,14 +14,29 @@ import hmac
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from identito.domain.errors import DomainError, FieldErrors, InvalidInput, NotFound
+from identito.domain.events import AuditAction
+from identito.domain.login_throttle import LoginPolicy
+from identito.domain.passwords import password_errors
 from identito.domain.permissions import Actor, Permission, Role, role_permissions
+from identito.services.login_throttle import (
+    LoginAttempt,
+    forget_account,
+    record_failure,
+    refuse_if_throttled,
+)
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, Token, UnitOfWork, User
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+#: Checked against when the user is unknown, inactive or its hash unreadable: every
+#: login runs exactly one scrypt, so the answer time tells nothing of the account.
+_DUMMY_HASH = (  # of no password anyone types; a well-formed scrypt hash of our parameters
+    "scrypt$6964656e7469746f2d64756d6d792121$f7cd8999cf7cd9514eae588aa9a22a4727631af9f2599f3b"
+    "03aeb1dc4442cdaf05f490ad5812edbd421f89bf95f7b8c31d607bdb5eb0bfc3701bb7fb90a313f2"
+)
 SYSTEM = Actor("system", Role.ADMIN, role_permissions(Role.ADMIN))
 
 
@@ -33,19 +50,21 @@ def hash_password(password: str) -> str:
     return f"scrypt${salt.hex()}${digest.hex()}"
 
 
-def verify_password(password: str, stored: str) -> bool:
+def _parsed(stored: str) -> tuple[bytes, str] | None:
     try:
         scheme, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    try:
         salt_bytes = bytes.fromhex(salt)
     except ValueError:  # a corrupted stored hash is a failed login, not a crash
-        return False
-    candidate = hashlib.scrypt(password.encode(), salt=salt_bytes, **_SCRYPT)
-    return hmac.compare_digest(candidate.hex(), digest)
+        return None
+    return (salt_bytes, digest) if scheme == "scrypt" else None
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Exactly one scrypt, even for a malformed ``stored`` (then False)."""
+    parsed = _parsed(stored)
+    salt, digest = parsed or _parsed(_DUMMY_HASH) or (b"", "")
+    candidate = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+    return parsed is not None and hmac.compare_digest(candidate.hex(), digest)
 
 
 def _token_hash(token: str) -> str:
@@ -59,8 +78,7 @@ def add_user(
     errors = FieldErrors()
     if not username.strip():
         errors.add("username", "required", "Le nom d'utilisateur est obligatoire.")
-    if len(password) < 8:
-        errors.add("password", "password_length", "Le mot de passe compte au moins 8 caractères.")
+    errors.items.extend(password_errors(password, username=username.strip()))
     try:
         parsed_role = Role(role)
     except ValueError:
@@ -74,24 +92,35 @@ def add_user(
             raise InvalidInput.single("username", "username_taken", message)
         uow.users.add(user)
         now = rules.now()
-        uow.add_audit(AuditEntry(actor.username, now, USER_CREATED, None, None, _user_dict(user)))
+        created = _user_dict(user)
+        uow.add_audit(
+            AuditEntry(actor.username, now, AuditAction.USER_CREATED.value, None, None, created)
+        )
         uow.commit(actor, now)
     return user
-
-
-USER_CREATED = "user.created"
-USER_CHANGED = "user.changed"
 
 
 def _user_dict(user: User) -> dict[str, object]:
     return {"username": user.username, "role": user.role.value, "active": user.active}
 
 
-def authenticate(username: str, password: str, *, uow: UnitOfWork) -> User:
-    """The active user with these credentials, inside an open unit of work."""
-    user = uow.users.get(username)
-    if user is None or not user.active or not verify_password(password, user.password_hash):
+def authenticate(
+    attempt: LoginAttempt, password: str, *, uow: UnitOfWork, policy: LoginPolicy, now: datetime
+) -> User:
+    """The active user with these credentials, inside an open unit of work.
+
+    A throttled attempt raises ``LoginThrottled`` before any check; a failure is
+    counted and committed at once, then raises ``AuthenticationFailed``; a success
+    clears the failures of the account (written with the caller's commit).
+    """
+    refuse_if_throttled(attempt, uow=uow, policy=policy, now=now)
+    user = uow.users.get(attempt.username)
+    stored = user.password_hash if user is not None and user.active else _DUMMY_HASH
+    if not verify_password(password, stored) or user is None or not user.active:
+        record_failure(attempt, uow=uow, policy=policy, now=now)
+        uow.commit(SYSTEM, now)
         raise AuthenticationFailed("Identifiant ou mot de passe incorrect.")
+    forget_account(attempt, uow=uow)
     return user
 
 
@@ -112,7 +141,7 @@ def change_user(
 ) -> User:
     """Change the role of a user and/or (de)activate the account (audited).
 
-    A deactivated user's web sessions end at once; an administrator cannot
+    A deactivated user's web sessions and API tokens end at once; an administrator cannot
     change or deactivate their own account (another administrator must).
     """
     actor.require(Permission.USERS_ADMIN)
@@ -143,27 +172,46 @@ def change_user(
         uow.users.update(changed)
         if not changed.active:
             uow.sessions.delete_for_user(username)
+            uow.users.delete_tokens(username)
         uow.add_audit(
             AuditEntry(
-                actor.username, now, USER_CHANGED, None, _user_dict(user), _user_dict(changed)
+                actor.username, now, AuditAction.USER_CHANGED.value, None,
+                _user_dict(user), _user_dict(changed),
             )
-        )
+        )  # fmt: skip
         uow.commit(actor, now)
     return changed
 
 
 def issue_token(
-    username: str, password: str, *, uow: UnitOfWork, rules: Rules, ttl: timedelta
+    attempt: LoginAttempt,
+    password: str,
+    *,
+    uow: UnitOfWork,
+    rules: Rules,
+    ttl: timedelta,
+    policy: LoginPolicy,
 ) -> str:
-    """Check the credentials and return a new bearer token."""
+    """Check the credentials (throttled) and return a new bearer token."""
+    now = rules.now()
     with uow:
-        user = uow.users.get(username)
-        if user is None or not user.active or not verify_password(password, user.password_hash):
-            raise AuthenticationFailed("Identifiant ou mot de passe incorrect.")
+        user = authenticate(attempt, password, uow=uow, policy=policy, now=now)
         token = secrets.token_urlsafe(32)
-        uow.users.add_token(Token(_token_hash(token), user.username, rules.now() + ttl))
-        uow.commit(Actor(user.username, user.role), rules.now())
+        uow.users.delete_tokens(user.username, expired_at=now)  # housekeeping
+        uow.users.add_token(Token(_token_hash(token), user.username, now + ttl))
+        uow.commit(Actor(user.username, user.role), now)
     return token
+
+
+def revoke_token(token: str, *, uow: UnitOfWork, rules: Rules) -> None:
+    """``DELETE /api/v1/auth/token``: the bearer ends its own token (audited)."""
+    now = rules.now()
+    with uow:
+        stored = uow.users.get_token(_token_hash(token))
+        if stored is None or not uow.users.delete_token(stored.token_hash):
+            raise AuthenticationFailed("Jeton absent, inconnu ou expiré : reconnectez-vous.")
+        uow.add_audit(AuditEntry(stored.username, now, AuditAction.TOKEN_REVOKED.value, None))
+        uow.commit(SYSTEM, now)
 
 
 def actor_for_token(

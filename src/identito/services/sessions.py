@@ -16,13 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from identito.domain.events import AuditAction
+from identito.domain.login_throttle import LoginPolicy
 from identito.domain.permissions import Actor, Role, role_permissions
 from identito.services.auth import AuthenticationFailed, authenticate
+from identito.services.login_throttle import LoginAttempt
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork, WebSession
-
-SESSION_OPENED = "session.opened"
-SESSION_CLOSED = "session.closed"
 
 
 class SessionExpired(AuthenticationFailed):
@@ -56,22 +56,23 @@ def token_hash(token: str) -> str:
 
 
 def open_session(
-    username: str,
+    attempt: LoginAttempt,
     password: str,
     *,
     uow: UnitOfWork,
     rules: Rules,
     policy: SessionPolicy,
+    throttle: LoginPolicy,
     role_overrides: Mapping[str, Sequence[str]] | None = None,
 ) -> OpenedSession:
-    """Check the credentials and open a session (audited)."""
+    """Check the credentials (throttled) and open a session (audited)."""
     now = rules.now()
     with uow:
-        user = authenticate(username, password, uow=uow)
+        user = authenticate(attempt, password, uow=uow, policy=throttle, now=now)
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         uow.sessions.delete_idle(now - policy.idle)  # housekeeping of abandoned sessions
         uow.sessions.add(WebSession(token_hash(token), user.username, csrf, now, now))
-        uow.add_audit(AuditEntry(user.username, now, SESSION_OPENED, None))
+        uow.add_audit(AuditEntry(user.username, now, AuditAction.SESSION_OPENED.value, None))
         actor = Actor(user.username, user.role, role_permissions(user.role, role_overrides))
         uow.commit(actor, now)
     return OpenedSession(actor, csrf, token)
@@ -115,7 +116,7 @@ def close_session(token: str, *, uow: UnitOfWork, rules: Rules) -> None:
         if session is None:
             return
         uow.sessions.delete(hashed)
-        uow.add_audit(AuditEntry(session.username, now, SESSION_CLOSED, None))
+        uow.add_audit(AuditEntry(session.username, now, AuditAction.SESSION_CLOSED.value, None))
         uow.commit(_nobody(), now)
 
 

@@ -26,6 +26,7 @@ from identito.services.duplicate_model_store import DuplicateModelStore
 from identito.services.duplicate_records import DuplicateReviewRepository
 from identito.services.import_records import ImportJobStore
 from identito.services.insi_records import InsiCallRepository, InsiWorklistRepository
+from identito.services.login_records import LoginThrottleStore
 from identito.services.verification_records import (
     CampaignRepository,
     LeaseStore,
@@ -182,8 +183,17 @@ class UserRepository(Protocol):
 
     def get_token(self, token_hash: str) -> Token | None: ...
 
+    def delete_token(self, token_hash: str) -> bool:
+        """Revoke one token; False when it did not exist."""
+        ...
+
+    def delete_tokens(self, username: str, *, expired_at: datetime | None = None) -> int:
+        """Revoke the tokens of a user (only those expired at ``expired_at`` when
+        given); the number deleted."""
+        ...
+
     def update(self, user: User) -> None:
-        """Save the role and the active flag of an existing user."""
+        """Save the role, the active flag and the password hash of an existing user."""
         ...
 
 
@@ -198,7 +208,9 @@ class SessionStore(Protocol):
 
     def delete(self, token_hash: str) -> None: ...
 
-    def delete_for_user(self, username: str) -> None: ...
+    def delete_for_user(self, username: str, *, keep: str | None = None) -> int:
+        """End the sessions of a user but the one hashed ``keep``; the number ended."""
+        ...
 
     def delete_idle(self, seen_before: datetime) -> None: ...
 
@@ -240,6 +252,7 @@ class UnitOfWork(Protocol):
     receptions: ReceptionLog
     leases: LeaseStore
     imports: ImportJobStore
+    login_throttles: LoginThrottleStore
 
     def __enter__(self) -> Self: ...
 

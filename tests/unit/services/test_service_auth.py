@@ -7,14 +7,21 @@ from datetime import timedelta
 import pytest
 
 from fakes import FakeUnitOfWork, FixedClock, actor_with_role
+from fakes_login import LOGIN_POLICY
 from identito.domain.errors import InvalidInput, PermissionDenied
 from identito.domain.permissions import Permission, Role, role_permissions
 from identito.services import auth
+from identito.services.login_throttle import LoginAttempt
 from identito.services.rules import Rules
 from identito.services.unit_of_work import User
 
 TTL = timedelta(hours=8)
 ADMIN = actor_with_role(Role.ADMIN)
+
+
+def token_for(uow: FakeUnitOfWork, rules: Rules, username: str, password: str) -> str:
+    attempt = LoginAttempt(username)
+    return auth.issue_token(attempt, password, uow=uow, rules=rules, ttl=TTL, policy=LOGIN_POLICY)
 
 
 @pytest.fixture
@@ -57,7 +64,7 @@ def test_only_a_user_administrator_adds_users(uow: FakeUnitOfWork, rules: Rules)
     with pytest.raises(PermissionDenied):
         auth.add_user(
             "x",
-            "motdepasse",
+            "mot-de-passe-valide",
             "care",
             uow=uow,
             actor=actor_with_role(Role.IDENTITY_VIGILANCE),
@@ -68,7 +75,7 @@ def test_only_a_user_administrator_adds_users(uow: FakeUnitOfWork, rules: Rules)
 def test_a_token_is_issued_for_good_credentials_and_resolves_to_the_user_and_role(
     accounts: FakeUnitOfWork, rules: Rules
 ) -> None:
-    token = auth.issue_token("accueil", "mot-de-passe-1", uow=accounts, rules=rules, ttl=TTL)
+    token = token_for(accounts, rules, "accueil", "mot-de-passe-1")
     actor = auth.actor_for_token(token, uow=accounts, rules=rules)
     assert (actor.username, actor.role) == ("accueil", Role.ADMISSION)
     assert actor.permissions == role_permissions(Role.ADMISSION)
@@ -78,7 +85,7 @@ def test_a_token_is_issued_for_good_credentials_and_resolves_to_the_user_and_rol
 def test_a_token_resolves_with_the_configured_role_permissions(
     accounts: FakeUnitOfWork, rules: Rules
 ) -> None:
-    token = auth.issue_token("accueil", "mot-de-passe-1", uow=accounts, rules=rules, ttl=TTL)
+    token = token_for(accounts, rules, "accueil", "mot-de-passe-1")
     actor = auth.actor_for_token(
         token, uow=accounts, rules=rules, role_overrides={"admission": ["identity:read"]}
     )
@@ -92,14 +99,14 @@ def test_a_wrong_password_or_unknown_user_gets_no_token(
     accounts: FakeUnitOfWork, rules: Rules, username: str, password: str
 ) -> None:
     with pytest.raises(auth.AuthenticationFailed):
-        auth.issue_token(username, password, uow=accounts, rules=rules, ttl=TTL)
+        token_for(accounts, rules, username, password)
     assert accounts.users.tokens == {}
 
 
 def test_an_expired_token_is_refused(
     accounts: FakeUnitOfWork, rules: Rules, clock: FixedClock
 ) -> None:
-    token = auth.issue_token("accueil", "mot-de-passe-1", uow=accounts, rules=rules, ttl=TTL)
+    token = token_for(accounts, rules, "accueil", "mot-de-passe-1")
     clock.advance(TTL - timedelta(seconds=1))
     auth.actor_for_token(token, uow=accounts, rules=rules)
     clock.advance(timedelta(seconds=1))
@@ -115,7 +122,7 @@ def test_an_unknown_token_is_refused(accounts: FakeUnitOfWork, rules: Rules) -> 
 def test_a_deactivated_user_can_neither_log_in_nor_use_a_token(
     accounts: FakeUnitOfWork, rules: Rules
 ) -> None:
-    token = auth.issue_token("accueil", "mot-de-passe-1", uow=accounts, rules=rules, ttl=TTL)
+    token = token_for(accounts, rules, "accueil", "mot-de-passe-1")
     user = accounts.users.users["accueil"]
     accounts.users.users["accueil"] = User(
         user.username, user.role, user.password_hash, active=False, id=user.id
@@ -123,4 +130,4 @@ def test_a_deactivated_user_can_neither_log_in_nor_use_a_token(
     with pytest.raises(auth.AuthenticationFailed):
         auth.actor_for_token(token, uow=accounts, rules=rules)
     with pytest.raises(auth.AuthenticationFailed):
-        auth.issue_token("accueil", "mot-de-passe-1", uow=accounts, rules=rules, ttl=TTL)
+        token_for(accounts, rules, "accueil", "mot-de-passe-1")

@@ -133,7 +133,7 @@ MATRIX: dict[str, tuple[UseCase, set[Role]]] = {
     ),
     "add-user": (
         lambda w, a: auth.add_user(
-            "nouvelle", "motdepasse", "care", uow=w.uow, actor=a, rules=w.rules
+            "nouvelle", "mot-de-passe-valide", "care", uow=w.uow, actor=a, rules=w.rules
         ),
         {ADMIN},
     ),

@@ -14,10 +14,12 @@ from fakes import (
     identity_input,
     make_identity,
 )
+from fakes_login import LOGIN_POLICY
 from identito.domain.errors import InvalidInput, PermissionDenied
 from identito.domain.permissions import Role
 from identito.domain.status import IdentityStatus
 from identito.services import auth, identities, indicators, previews, sessions
+from identito.services.login_throttle import LoginAttempt
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry
 
@@ -36,12 +38,17 @@ def accounts(uow: FakeUnitOfWork, rules: Rules) -> FakeUnitOfWork:
 # -- sessions -------------------------------------------------------------------------
 
 
+def open_session(uow: FakeUnitOfWork, rules: Rules, password: str) -> sessions.OpenedSession:
+    return sessions.open_session(
+        LoginAttempt("accueil"), password, uow=uow, rules=rules, policy=POLICY,
+        throttle=LOGIN_POLICY,
+    )  # fmt: skip
+
+
 def test_a_session_stores_only_the_hash_of_its_token(
     accounts: FakeUnitOfWork, rules: Rules
 ) -> None:
-    opened = sessions.open_session(
-        "accueil", "mot-de-passe-1", uow=accounts, rules=rules, policy=POLICY
-    )
+    opened = open_session(accounts, rules, "mot-de-passe-1")
     assert opened.token not in accounts.sessions.sessions
     assert sessions.token_hash(opened.token) in accounts.sessions.sessions
     assert opened.actor.role is Role.ADMISSION
@@ -50,18 +57,14 @@ def test_a_session_stores_only_the_hash_of_its_token(
 
 def test_a_wrong_password_opens_no_session(accounts: FakeUnitOfWork, rules: Rules) -> None:
     with pytest.raises(auth.AuthenticationFailed):
-        sessions.open_session(
-            "accueil", "faux-mot-de-passe", uow=accounts, rules=rules, policy=POLICY
-        )
+        open_session(accounts, rules, "faux-mot-de-passe")
     assert accounts.sessions.sessions == {}
 
 
 def test_a_session_expires_when_idle_and_at_its_absolute_limit(
     accounts: FakeUnitOfWork, rules: Rules, clock: FixedClock
 ) -> None:
-    opened = sessions.open_session(
-        "accueil", "mot-de-passe-1", uow=accounts, rules=rules, policy=POLICY
-    )
+    opened = open_session(accounts, rules, "mot-de-passe-1")
     clock.advance(timedelta(minutes=29))
     current = sessions.session_actor(opened.token, uow=accounts, rules=rules, policy=POLICY)
     assert current.csrf_token == opened.csrf_token
@@ -72,9 +75,7 @@ def test_a_session_expires_when_idle_and_at_its_absolute_limit(
 
 
 def test_a_deactivated_user_loses_every_session(accounts: FakeUnitOfWork, rules: Rules) -> None:
-    opened = sessions.open_session(
-        "accueil", "mot-de-passe-1", uow=accounts, rules=rules, policy=POLICY
-    )
+    opened = open_session(accounts, rules, "mot-de-passe-1")
     auth.change_user("accueil", active=False, uow=accounts, actor=ADMIN, rules=rules)
     with pytest.raises(sessions.SessionExpired):
         sessions.session_actor(opened.token, uow=accounts, rules=rules, policy=POLICY)

@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 
 from identito.bootstrap import Container, bootstrap
 from identito.entrypoints.api import (
+    accounts,
     auth,
     duplicates,
     exports,
@@ -57,7 +58,7 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(RequestLimitsMiddleware, container=container)  # before reading a body
     app.add_middleware(SecurityHeadersMiddleware)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, health, identities, merges, insi, places, exports):
+    for module in (auth, accounts, health, identities, merges, insi, places, exports):
         api.include_router(module.router)
     api.include_router(duplicates.router)  # review worklist, decisions, collisions (issue 7)
     api.include_router(verification.router)  # INS verification (issue 5)

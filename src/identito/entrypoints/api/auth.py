@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from identito.entrypoints.api.deps import ActorDep, ContainerDep, UowDep
 from identito.entrypoints.api.errors import problem_responses
 from identito.entrypoints.api.schemas import MePublic, TokenPublic, TokenRequest
-from identito.services.auth import issue_token
+from identito.services.auth import issue_token, revoke_token
+from identito.services.login_throttle import LoginAttempt
 
 router = APIRouter(tags=["authentification"])
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -47,22 +48,40 @@ async def token_request(request: Request) -> TokenRequest:
     "/auth/token",
     response_model=TokenPublic,
     openapi_extra={"requestBody": _TOKEN_BODY},
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 422, 429),
     summary="Obtenir un jeton d'accès",
+    description=(
+        "Les échecs sont comptés par identifiant et par adresse : au-delà d'un seuil, "
+        "429 avec l'en-tête Retry-After (délai croissant, puis blocage temporaire)."
+    ),
 )
 def create_token(
+    request: Request,
     credentials: Annotated[TokenRequest, Depends(token_request)],
     container: ContainerDep,
     uow: UowDep,
 ) -> TokenPublic:
     token = issue_token(
-        credentials.username,
+        LoginAttempt(credentials.username, request.client.host if request.client else None),
         credentials.password,
         uow=uow,
         rules=container.rules,
         ttl=container.token_ttl,
+        policy=container.login_policy,
     )
     return TokenPublic(access_token=token, expires_in=int(container.token_ttl.total_seconds()))
+
+
+@router.delete(
+    "/auth/token",
+    status_code=204,
+    response_class=Response,
+    responses=problem_responses(401),
+    summary="Révoquer le jeton présenté (déconnexion de l'API)",
+)
+def delete_token(request: Request, actor: ActorDep, container: ContainerDep, uow: UowDep) -> None:
+    _, _, token = request.headers.get("authorization", "").partition(" ")
+    revoke_token(token.strip(), uow=uow, rules=container.rules)
 
 
 @router.get(

@@ -15,6 +15,7 @@ missing ``If-Match``               428     ``…:precondition-required``
 ``NotFound``, unknown route        404     ``…:not-found``
 ``AuthenticationFailed``           401     ``…:unauthenticated``
 body above ``http_max_body_bytes``  413     ``…:content-too-large``
+``LoginThrottled``                 429     ``…:too-many-requests``, ``Retry-After``
 =================================  ======  ============================
 """
 
@@ -41,6 +42,7 @@ from identito.domain.errors import (
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.same_person import SamePersonExists
 from identito.services.auth import AuthenticationFailed
+from identito.services.login_throttle import LoginThrottled
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:identito:problem:"
@@ -59,6 +61,7 @@ _KINDS: dict[int, tuple[str, str]] = {
     415: ("unsupported-media-type", "Type de contenu non pris en charge"),
     422: ("invalid-input", "Données invalides"),
     428: ("precondition-required", "En-tête If-Match obligatoire"),
+    429: ("too-many-requests", "Trop de tentatives"),
     500: ("internal-error", "Erreur interne"),
     503: ("unavailable", "Service indisponible"),
 }
@@ -69,6 +72,7 @@ _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (PermissionDenied, 403),
     (NotFound, 404),
     (AuthenticationFailed, 401),
+    (LoginThrottled, 429),
 )
 
 
@@ -137,6 +141,11 @@ def domain_problem(request: Request, error: Exception) -> JSONResponse:
         return problem(403, error.message, permission=error.permission)
     if isinstance(error, AuthenticationFailed):
         return problem(401, error.message, headers={"WWW-Authenticate": "Bearer"})
+    if isinstance(error, LoginThrottled):
+        retry = str(error.retry_after)
+        return problem(
+            429, error.message, headers={"Retry-After": retry}, retry_after=error.retry_after
+        )
     return problem(status, error.message)
 
 

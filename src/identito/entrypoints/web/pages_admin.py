@@ -13,7 +13,9 @@ from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
 from identito.entrypoints.web.forms import text, typed_values
 from identito.entrypoints.web.rendering import field_errors, render
+from identito.services.accounts import revoke_access
 from identito.services.auth import add_user, change_user, list_users
+from identito.services.login_throttle import lift_lock, list_locks
 from identito.services.preferences import get_preferences, update_preferences
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -21,6 +23,8 @@ MESSAGES = {
     "cree": "Compte créé.",
     "modifie": "Compte modifié.",
     "parametres": "Paramètres enregistrés.",
+    "acces": "Sessions fermées et jetons d'API révoqués.",
+    "debloque": "Blocage levé.",
 }
 
 
@@ -28,9 +32,11 @@ def _users_page(
     request: Request, session: SessionDep, container: ContainerDep, status: int = 200, **extra: Any
 ) -> Response:
     users = list_users(uow=container.uow_factory(), actor=session.actor)
+    locks = list_locks(uow=container.uow_factory(), actor=session.actor, rules=container.rules)
     context = {
         "title": "Utilisateurs et profils",
         "users": users,
+        "locks": locks,
         "roles": list(Role),
         "values": {},
         "errors": {},
@@ -68,6 +74,10 @@ def change(
     request: Request, username: str, session: SessionDep, container: ContainerDep, form: FormDep
 ) -> Response:
     action = text(form, "action")
+    if action == "revoquer":
+        revoke_access(username, uow=container.uow_factory(), actor=session.actor,
+                      rules=container.rules)  # fmt: skip
+        return RedirectResponse("/admin/utilisateurs?message=acces", status_code=303)
     try:
         change_user(
             username,
@@ -78,6 +88,18 @@ def change(
     except InvalidInput as error:
         return _users_page(request, session, container, 422, problem=error.errors[0].message)
     return RedirectResponse("/admin/utilisateurs?message=modifie", status_code=303)
+
+
+@router.post("/blocages")
+def unlock(
+    request: Request, session: SessionDep, container: ContainerDep, form: FormDep
+) -> Response:
+    """Lift the lock of a username or an address (after too many failed logins)."""
+    lift_lock(
+        text(form, "kind") or "", str(form.get("key") or ""),
+        uow=container.uow_factory(), actor=session.actor, rules=container.rules,
+    )  # fmt: skip
+    return RedirectResponse("/admin/utilisateurs?message=debloque", status_code=303)
 
 
 def _settings_page(

@@ -1,4 +1,4 @@
-"""Login, logout and the home page."""
+"""Login, logout, the home page and « Mon compte » (the pages of the role, password change)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,21 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from identito.demo import DEMO_ACCOUNTS
+from identito.domain.errors import InvalidInput
 from identito.domain.permissions import Actor, Permission
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep, current_session, session_policy
-from identito.entrypoints.web.rendering import render
+from identito.entrypoints.web.rendering import field_errors, render
 from identito.entrypoints.web.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     delete_cookie,
     set_cookie,
 )
+from identito.services.accounts import change_password
 from identito.services.auth import AuthenticationFailed
-from identito.services.sessions import close_session, csrf_matches, open_session
+from identito.services.login_throttle import LoginAttempt, LoginThrottled
+from identito.services.sessions import close_session, csrf_matches, open_session, token_hash
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,6 +39,24 @@ def home_of(actor: Actor) -> str:
     return "/compte"
 
 
+#: The pages a role may open, as the menu shows them (« Mon compte » lists them).
+ROLE_PAGES = (
+    (Permission.IDENTITY_SEARCH, "/recherche", "Recherche d'antériorité et création"),
+    (Permission.INSI_CALL, "/insi/listes", "Liste de travail INSi"),
+    (Permission.INSI_CALL, "/verification", "Vérification INS"),
+    (Permission.IDENTITY_UPDATE_PROTECTED, "/listes-de-travail", "Listes de travail"),
+    (Permission.DUPLICATES_REVIEW, "/doublons", "Doublons à examiner"),
+    (Permission.DUPLICATES_REVIEW, "/collisions", "Collisions"),
+    (Permission.INDICATORS_READ, "/indicateurs", "Indicateurs"),
+    (Permission.USERS_ADMIN, "/admin/utilisateurs", "Utilisateurs"),
+    (Permission.SETTINGS_ADMIN, "/admin/parametres", "Paramètres"),
+)
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
 def _safe_next(target: str | None) -> str | None:
     """Only a local path (never ``//host`` or a URL) after the login."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -44,7 +65,12 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _login_page(
-    request: Request, container: ContainerDep, *, error: str | None = None, status: int = 200
+    request: Request,
+    container: ContainerDep,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     csrf = secrets.token_urlsafe(32)
     context = {
@@ -55,6 +81,7 @@ def _login_page(
         "demo_accounts": DEMO_ACCOUNTS if container.settings.test_mode else (),
     }
     response = render(request, "login.html", context, status)
+    response.headers.update(headers or {})
     set_cookie(response, request, container.settings, LOGIN_CSRF_COOKIE, csrf)
     return response
 
@@ -78,15 +105,19 @@ def login(
         return _login_page(request, container, error=message, status=403)
     try:
         opened = open_session(
-            username,
+            LoginAttempt(username, client_address(request)),
             password,
             uow=container.uow_factory(),
             rules=container.rules,
             policy=session_policy(container),
+            throttle=container.login_policy,
             role_overrides=container.settings.role_permissions,
         )
     except AuthenticationFailed as error:
         return _login_page(request, container, error=error.message, status=401)
+    except LoginThrottled as error:
+        retry = {"Retry-After": str(error.retry_after)}
+        return _login_page(request, container, error=error.message, status=429, headers=retry)
     response = RedirectResponse(_safe_next(suite) or home_of(opened.actor), status_code=303)
     set_cookie(response, request, container.settings, SESSION_COOKIE, opened.token)
     delete_cookie(response, request, container.settings, LOGIN_CSRF_COOKIE)
@@ -110,6 +141,47 @@ def home(request: Request, container: ContainerDep) -> Response:
     return RedirectResponse(home_of(session.actor), status_code=303)
 
 
+def _account_page(
+    request: Request, session: SessionDep, status: int = 200, **extra: object
+) -> Response:
+    pages = [(href, label) for permission, href, label in ROLE_PAGES
+             if session.actor.can(permission)]  # fmt: skip
+    context = {
+        "title": "Mon compte",
+        "pages": pages,
+        "errors": {},
+        "changed": request.query_params.get("message") == "mot-de-passe",
+        **extra,
+    }
+    return render(request, "account.html", context, status)
+
+
 @router.get("/compte")
 def account(request: Request, session: SessionDep) -> Response:
-    return render(request, "account.html", {"title": "Mon compte"})
+    return _account_page(request, session)
+
+
+@router.post("/compte/mot-de-passe")
+def account_password(
+    request: Request, session: SessionDep, container: ContainerDep, form: FormDep
+) -> Response:
+    """Change one's own password: the other sessions and every API token end."""
+    try:
+        change_password(
+            session.actor,
+            str(form.get("current_password") or ""),
+            str(form.get("new_password") or ""),
+            str(form.get("confirmation") or ""),
+            uow=container.uow_factory(),
+            rules=container.rules,
+            throttle=container.login_policy,
+            address=client_address(request),
+            keep_session=token_hash(request.cookies.get(SESSION_COOKIE, "")),
+        )
+    except InvalidInput as error:
+        return _account_page(request, session, 422, errors=field_errors(error.errors))
+    except LoginThrottled as error:
+        response = _account_page(request, session, 429, problem=error.message)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    return RedirectResponse("/compte?message=mot-de-passe", status_code=303)
