@@ -1,7 +1,7 @@
 """Login throttling (issue 13): failed logins per account and per source address.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0024
 Create Date: 2026-12-04
 
 ``login_throttles``: one row per throttled key, ``kind`` ``account`` (the username as
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | None = "0019"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
