@@ -13,8 +13,8 @@ import re
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute, iter_route_contexts
 from api_support import Api, TestClient
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from identito.bootstrap import Container
 from identito.entrypoints.api import create_app
@@ -50,6 +50,10 @@ def _url(path: str) -> str:
     return _PARAM.sub(
         lambda m: _VALUES.get(m.group(1), "0b6a3c0e-5d1f-4c5a-9a52-3f1f3f1f3f1f"), path
     )
+
+
+def _dependencies(route: Any) -> list[Any]:
+    return list(route.original_route.dependant.dependencies)
 
 
 def _is_write(method: str) -> bool:
@@ -119,7 +123,7 @@ def test_every_write_route_declares_the_permission_it_checks_first(container: Co
     undeclared = [
         (sorted(route.methods or ()), route.path)
         for route in writes
-        if not any(isinstance(d.call, Requires) for d in route.original_route.dependant.dependencies)
+        if not any(isinstance(d.call, Requires) for d in _dependencies(route))
     ]
 
     assert len(writes) > 20 and undeclared == []
