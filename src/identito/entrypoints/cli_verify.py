@@ -203,8 +203,10 @@ def mllp_serve(
     """Receive HL7 v2 ADT messages over MLLP and answer an ACK per message."""
     import asyncio
 
+    from identito.entrypoints.logs import configure_logging
     from identito.entrypoints.mllp import serve_forever
 
+    configure_logging()
     cli = _cli()
     container = cli._container()
     cli.console.print(f"Réception MLLP sur {host}:{port}")

@@ -36,6 +36,7 @@ from identito.entrypoints.api.fhir import (
 from identito.entrypoints.api.limits import RequestLimitsMiddleware
 from identito.entrypoints.api.middleware import SecurityHeadersMiddleware
 from identito.entrypoints.api.schemas import Problem
+from identito.entrypoints.logs import AccessLogMiddleware, install_log_redaction
 from identito.entrypoints.scheduler import install_scheduler
 from identito.entrypoints.web import install_web
 
@@ -78,6 +79,8 @@ def create_app(container: Container) -> FastAPI:
     install_scheduler(app)
     app.mount(FHIR_PREFIX, create_fhir_app(container))  # FHIR R4 read API (OperationOutcome)
     install_web(app)  # the web application in French, home page at "/"
+    app.add_middleware(AccessLogMiddleware)  # outermost: the status finally sent
+    install_log_redaction()
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
