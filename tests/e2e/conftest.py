@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from api_support import Api, TestClient, make_container
@@ -44,17 +45,23 @@ def no_identity_in_logs(
     request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
 ) -> Iterator[None]:
     install_log_redaction()  # as identito's app and CLI do; the test clients' lines too
+    urls = [
+        _database_url(request.getfixturevalue(n)) for n in _DATABASES if n in request.fixturenames
+    ]
     caplog.set_level(logging.DEBUG)
     yield
     records = caplog.get_records("setup") + caplog.get_records("call")
     text = "\n".join(caplog.handler.format(record) for record in records)
     if not text:
         return
-    known: set[str] = set()
-    for name in ("container", "cli"):
-        if name in request.fixturenames:
-            source = request.getfixturevalue(name)
-            url = getattr(source, "database_url", None) or source.settings.database_url
-            known |= stored_identity_strings(url)
+    known = set().union(*(stored_identity_strings(url) for url in urls))
     leaks = identity_leaks(text, known)
     assert leaks == [], f"identities in the logs: {leaks}"
+
+
+#: Fixtures whose database the log scan reads for the names and matricules to look for.
+_DATABASES = ("container", "cli")
+
+
+def _database_url(source: Any) -> str:
+    return str(getattr(source, "database_url", None) or source.settings.database_url)

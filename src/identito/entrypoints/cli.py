@@ -16,7 +16,14 @@ import typer
 
 from identito.config import Settings
 from identito.entrypoints.cli_audit import audit_app
-from identito.entrypoints.cli_common import _container, _fail, _operator, console, errors
+from identito.entrypoints.cli_common import (
+    _container,
+    _fail,
+    _operator,
+    console,
+    errors,
+    guard_startup,
+)
 from identito.entrypoints.cli_diffusion import export, outbox_app
 from identito.entrypoints.cli_duplicates import duplicates_app
 from identito.entrypoints.cli_identities import identities_app
@@ -51,7 +58,9 @@ def serve(
     from identito.adapters.migrate import schema_is_current
     from identito.entrypoints.logs import LOG_CONFIG
 
-    if not schema_is_current(Settings().database_url):
+    settings = Settings()
+    guard_startup(settings)
+    if not schema_is_current(settings.database_url):
         errors.print("[red]Schéma de base absent ou ancien : lancez « identito db upgrade ».[/red]")
         raise typer.Exit(1)
     console.print(f"identito sur [bold]http://{host}:{port}/[/bold] (API : /api/docs)")

@@ -62,7 +62,9 @@ def create_app(container: Container) -> FastAPI:
     install_error_handlers(app)
     install_fhir_error_handlers(app)  # POST/PUT /fhir/Patient: OperationOutcome
     app.add_middleware(RequestLimitsMiddleware, container=container)  # before reading a body
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        SecurityHeadersMiddleware, hsts_max_age=container.settings.hsts_max_age_seconds
+    )
     public = APIRouter(prefix=API_PREFIX)
     for module in (auth, health):  # the token route and the health check are public
         public.include_router(module.router)
