@@ -12,31 +12,15 @@ why they show none, and are checked to show none.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 import pytest
-from api_support import Api, TestClient, make_container, qualify
-from sqlalchemy import select
+from api_support import Api, TestClient, make_container
+from reads_support import READ_ACTIONS, SHOWS, Seed, audit_rows, make_seed, shown_numbers
 
-from identito.adapters.database import dispose_engines, engine_for
-from identito.adapters.orm import audit_log
+from identito.adapters.database import dispose_engines
 from identito.bootstrap import Container
 from identito.entrypoints.api import create_app
-
-SHOWS = "shows a matricule"
-READ_ACTIONS = {"identity.read", "identity.diffused"}
-
-
-@dataclass
-class Seed:
-    current: dict[str, Any]  # QUAL, with a matricule
-    former: dict[str, Any]  # its matricule archived (DOUT): only a former one
-    twin: dict[str, Any]  # a duplicate of ``current``, its INS verified KO by INSi
-    numbers: dict[str, str]  # matricule -> id of the identity that holds or held it
-    call_id: str
-    review_id: str
 
 
 @pytest.fixture(scope="module")
@@ -53,20 +37,7 @@ def api(container: Container) -> Iterator[Api]:
 
 @pytest.fixture(scope="module")
 def seed(container: Container, api: Api) -> Seed:
-    current = qualify(container, api, api.create()["id"])
-    twin = qualify(container, api, api.create()["id"])  # the same person, another matricule
-    other = {"birth_name": "Oudinot", "birth_first_names": ["Cécile"]}
-    former = qualify(container, api, api.create(**other, first_birth_first_name="Cécile")["id"])
-    number = former["ins"]["number"]
-    answer = api.post(f"/api/v1/identities/{former['id']}/attributes", json={"add": ["DOUT"]})
-    assert answer.status_code == 200 and answer.json()["ins"] is None, answer.text
-    verified = api.post(f"/api/v1/identities/{twin['id']}/insi/verify")  # KO: a worklist entry
-    assert verified.status_code == 200, verified.text
-    calls = api.get(f"/api/v1/identities/{twin['id']}/insi/calls").json()["items"]
-    reviews = api.get("/api/v1/duplicates").json()["items"]
-    numbers = {current["ins"]["number"]: current["id"], number: former["id"]}
-    numbers[twin["ins"]["number"]] = twin["id"]
-    return Seed(current, former, twin, numbers, calls[-1]["id"], reviews[0]["id"])
+    return make_seed(container, api)
 
 
 Url = Callable[[Seed], str]
@@ -119,14 +90,6 @@ def _current(seed: Seed) -> str:
     return str(seed.current["ins"]["number"])
 
 
-def _audit_rows(container: Container) -> dict[UUID, tuple[str, str, UUID | None]]:
-    query = select(audit_log.c.id, audit_log.c.actor, audit_log.c.action, audit_log.c.identity_id)
-    with engine_for(container.settings.database_url).connect() as connection:
-        return {
-            row.id: (row.actor, row.action, row.identity_id) for row in connection.execute(query)
-        }
-
-
 def test_every_read_route_is_in_the_table(client: TestClient) -> None:
     document = client.get("/api/v1/openapi.json").json()
     gets = {path for path, operations in document["paths"].items() if "get" in operations}
@@ -139,13 +102,13 @@ def test_a_read_that_shows_a_matricule_writes_an_audit_row_on_its_identity(
     container: Container, api: Api, seed: Seed, path: str
 ) -> None:
     url, expected = READS[path]
-    before = _audit_rows(container)
+    before = audit_rows(container)
 
     answer = api.get(url(seed))
 
     assert answer.status_code in (200, 404), answer.text
-    written = [row for key, row in _audit_rows(container).items() if key not in before]
-    shown = {n: identity for n, identity in seed.numbers.items() if n[:13] in answer.text}
+    written = [row for key, row in audit_rows(container).items() if key not in before]
+    shown = shown_numbers(seed, answer.text)
     audited = {
         str(i) for actor, action, i in written if actor == "admin" and action in READ_ACTIONS
     }
@@ -159,11 +122,11 @@ def test_a_read_that_shows_a_matricule_writes_an_audit_row_on_its_identity(
 def test_a_former_matricule_shown_alone_is_an_audited_read(
     container: Container, api: Api, seed: Seed
 ) -> None:
-    before = _audit_rows(container)
+    before = audit_rows(container)
 
     answer = api.get(f"/api/v1/identities/{seed.former['id']}")
 
     history = answer.json()["ins_history"]
     assert answer.json()["ins"] is None and history and history[0]["number"] in seed.numbers
-    written = [row for key, row in _audit_rows(container).items() if key not in before]
+    written = [row for key, row in audit_rows(container).items() if key not in before]
     assert ("admin", "identity.read", UUID(seed.former["id"])) in written
