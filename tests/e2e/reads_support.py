@@ -65,3 +65,16 @@ def audited_reads(container: Container, before: dict[UUID, Any], actor: str) -> 
     """Identities of the read rows ``actor`` wrote since ``before``."""
     written = [row for key, row in audit_rows(container).items() if key not in before]
     return {str(i) for who, action, i in written if who == actor and action in READ_ACTIONS}
+
+
+def assert_audited_if_shown(
+    container: Container, seed: Seed, before: dict[UUID, Any], text: str, expected: str
+) -> None:
+    """Every seeded identity whose matricule ``text`` shows has a read row by ``admin``
+    since ``before``; ``expected`` (SHOWS or a reason) must tell whether one is shown."""
+    shown = shown_numbers(seed, text)
+    assert set(shown.values()) <= audited_reads(container, before, "admin"), shown
+    if expected == SHOWS:
+        assert shown, "no matricule shown: the table is wrong"
+    else:
+        assert not shown, f"a matricule is shown: mark it {SHOWS!r}"

@@ -11,28 +11,14 @@ why they show none, and are checked to show none.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from uuid import UUID
 
 import pytest
-from api_support import Api, TestClient, make_container
-from reads_support import READ_ACTIONS, SHOWS, Seed, audit_rows, make_seed, shown_numbers
+from api_support import Api, TestClient
+from reads_support import SHOWS, Seed, assert_audited_if_shown, audit_rows, make_seed
 
-from identito.adapters.database import dispose_engines
 from identito.bootstrap import Container
-from identito.entrypoints.api import create_app
-
-
-@pytest.fixture(scope="module")
-def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
-    yield make_container(tmp_path_factory.mktemp("reads"))
-    dispose_engines()
-
-
-@pytest.fixture(scope="module")
-def api(container: Container) -> Iterator[Api]:
-    with TestClient(create_app(container), base_url="http://testserver") as client:
-        yield Api(client)
 
 
 @pytest.fixture(scope="module")
@@ -107,16 +93,7 @@ def test_a_read_that_shows_a_matricule_writes_an_audit_row_on_its_identity(
     answer = api.get(url(seed))
 
     assert answer.status_code in (200, 404), answer.text
-    written = [row for key, row in audit_rows(container).items() if key not in before]
-    shown = shown_numbers(seed, answer.text)
-    audited = {
-        str(i) for actor, action, i in written if actor == "admin" and action in READ_ACTIONS
-    }
-    assert {identity for identity in shown.values()} <= audited, (written, shown)
-    if expected == SHOWS:
-        assert shown, f"{path} showed no matricule: the table is wrong"
-    else:
-        assert not shown, f"{path} shows a matricule: mark it {SHOWS!r}"
+    assert_audited_if_shown(container, seed, before, answer.text, expected)
 
 
 def test_a_former_matricule_shown_alone_is_an_audited_read(

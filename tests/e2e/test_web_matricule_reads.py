@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from api_support import Api, TestClient, make_container
+from api_support import Api, TestClient
 from fastapi.routing import APIRoute, iter_route_contexts
-from reads_support import SHOWS, Seed, audit_rows, audited_reads, make_seed, shown_numbers
+from reads_support import SHOWS, Seed, assert_audited_if_shown, audit_rows, make_seed
 from web_support import Browser
 
-from identito.adapters.database import dispose_engines
 from identito.bootstrap import Container
 from identito.entrypoints.api import create_app
 
@@ -72,12 +71,6 @@ PAGES: dict[str, tuple[Url, str]] = {
 
 
 @pytest.fixture(scope="module")
-def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
-    yield make_container(tmp_path_factory.mktemp("web-reads"))
-    dispose_engines()
-
-
-@pytest.fixture(scope="module")
 def seed(container: Container) -> Iterator[Seed]:
     with TestClient(create_app(container), base_url="http://testserver") as client:
         yield make_seed(container, Api(client))
@@ -113,9 +106,4 @@ def test_a_page_that_shows_a_matricule_writes_an_audit_row_on_its_identity(
     answer = admin.get(url(seed))
 
     assert answer.status_code in (200, 303, 404, 422), (answer.status_code, answer.text[:300])
-    shown = shown_numbers(seed, answer.text)
-    assert set(shown.values()) <= audited_reads(container, before, "admin"), shown
-    if expected == SHOWS:
-        assert shown, f"{path} showed no matricule: the table is wrong"
-    else:
-        assert not shown, f"{path} shows a matricule: mark it {SHOWS!r}"
+    assert_audited_if_shown(container, seed, before, answer.text, expected)
