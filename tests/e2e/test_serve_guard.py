@@ -5,12 +5,13 @@ and answers HTTPS requests (a local proxy's ``X-Forwarded-Proto``) with HSTS."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
 from api_support import TestClient, make_container
-from serve_support import Served, environment
+from serve_support import IDENTITO, Served, environment, free_port
 
 from identito.adapters.database import dispose_engines
 from identito.adapters.migrate import upgrade_database
@@ -86,3 +87,13 @@ def test_hsts_max_age_zero_sends_no_hsts(tmp_path: Path) -> None:
     container = make_container(tmp_path, hsts_max_age_seconds=0)
     with TestClient(create_app(container), base_url="https://testserver") as https:
         assert HSTS not in https.get("/login").headers
+
+
+def test_mllp_serve_outside_test_mode_refuses_the_simulated_insi_too(database_url: str) -> None:
+    command = [str(IDENTITO), "mllp", "serve", "--port", str(free_port())]
+    env = environment(database_url=database_url)
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 1
+    assert "IDENTITO_INSI_ALLOW_SIMULATOR=true" in " ".join(done.stderr.split())
