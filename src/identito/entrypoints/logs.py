@@ -12,7 +12,8 @@
   URL in a message (an HTTP client's line) and of a ``uvicorn.access`` record (uvicorn
   run by hand) are masked too.
 * SQL parameters are never in an error message (``hide_parameters`` on every engine,
-  ``adapters/database.py``).
+  ``adapters/database.py``); the ``DETAIL`` line of a PostgreSQL error, which quotes
+  the failing row, is masked in the logs.
 """
 
 from __future__ import annotations
@@ -32,19 +33,25 @@ NIR_SHAPED = re.compile(
     r"(?<![0-9A-Za-z])[123478](?:[ .]?[0-9]{2}){2}[ .]?(?:[0-9]{2}|2[AaBb])"
     r"(?:[ .]?[0-9]{3}){2}(?:[ .]?[0-9]{2})?(?![0-9A-Za-z])"
 )
+_PG_DETAIL = re.compile(r"^(DETAIL:\s*).*$", re.MULTILINE)
 _NAME = re.compile(r"[A-Za-z0-9_.\-\[\]]{1,40}")
 _URL_WITH_QUERY = re.compile(r"https?://[^\s\"'<>?]+\?[^\s\"'<>]*")
 
 
 def redact(text: str) -> str:
-    """``text`` with every NIR-shaped number masked.
+    """``text`` with every NIR-shaped number masked, and the ``DETAIL`` of a PostgreSQL
+    error (it quotes the failing row or key: traits, matricules) masked whole.
+
+    >>> print(redact("NotNullViolation\\nDETAIL:  Failing row contains (null, DUPONT)."))
+    NotNullViolation
+    DETAIL:  <masqué>
 
     >>> redact("matricule 285037505612345 et 1 85 03 2A 056 123")
     'matricule <masqué> et <masqué>'
     >>> redact("identité 0b6a3c0e-5d1f-4c5a-9a52-3f1f3f1f3f1f, 14 digits 28503750561234")
     'identité 0b6a3c0e-5d1f-4c5a-9a52-3f1f3f1f3f1f, 14 digits 28503750561234'
     """
-    return NIR_SHAPED.sub(MASK, text)
+    return NIR_SHAPED.sub(MASK, _PG_DETAIL.sub(rf"\1{MASK}", text))
 
 
 def mask_query(target: str) -> str:
