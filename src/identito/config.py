@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     #: ``SameSite`` of the session cookie: ``lax`` (default) or ``strict``.
     cookie_samesite: Literal["lax", "strict"] = "lax"
+    #: ``Strict-Transport-Security: max-age`` sent on every answer to an HTTPS request
+    #: (directly, or through a proxy on an address of uvicorn's ``FORWARDED_ALLOW_IPS``,
+    #: 127.0.0.1 by default, that sends ``X-Forwarded-Proto: https``); 0: not sent.
+    hsts_max_age_seconds: int = Field(default=31_536_000, ge=0)
 
     # Login throttling (web form, POST /api/v1/auth/token, password change): failures
     # are counted per username (as typed) and per client address, in the database.
@@ -87,6 +91,10 @@ class Settings(BaseSettings):
     # INSi teleservice (docs/insi.md): "simulator" runs in-process with no certificate.
     #: "simulator" (default, in-process) or "soap" (HTTPS with mutual TLS).
     insi_backend: Literal["simulator", "soap"] = "simulator"
+    #: Outside test mode, ``identito serve`` and ``identito mllp serve`` refuse to start
+    #: with the simulator unless this is true (a demonstration or training instance,
+    #: never production: the simulator answers with fictitious persons).
+    insi_allow_simulator: bool = False
     #: Endpoint of the SOAP service (the simulator's default address).
     insi_url: str = "https://127.0.0.1:8443/lps"
     #: Timeout of one call (connect, read, write), in seconds.

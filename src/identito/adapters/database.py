@@ -36,8 +36,14 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-#: orjson: JSON columns (audit snapshots) are serialised several times faster.
-_JSON = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+#: orjson: JSON columns (audit snapshots) are serialised several times faster; the
+#: parameters of a statement (traits, matricules) never appear in an error message or a
+#: log line (issue 13).
+_JSON = {
+    "json_serializer": _json_dumps,
+    "json_deserializer": orjson.loads,
+    "hide_parameters": True,
+}
 
 
 def _is_memory(url: URL) -> bool:

@@ -91,6 +91,12 @@ class IdentityState:
         return self.ins_collection_method or self.collection_method
 
     @property
+    def holds_matricules(self) -> bool:
+        """A matricule to show: current, former, or in INSi's INSHISTO (a read of it is
+        audited)."""
+        return self.ins is not None or bool(self.ins_history) or bool(self.insi_history)
+
+    @property
     def ins_to_verify(self) -> bool:
         """A typed matricule waiting for an INSi verification ("INS saisi, à vérifier")."""
         return self.ins is not None and self.ins_source is InsSource.TYPED

@@ -16,7 +16,14 @@ import typer
 
 from identito.config import Settings
 from identito.entrypoints.cli_audit import audit_app
-from identito.entrypoints.cli_common import _container, _fail, _operator, console, errors
+from identito.entrypoints.cli_common import (
+    _container,
+    _fail,
+    _operator,
+    console,
+    errors,
+    guard_startup,
+)
 from identito.entrypoints.cli_diffusion import export, outbox_app
 from identito.entrypoints.cli_duplicates import duplicates_app
 from identito.entrypoints.cli_identities import identities_app
@@ -24,10 +31,17 @@ from identito.entrypoints.cli_insi import insi_app
 from identito.entrypoints.cli_setup import db_app, demo_app, geography_app
 from identito.entrypoints.cli_users import user_app
 from identito.entrypoints.cli_verify import mllp_app, verify_app
+from identito.entrypoints.logs import install_log_redaction
 
 __all__ = ["_container", "_fail", "_operator", "app", "console", "errors"]
 
 app = typer.Typer(help="identito : référentiel d'identités conforme INS.", no_args_is_help=True)
+
+
+@app.callback()
+def main() -> None:
+    """identito : référentiel d'identités conforme INS."""
+    install_log_redaction()  # no matricule in any log line of any command (issue 13)
 
 
 @app.command()
@@ -43,8 +57,11 @@ def serve(
     import uvicorn
 
     from identito.adapters.migrate import schema_is_current
+    from identito.entrypoints.logs import LOG_CONFIG
 
-    if not schema_is_current(Settings().database_url):
+    settings = Settings()
+    guard_startup(settings)
+    if not schema_is_current(settings.database_url):
         errors.print("[red]Schéma de base absent ou ancien : lancez « identito db upgrade ».[/red]")
         raise typer.Exit(1)
     console.print(f"identito sur [bold]http://{host}:{port}/[/bold] (API : /api/docs)")
@@ -56,6 +73,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        log_config=LOG_CONFIG,
+        access_log=False,  # identito's own access log masks the query values
     )
 
 

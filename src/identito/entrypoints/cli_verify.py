@@ -203,9 +203,11 @@ def mllp_serve(
     """Receive HL7 v2 ADT messages over MLLP and answer an ACK per message."""
     import asyncio
 
+    from identito.entrypoints.cli_common import guard_startup
     from identito.entrypoints.mllp import serve_forever
 
     cli = _cli()
     container = cli._container()
+    guard_startup(container.settings)
     cli.console.print(f"Réception MLLP sur {host}:{port}")
     asyncio.run(serve_forever(container, host, port))

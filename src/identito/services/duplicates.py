@@ -91,6 +91,8 @@ def find_duplicates(
         kept = _scored(
             identity, uow=uow, actor=actor, rules=rules, limit=limit, threshold=threshold
         )
+        if kept:  # each explanation shows the identity's own matricule beside the other's
+            note_reads([identity], uow=uow, actor=actor, rules=rules)
     return kept
 
 

@@ -31,6 +31,7 @@ from identito.services.identity_inputs import (
     search_criteria,
 )
 from identito.services.ins_refusals import refuse_held_ins
+from identito.services.matricule_reads import MatriculeView, note_reads, note_view
 from identito.services.preferences import read_preferences
 from identito.services.rules import Rules
 from identito.services.same_person import reserve_creation
@@ -295,20 +296,11 @@ def validate_identity(
 def identity_audit(
     identity_id: UUID, *, uow: UnitOfWork, actor: Actor, rules: Rules
 ) -> list[AuditEntry]:
+    """The identity's audit trail; its before/after values hold matricules: the read is
+    audited itself (``view: audit``)."""
     actor.require(Permission.AUDIT_READ)
     with uow:
         uow.identities.get(identity_id)  # 404 for an unknown identity
-        return uow.audit.for_identity(identity_id)
-
-
-def note_reads(found: Iterable[Identity], *, uow: UnitOfWork, actor: Actor, rules: Rules) -> None:
-    """Audit every returned identity whose matricule the actor sees."""
-    if not actor.can(Permission.INS_READ):
-        return
-    now = None
-    for identity in found:
-        if identity.ins is not None:
-            now = now or rules.now()
-            uow.note_read(identity, actor, now)
-    if now is not None:
-        uow.commit(actor, now)
+        entries = uow.audit.for_identity(identity_id)
+        note_view(identity_id, MatriculeView.AUDIT, uow=uow, actor=actor, rules=rules)
+    return entries

@@ -13,6 +13,7 @@ from identito.services.ins_refusals import Trace, refusal_audit, refuse_held_ins
 from identito.services.insi_integration import RecoveryResult, integrate, refused
 from identito.services.insi_records import CallOutcome, Decision, InsiCall
 from identito.services.insi_trace import INSI_REJECTED
+from identito.services.matricule_reads import MatriculeView, note_view
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 
@@ -114,11 +115,17 @@ def list_insi_calls(
         actor.require(Permission.INSI_CALL)
     with uow:
         uow.identities.get(identity_id)  # 404 for an unknown identity
-        return uow.insi_calls.for_identity(identity_id)
+        calls = uow.insi_calls.for_identity(identity_id)
+        if calls:  # their comparisons and queries hold matricules
+            note_view(identity_id, MatriculeView.INSI_CALLS, uow=uow, actor=actor, rules=rules)
+    return calls
 
 
 def get_insi_call(call_id: UUID, *, uow: UnitOfWork, actor: Actor, rules: Rules) -> InsiCall:
     """One call with its raw request and response (audit permission)."""
     actor.require(Permission.AUDIT_READ)
     with uow:
-        return uow.insi_calls.get(call_id)
+        call = uow.insi_calls.get(call_id)
+        view = MatriculeView.INSI_MESSAGE
+        note_view(call.identity_id, view, uow=uow, actor=actor, rules=rules)
+    return call

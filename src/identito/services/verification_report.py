@@ -8,6 +8,7 @@ from uuid import UUID
 
 from identito.domain.errors import NotFound
 from identito.domain.permissions import Actor
+from identito.services.matricule_reads import MatriculeView, note_views
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
 from identito.services.verification_records import VerificationResult
@@ -37,11 +38,16 @@ def campaign_report(run_id: UUID, *, uow: UnitOfWork, actor: Actor, rules: Rules
     writer.writerow(["résultat", "identité", "matricule vérifié", "nom de naissance",
                      "1er prénom", "date de naissance", "message"])  # fmt: skip
     with uow:
+        shown = []
         for result in (VerificationResult.KO, VerificationResult.ERROR):
             for item in uow.campaigns.items_with_result(run_id, result):
                 traits = _traits_or_none(uow, item.identity_id)
                 writer.writerow([result.value, str(item.identity_id), item.ins_number or "",
                                  *traits, item.message or ""])  # fmt: skip
+                shown += [item.identity_id] if item.ins_number else []
+        if shown:  # the matricules verified, one audit row per identity
+            view = MatriculeView.VERIFICATION_REPORT
+            note_views(shown, view, uow=uow, actor=actor, rules=rules)
     return "\ufeff" + out.getvalue()
 
 

@@ -27,6 +27,7 @@ from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
 from identito.domain.trait_set import RECEIVED_ENTRY, parse_traits
 from identito.services.duplicate_watch import watch_duplicates
+from identito.services.matricule_reads import MatriculeView, holds_matricule, note_views
 from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
@@ -78,7 +79,12 @@ def list_entries(
     actor.require(VIGILANCE)
     wanted = _kind(kind) if kind else None
     with uow:
-        return uow.vigilance.entries(wanted, open_only=open_only)
+        entries = uow.vigilance.entries(wanted, open_only=open_only)
+        shown = [e.identity_id for e in entries if holds_matricule(e.summary)]
+        if shown:
+            view = MatriculeView.VIGILANCE_LIST
+            note_views(shown, view, uow=uow, actor=actor, rules=rules)
+    return entries
 
 
 def open_counts(*, uow: UnitOfWork, actor: Actor, rules: Rules) -> dict[str, int]:

@@ -8,12 +8,14 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep
+from identito.domain.permissions import Permission
+from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep, requires
 from identito.entrypoints.api.errors import problem_responses
 from identito.services.accounts import revoke_access
 from identito.services.login_throttle import LoginLock, lift_lock, list_locks
 
-router = APIRouter(tags=["comptes"])
+# Every route administers accounts: checked before a path or body is validated (403 first).
+router = APIRouter(tags=["comptes"], dependencies=[requires(Permission.USERS_ADMIN)])
 
 
 class EndedAccessPublic(BaseModel):

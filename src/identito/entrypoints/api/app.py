@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from identito.bootstrap import Container, bootstrap
@@ -27,11 +27,17 @@ from identito.entrypoints.api import (
     reception,
     verification,
 )
+from identito.entrypoints.api.deps import get_actor
 from identito.entrypoints.api.errors import install_error_handlers
-from identito.entrypoints.api.fhir import FHIR_PREFIX, create_fhir_app
+from identito.entrypoints.api.fhir import (
+    FHIR_PREFIX,
+    create_fhir_app,
+    install_fhir_error_handlers,
+)
 from identito.entrypoints.api.limits import RequestLimitsMiddleware
 from identito.entrypoints.api.middleware import SecurityHeadersMiddleware
 from identito.entrypoints.api.schemas import Problem
+from identito.entrypoints.logs import AccessLogMiddleware, install_log_redaction
 from identito.entrypoints.scheduler import install_scheduler
 from identito.entrypoints.web import install_web
 
@@ -55,10 +61,18 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
+    install_fhir_error_handlers(app)  # POST/PUT /fhir/Patient: OperationOutcome
     app.add_middleware(RequestLimitsMiddleware, container=container)  # before reading a body
-    app.add_middleware(SecurityHeadersMiddleware)
-    api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, accounts, health, identities, merges, insi, places, exports):
+    app.add_middleware(
+        SecurityHeadersMiddleware, hsts_max_age=container.settings.hsts_max_age_seconds
+    )
+    public = APIRouter(prefix=API_PREFIX)
+    for module in (auth, health):  # the token route and the health check are public
+        public.include_router(module.router)
+    app.include_router(public)
+    # Authenticated before any parameter or body is read: 401, not 422 or 428 (issue 13).
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_actor)])
+    for module in (accounts, identities, merges, insi, places, exports):
         api.include_router(module.router)
     api.include_router(duplicates.router)  # review worklist, decisions, collisions (issue 7)
     api.include_router(verification.router)  # INS verification (issue 5)
@@ -68,6 +82,8 @@ def create_app(container: Container) -> FastAPI:
     install_scheduler(app)
     app.mount(FHIR_PREFIX, create_fhir_app(container))  # FHIR R4 read API (OperationOutcome)
     install_web(app)  # the web application in French, home page at "/"
+    app.add_middleware(AccessLogMiddleware)  # outermost: the status finally sent
+    install_log_redaction()
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

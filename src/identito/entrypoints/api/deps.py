@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from identito.bootstrap import Container
 from identito.domain.errors import InvalidInput
-from identito.domain.permissions import Actor
+from identito.domain.permissions import Actor, Permission
 from identito.entrypoints.api.errors import PreconditionRequired
 from identito.services.auth import AuthenticationFailed, actor_for_token
 from identito.services.rules import Rules
@@ -68,6 +68,24 @@ def get_actor(
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+class Requires:
+    """Route dependency ``dependencies=[requires(Permission.X)]``: the permission the use
+    case checks first, checked before the body is validated, so that a role without it
+    gets 403 whatever it sends (the service still checks; ``errors.validation_problem``
+    reads ``permissions`` for a body that is not even JSON)."""
+
+    def __init__(self, permissions: tuple[Permission, ...]) -> None:
+        self.permissions = permissions
+
+    def __call__(self, actor: ActorDep) -> None:
+        for permission in self.permissions:
+            actor.require(permission)
+
+
+def requires(*permissions: Permission) -> Any:
+    return Depends(Requires(permissions))
 
 
 def expected_version(

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from identito.domain.duplicate_reviews import DuplicateReview
 from identito.domain.permissions import Actor, Permission
-from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep
+from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep, requires
 from identito.entrypoints.api.errors import problem_responses
 from identito.entrypoints.api.schemas import IdentityPublic, TraitAgreementPublic
 from identito.services import collisions as collision_service
@@ -159,6 +159,7 @@ def review_detail(review_id: UUID, actor: ActorDep, uow: UowDep, rules: RulesDep
 
 @router.post(
     "/duplicates/{review_id}/decision",
+    dependencies=[requires(Permission.DUPLICATES_REVIEW)],
     response_model=ReviewDetail,
     responses=problem_responses(401, 403, 404, 409, 422),
     summary="Décider : doublon (DOUA), pas un doublon, homonymes (HOMA), collision",
@@ -197,6 +198,7 @@ def list_collisions(
 
 @router.post(
     "/identities/{identity_id}/collision",
+    dependencies=[requires(Permission.DUPLICATES_REVIEW)],
     response_model=IdentityPublic,
     responses=problem_responses(401, 403, 404, 409, 422),
     summary="Déclarer une collision (deux personnes dans un dossier) : COLP ou COLV",
@@ -212,6 +214,7 @@ def declare_collision(
 
 @router.delete(
     "/identities/{identity_id}/collision",
+    dependencies=[requires(Permission.DUPLICATES_REVIEW)],
     response_model=IdentityPublic,
     responses=problem_responses(401, 403, 404, 409),
     summary="Résoudre la collision d'une identité",

@@ -193,8 +193,28 @@ def _field_name(loc: Sequence[int | str]) -> str | None:
     return name or None
 
 
+def _missing_permission(request: Request) -> PermissionDenied | None:
+    """A body FastAPI could not even parse is refused before the route's dependencies
+    run: the permission the route declares (``deps.requires``) is checked here, on the
+    actor ``limits.RequestLimitsMiddleware`` authenticated for the body."""
+    route, actor = request.scope.get("route"), getattr(request.state, "actor", None)
+    dependant = getattr(route, "dependant", None)
+    if actor is None or dependant is None:
+        return None
+    for dependency in dependant.dependencies:
+        for permission in getattr(dependency.call, "permissions", ()):
+            try:
+                actor.require(permission)
+            except PermissionDenied as denied:
+                return denied
+    return None
+
+
 def validation_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    denied = _missing_permission(request)
+    if denied is not None:
+        return problem(403, denied.message, permission=denied.permission)
     seen: dict[tuple[str | None, str], FieldError] = {}
     for item in error.errors():
         field, rule = _field_name(item.get("loc", ())), str(item.get("type", "invalid"))

@@ -10,7 +10,8 @@ from pydantic import BaseModel
 
 from identito.domain.diffusion import ExportFormat
 from identito.domain.errors import InvalidInput
-from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep
+from identito.domain.permissions import Permission
+from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep, requires
 from identito.entrypoints.api.errors import problem_responses
 from identito.messages import datamatrix
 from identito.messages.exports import RENDERERS
@@ -82,6 +83,7 @@ async def _scanned_text(request: Request) -> str:
 
 @router.post(
     "/datamatrix/decode",
+    dependencies=[requires(Permission.IDENTITY_SEARCH)],
     response_model=ScanResult,
     responses=problem_responses(401, 403, 422),
     summary="Lire un DataMatrix INS (texte du lecteur 2D ou image) et préremplir",

@@ -7,10 +7,11 @@ is an ``OperationOutcome``. Each returned Patient is an audited diffusion.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,7 +24,7 @@ from identito.domain.errors import (
     NotFound,
     PermissionDenied,
 )
-from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep
+from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep, get_actor
 from identito.messages import fhir
 from identito.services import diffusion as service
 from identito.services.auth import AuthenticationFailed
@@ -40,7 +41,7 @@ _OUTCOMES: tuple[tuple[type[Exception], int, str], ...] = (
 )
 
 
-def _outcome(status: int, code: str, detail: str) -> JSONResponse:
+def fhir_outcome(status: int, code: str, detail: str) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     body = fhir.operation_outcome(code, detail)
     return JSONResponse(body, status, headers=headers, media_type=fhir.FHIR_JSON)
@@ -49,14 +50,14 @@ def _outcome(status: int, code: str, detail: str) -> JSONResponse:
 def _domain(request: Request, error: Exception) -> JSONResponse:
     for kind, status, code in _OUTCOMES:
         if isinstance(error, kind):
-            return _outcome(status, code, getattr(error, "message", str(error)))
-    return _outcome(400, "processing", str(error))
+            return fhir_outcome(status, code, getattr(error, "message", str(error)))
+    return fhir_outcome(400, "processing", str(error))
 
 
 def _http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     code = "not-found" if error.status_code == 404 else "not-supported"
-    return _outcome(
+    return fhir_outcome(
         error.status_code, code, f"{request.method} {request.url.path} : {error.detail}"
     )
 
@@ -64,7 +65,31 @@ def _http(request: Request, error: Exception) -> JSONResponse:
 def _validation(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     detail = "; ".join(f"{'.'.join(map(str, e['loc']))} : {e['msg']}" for e in error.errors())
-    return _outcome(400, "invalid", detail)
+    return fhir_outcome(400, "invalid", detail)
+
+
+_FHIR_HANDLERS = (
+    (DomainError, _domain),
+    (StarletteHTTPException, _http),
+    (RequestValidationError, _validation),
+)
+
+
+def install_fhir_error_handlers(app: FastAPI) -> None:
+    """On the main application, where ``POST``/``PUT /fhir/Patient`` live: their errors
+    (401 without a token included) are ``OperationOutcome``, other paths keep theirs."""
+    for kind, fhir_handler in _FHIR_HANDLERS:
+        app.add_exception_handler(kind, _fhir_or(fhir_handler, app.exception_handlers.get(kind)))
+
+
+def _fhir_or(fhir_handler: Callable[[Request, Exception], JSONResponse], other: Any) -> Any:
+    async def handler(request: Request, error: Exception) -> Any:
+        if request.url.path.startswith(FHIR_PREFIX + "/") or other is None:
+            return fhir_handler(request, error)
+        result = other(request, error)
+        return await result if hasattr(result, "__await__") else result
+
+    return handler
 
 
 def _base(request: Request) -> str:
@@ -78,15 +103,15 @@ def _fhir_json(body: dict[str, Any]) -> JSONResponse:
 def create_fhir_app(container: Container) -> FastAPI:
     app = FastAPI(title="identito FHIR", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.container = container
-    app.add_exception_handler(DomainError, _domain)
-    app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(RequestValidationError, _validation)
+    for kind, handler in _FHIR_HANDLERS:
+        app.add_exception_handler(kind, handler)
+    authenticated = [Depends(get_actor)]  # 401 before any search parameter is read
 
     @app.get("/metadata")
     def metadata(request: Request, rules: RulesDep) -> JSONResponse:
         return _fhir_json(fhir.capability_statement(_base(request), rules.now(), "0.1.0"))
 
-    @app.get("/Patient/{patient_id}")
+    @app.get("/Patient/{patient_id}", dependencies=authenticated)
     def read_patient(
         patient_id: str, request: Request, actor: ActorDep, uow: UowDep, rules: RulesDep
     ) -> JSONResponse:
@@ -99,7 +124,7 @@ def create_fhir_app(container: Container) -> FastAPI:
         )
         return _fhir_json(fhir.patient_resource(view, context))
 
-    @app.get("/Patient")
+    @app.get("/Patient", dependencies=authenticated)
     def search_patients(
         request: Request,
         actor: ActorDep,

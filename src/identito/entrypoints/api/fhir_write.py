@@ -10,18 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from identito.domain.errors import DomainError
 from identito.domain.ins_uniqueness import InsAlreadyHeld
-from identito.entrypoints.api.deps import ActorDep, ContainerDep
+from identito.domain.permissions import Permission
+from identito.entrypoints.api.deps import ActorDep, ContainerDep, get_actor, requires
 from identito.messages.fhir_reception import FhirRejected, parse_patient
 from identito.services.reception import Reception, receive_identity, record_rejected
 from identito.services.verification_records import ReceptionOutcome
 
-router = APIRouter(prefix="/fhir", tags=["FHIR (écriture)"])
+router = APIRouter(
+    prefix="/fhir",
+    tags=["FHIR (écriture)"],
+    dependencies=[Depends(get_actor), requires(Permission.IDENTITY_CREATE)],
+)
 FHIR_JSON = "application/fhir+json"
 _STATUS = {
     ReceptionOutcome.INTEGRATED: 200,

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query, Response, status
 
 from identito.domain.documents import DocumentCheck
 from identito.domain.identity import Identity
-from identito.domain.permissions import Actor
+from identito.domain.permissions import Actor, Permission
 from identito.entrypoints.api.deps import (
     ActorDep,
     ExpectedVersionDep,
     RulesDep,
     UowDep,
     etag,
+    requires,
 )
 from identito.entrypoints.api.errors import problem_responses
 from identito.entrypoints.api.schemas import (
@@ -44,6 +45,7 @@ def _single(identity: Identity, actor: Actor, response: Response) -> IdentityPub
 
 @router.post(
     "",
+    dependencies=[requires(Permission.IDENTITY_CREATE)],
     status_code=status.HTTP_201_CREATED,
     response_model=IdentityPublic,
     responses=problem_responses(401, 403, 409, 422),
@@ -101,6 +103,7 @@ def search_identities(
 # Declared before the ``/{identity_id}`` routes: a literal segment must not be read as an id.
 @router.post(
     "/duplicate-check",
+    dependencies=[requires(Permission.IDENTITY_SEARCH)],
     response_model=DuplicateList,
     responses=problem_responses(401, 403, 422),
     summary="Doublons potentiels de traits pas encore enregistrés (contrôle avant création)",
@@ -134,6 +137,7 @@ def get_identity(
 
 @router.patch(
     "/{identity_id}",
+    dependencies=[requires(Permission.IDENTITY_UPDATE)],
     response_model=IdentityPublic,
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
     summary="Modifier des traits ou le matricule INS (If-Match obligatoire)",
@@ -165,6 +169,7 @@ def patch_identity(
 
 @router.post(
     "/{identity_id}/attributes",
+    dependencies=[requires(Permission.IDENTITY_ATTRIBUTES)],
     response_model=IdentityPublic,
     responses=problem_responses(401, 403, 404, 409, 422),
     summary="Ajouter ou retirer des attributs (DOUT, FICT, HOMA)",
@@ -191,6 +196,7 @@ def change_attributes(
 
 @router.post(
     "/{identity_id}/validation",
+    dependencies=[requires(Permission.IDENTITY_VALIDATE)],
     response_model=IdentityPublic,
     responses=problem_responses(401, 403, 404, 409, 422),
     summary="Enregistrer le contrôle d'une pièce d'identité à haut niveau de confiance",

@@ -14,7 +14,8 @@ from uuid import UUID
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Response, status
 
 from identito.bootstrap import Container
-from identito.entrypoints.api.deps import ActorDep, ContainerDep, RulesDep, UowDep
+from identito.domain.permissions import Permission
+from identito.entrypoints.api.deps import ActorDep, ContainerDep, RulesDep, UowDep, requires
 from identito.entrypoints.api.errors import problem_responses
 from identito.entrypoints.api.insi_schemas import (
     AcceptRequest,
@@ -52,6 +53,7 @@ IDENTITY = "/identities/{identity_id}/insi"
 
 @router.post(
     f"{IDENTITY}/recover",
+    dependencies=[requires(Permission.INSI_CALL)],
     response_model=RecoveryPublic,
     responses=problem_responses(401, 403, 404, 409, 422),
     summary="Récupérer l'INS d'une identité (appel INSi par carte Vitale ou par traits)",
@@ -78,6 +80,7 @@ def recover(
 
 @router.post(
     f"{IDENTITY}/calls/{{call_id}}/accept",
+    dependencies=[requires(Permission.INSI_CALL)],
     response_model=RecoveryPublic,
     responses=problem_responses(401, 403, 404, 409, 412, 422),
     summary="Intégrer les traits INSi d'un appel en attente de confirmation",
@@ -103,6 +106,7 @@ def accept(
 
 @router.post(
     f"{IDENTITY}/calls/{{call_id}}/reject",
+    dependencies=[requires(Permission.INSI_CALL)],
     response_model=InsiCallPublic,
     responses=problem_responses(401, 403, 404, 409, 422),
     summary="Refuser l'identité renvoyée par INSi (rien n'est intégré, la décision est tracée)",
@@ -162,6 +166,7 @@ def raw_message(
 
 @router.post(
     "/insi/recover",
+    dependencies=[requires(Permission.IDENTITY_CREATE, Permission.INSI_CALL)],
     response_model=RecoveryPublic,
     responses={
         201: {"model": RecoveryPublic, "description": "Identité créée (200 : rien de créé)"},
@@ -196,6 +201,7 @@ def create_from_insi(
 
 @router.post(
     "/insi/worklists",
+    dependencies=[requires(Permission.INSI_CALL)],
     response_model=WorklistPublic,
     responses={
         201: {"model": WorklistPublic, "description": "Liste créée (200 : liste reprise)"},
@@ -221,6 +227,7 @@ def create_worklist(
 
 @router.post(
     "/insi/worklists/{worklist_id}/run",
+    dependencies=[requires(Permission.INSI_CALL)],
     response_model=WorklistPublic,
     status_code=status.HTTP_202_ACCEPTED,
     responses=problem_responses(401, 403, 404, 422),

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from identito.bootstrap import Container
 from identito.entrypoints.api.errors import problem
+from identito.entrypoints.api.fhir import FHIR_PREFIX, fhir_outcome
 from identito.services.auth import AuthenticationFailed, actor_for_token
 
 GUARDED = ("/api/", "/fhir/")
@@ -66,7 +67,11 @@ class RequestLimitsMiddleware:
             try:
                 actor = await run_in_threadpool(self._authenticate, headers)
             except AuthenticationFailed as error:
-                refusal = problem(401, error.message, headers={"WWW-Authenticate": "Bearer"})
+                refusal = (
+                    fhir_outcome(401, "login", error.message)
+                    if path.startswith(FHIR_PREFIX + "/")
+                    else problem(401, error.message, headers={"WWW-Authenticate": "Bearer"})
+                )
                 await refusal(scope, receive, send)
                 return
             scope.setdefault("state", {})["actor"] = actor

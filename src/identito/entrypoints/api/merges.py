@@ -9,7 +9,8 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
 from identito.domain.merges import Merge
-from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep
+from identito.domain.permissions import Permission
+from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep, requires
 from identito.entrypoints.api.errors import problem_responses
 from identito.services import merges as service
 
@@ -46,6 +47,7 @@ class MergePublic(BaseModel):
 
 @router.post(
     "",
+    dependencies=[requires(Permission.IDENTITY_MERGE)],
     status_code=status.HTTP_201_CREATED,
     response_model=MergePublic,
     responses=problem_responses(401, 403, 404, 409, 422),
@@ -63,6 +65,7 @@ def merge_identities(
 
 @router.delete(
     "/{merge_id}",
+    dependencies=[requires(Permission.IDENTITY_MERGE)],
     response_model=MergePublic,
     responses=problem_responses(401, 403, 404, 409),
     summary="Annuler une fusion",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from identito.entrypoints.api.deps import ActorDep, ContainerDep
+from identito.domain.permissions import Permission
+from identito.entrypoints.api.deps import ActorDep, ContainerDep, requires
 from identito.entrypoints.api.errors import problem_responses
 from identito.entrypoints.reception_flow import handle_hl7v2
 
@@ -14,6 +15,7 @@ HL7_MEDIA_TYPE = "x-application/hl7-v2+er7"
 
 @router.post(
     "/hl7v2",
+    dependencies=[requires(Permission.IDENTITY_CREATE)],
     response_class=Response,
     responses={
         200: {"content": {HL7_MEDIA_TYPE: {}}, "description": "ACK AA"},

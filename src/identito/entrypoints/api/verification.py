@@ -15,8 +15,8 @@ from fastapi import APIRouter, BackgroundTasks, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from identito.bootstrap import Container
-from identito.domain.permissions import Actor
-from identito.entrypoints.api.deps import ActorDep, ContainerDep, RulesDep, UowDep
+from identito.domain.permissions import Actor, Permission
+from identito.entrypoints.api.deps import ActorDep, ContainerDep, RulesDep, UowDep, requires
 from identito.entrypoints.api.errors import problem_responses
 from identito.entrypoints.api.insi import TeleserviceDep
 from identito.services import verification_campaigns as campaigns
@@ -56,6 +56,7 @@ class VerificationPublic(BaseModel):
 
 @router.post(
     "/identities/{identity_id}/insi/verify",
+    dependencies=[requires(Permission.INSI_CALL)],
     response_model=VerificationPublic,
     responses=problem_responses(401, 403, 404, 409, 422),
     summary="Vérifier l'INS d'une identité auprès du téléservice INSi",
@@ -126,6 +127,7 @@ class CampaignPublic(BaseModel):
 
 @router.post(
     "/verification/campaigns",
+    dependencies=[requires(Permission.INSI_CALL)],
     response_model=CampaignPublic,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 422),
@@ -151,6 +153,7 @@ def list_campaigns(actor: ActorDep, uow: UowDep, rules: RulesDep) -> list[Campai
 
 @router.post(
     "/verification/campaigns/{campaign_id}/run",
+    dependencies=[requires(Permission.INSI_CALL)],
     response_model=CampaignPublic,
     status_code=status.HTTP_202_ACCEPTED,
     responses=problem_responses(401, 403, 404),
@@ -271,6 +274,7 @@ def entries(
 
 @router.post(
     "/vigilance/entries/{entry_id}/resolve",
+    dependencies=[requires(Permission.IDENTITY_UPDATE_PROTECTED)],
     response_model=EntryPublic,
     responses=problem_responses(401, 403, 404, 409, 422),
     summary="Traiter un élément de liste de travail (décision tracée)",

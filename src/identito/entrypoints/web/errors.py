@@ -29,6 +29,9 @@ from identito.entrypoints.web.rendering import is_htmx, render
 from identito.services.auth import AuthenticationFailed
 
 logger = logging.getLogger(__name__)
+#: Paths answered to programs (problem details, OperationOutcome), never an HTML page
+#: nor a redirect to /login.
+MACHINE_PREFIXES = ("/api/", "/fhir/")
 
 TITLES = {
     403: "Accès refusé",
@@ -119,7 +122,7 @@ Handler = Callable[[Request, Exception], Any]
 
 def _by_path(api: Handler | None, web: Callable[[Request, Exception], Response]) -> Handler:
     async def handler(request: Request, error: Exception) -> Any:
-        if api is not None and request.url.path.startswith("/api/"):
+        if api is not None and request.url.path.startswith(MACHINE_PREFIXES):
             result = api(request, error)
             return await result if hasattr(result, "__await__") else result
         return web(request, error)
