@@ -21,6 +21,7 @@ from identito.adapters.duplicate_model import SqlDuplicateModelStore
 from identito.adapters.duplicate_reviews import SqlDuplicateReviewRepository
 from identito.adapters.import_jobs import SqlImportJobStore
 from identito.adapters.insi_calls import SqlInsiCallRepository, SqlInsiWorklistRepository
+from identito.adapters.interface_accounts import SqlInterfaceAccountRepository
 from identito.adapters.merges import SqlMergeRepository
 from identito.adapters.preferences import SqlPreferenceStore
 from identito.adapters.repository import SqlIdentityRepository
@@ -59,6 +60,7 @@ class SqlUnitOfWork:
     receptions: SqlReceptionLog
     leases: SqlLeaseStore
     imports: SqlImportJobStore
+    interface_accounts: SqlInterfaceAccountRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -88,6 +90,7 @@ class SqlUnitOfWork:
         self.receptions = SqlReceptionLog(self._connection)
         self.leases = SqlLeaseStore(self._connection)
         self.imports = SqlImportJobStore(self._connection)
+        self.interface_accounts = SqlInterfaceAccountRepository(self._connection)
         self._reads = []
         return self
 

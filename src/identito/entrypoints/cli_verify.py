@@ -203,9 +203,10 @@ def mllp_serve(
     """Receive HL7 v2 ADT messages over MLLP and answer an ACK per message."""
     import asyncio
 
-    from identito.entrypoints.mllp import serve_forever
+    from identito.entrypoints.mllp import sender_notice, serve_forever
 
     cli = _cli()
     container = cli._container()
     cli.console.print(f"Réception MLLP sur {host}:{port}")
+    cli.console.print(sender_notice(container), highlight=False)
     asyncio.run(serve_forever(container, host, port))

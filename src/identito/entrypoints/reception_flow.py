@@ -3,7 +3,13 @@ apply the reception rules, answer the ACK. A message that cannot be read is
 stored as rejected (redacted of nothing: it was never understood) and changes no
 identity. A message above the limits (``hl7_max_*`` settings: bytes, segments,
 repetitions of a field) is refused with an ``AR`` before any parsing and traced by
-its first characters only (``hl7v2_limits.excerpt``)."""
+its first characters only (``hl7v2_limits.excerpt``).
+
+Before anything, the sender is checked (``services.sender_checks``): over MLLP the
+connection's ``peer`` names its interface account, which the message then runs
+under; over HTTP the token's ``actor`` must be allowed to receive and to claim the
+message's MSH-3/MSH-4. A refused sender gets a NACK ``AR`` (``refused``), audited,
+and nothing of the message is stored."""
 
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ from identito.config import Settings
 from identito.domain.errors import DomainError
 from identito.domain.ids import new_id
 from identito.domain.ins_uniqueness import InsAlreadyHeld
-from identito.domain.permissions import Actor
+from identito.domain.interface_accounts import Peer, SenderRefused
+from identito.domain.permissions import Actor, role_permissions
 from identito.messages.hl7v2_limits import Hl7Limits, check_size, excerpt
 from identito.messages.hl7v2_reception import Hl7Rejected, ack, parse_adt, read_header
 from identito.services.reception import (
@@ -25,6 +32,7 @@ from identito.services.reception import (
     receive_identity,
     record_rejected,
 )
+from identito.services.sender_checks import Claim, authorize_sender, identify_peer
 from identito.services.verification_records import ReceptionOutcome
 
 logger = logging.getLogger(__name__)
@@ -35,6 +43,7 @@ class Hl7Answer:
     ack: str
     code: str  # AA, AE, AR
     result: ReceptionResult | None = None
+    refused: bool = False  # the sender was refused (undeclared, or another domain)
 
 
 def hl7_limits(settings: Settings) -> Hl7Limits:
@@ -43,10 +52,35 @@ def hl7_limits(settings: Settings) -> Hl7Limits:
     )
 
 
+def sender_actor(
+    claim: Claim, *, container: Container, actor: Actor | None, peer: Peer | None
+) -> Actor:
+    """The actor a message runs under: the MLLP peer's interface account, or the
+    token's actor once allowed to send as the claimed sender; ``SenderRefused`` else."""
+    settings, uow, rules = container.settings, container.uow_factory(), container.rules
+    if peer is not None:
+        return identify_peer(
+            peer, claim, uow=uow, rules=rules,
+            permissions=lambda role: role_permissions(role, settings.role_permissions),
+            require_declared=settings.mllp_require_declared_senders,
+        )  # fmt: skip
+    assert actor is not None, "an HTTP message has the actor of its token"
+    authorize_sender(actor, claim, uow=uow, rules=rules)
+    return actor
+
+
 def handle_hl7v2(
-    text: str, *, container: Container, actor: Actor, size: int | None = None
+    text: str,
+    *,
+    container: Container,
+    actor: Actor | None = None,
+    peer: Peer | None = None,
+    size: int | None = None,
 ) -> Hl7Answer:
-    """``size``: the bytes received when ``text`` is only their start (MLLP cut it)."""
+    """From an MLLP ``peer`` or an HTTP ``actor``; ``size``: the bytes received when
+    ``text`` is only their start (MLLP cut it). ``PermissionDenied`` (not a
+    ``SenderRefused``) when the HTTP actor may not receive at all: the caller answers
+    403."""
     settings, rules = container.settings, container.rules
     header = read_header(text)
 
@@ -61,6 +95,14 @@ def handle_hl7v2(
             error=error,
         )
 
+    channel = "mllp" if peer is not None else "hl7v2"
+    claim = Claim(channel, Sender(header.application, header.facility), header.event,
+                  header.control_id)  # fmt: skip
+    try:
+        actor = sender_actor(claim, container=container, actor=actor, peer=peer)
+    except SenderRefused as refused:
+        failure = Hl7Rejected(refused.message, code="207", location="MSH^1^3", header=header)
+        return Hl7Answer(answer("AR", failure), "AR", refused=True)
     limits = hl7_limits(settings)
     try:
         check_size(len(text.encode("utf-8")) if size is None else size, limits, header)
