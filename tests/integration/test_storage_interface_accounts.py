@@ -26,7 +26,7 @@ from identito.adapters.insi.simulator.certs import CertificateSet, ensure_certif
 from identito.adapters.orm import audit_log, identities, interface_accounts, received_messages
 from identito.bootstrap import Container, bootstrap
 from identito.config import Settings
-from identito.entrypoints.mllp import END, frame, start_server
+from identito.entrypoints.mllp import END, frame, sender_notice, start_server
 from identito.services.auth import SYSTEM
 from identito.services.interface_accounts import change_interface_account, declare_interface_account
 from identito.services.sender_checks import SENDER_REFUSED
@@ -261,3 +261,19 @@ def test_over_tls_an_absent_or_foreign_client_certificate_is_refused_at_the_hand
     [refusal] = refusals(url, wait=10)
     assert refusal.details["reason"] == "tls_handshake" and refusal.details["peer"] == DECLARED
     assert rows(url, received_messages) == [] and rows(url, identities) == []
+
+
+def test_the_listener_tells_the_operator_how_many_senders_are_declared_and_what_follows(
+    database_url,
+):
+    strict = bootstrap(Settings(database_url=database_url, test_mode=True))
+    lenient = bootstrap(Settings(database_url=database_url, test_mode=True,
+                                 mllp_require_declared_senders=False))  # fmt: skip
+
+    assert "Tout message sera refusé (AR)" in sender_notice(strict)
+    assert "IDENTITO_MLLP_REQUIRE_DECLARED_SENDERS=false" in sender_notice(lenient)
+    declare_interface_account(
+        "labo", domains=["LABO"], addresses=[DECLARED],
+        uow=strict.uow_factory(), actor=SYSTEM, rules=strict.rules,
+    )  # fmt: skip
+    assert sender_notice(strict).startswith("1 compte(s) d'interface déclaré(s) pour MLLP")
