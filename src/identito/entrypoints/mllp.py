@@ -115,11 +115,14 @@ async def _exchange(
 
 
 async def _connection(
-    container: Container, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    container: Container,
+    tls: ssl.SSLContext | None,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
 ) -> None:
     framer = Framer(reader, container.settings.hl7_max_message_bytes)
     try:
-        peer = await _handshake(container, writer)
+        peer = await _handshake(container, tls, writer)
         while peer is not None and await _exchange(container, framer, writer, peer):
             pass
     except TimeoutError:
@@ -130,9 +133,10 @@ async def _connection(
         writer.close()
 
 
-async def _handshake(container: Container, writer: asyncio.StreamWriter) -> Peer | None:
+async def _handshake(
+    container: Container, context: ssl.SSLContext | None, writer: asyncio.StreamWriter
+) -> Peer | None:
     """The peer, after the TLS handshake when TLS is configured; None when it failed."""
-    context = tls_context(container.settings)
     if context is None:
         return peer_of(writer)
     try:
@@ -153,8 +157,10 @@ def _peer(writer: asyncio.StreamWriter) -> str:
 
 
 async def start_server(container: Container, host: str, port: int) -> asyncio.Server:
-    """The listener; TLS (``mllp_tls_*`` settings) is negotiated by each connection."""
-    return await asyncio.start_server(lambda r, w: _connection(container, r, w), host, port)
+    """The listener; TLS (``mllp_tls_*`` settings, read once) is negotiated by each
+    connection after its accept, so that a refused handshake can be audited."""
+    tls = tls_context(container.settings)
+    return await asyncio.start_server(lambda r, w: _connection(container, tls, r, w), host, port)
 
 
 def sender_notice(container: Container) -> str:

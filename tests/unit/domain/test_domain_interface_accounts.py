@@ -85,7 +85,5 @@ def test_a_disabled_account_accepts_no_peer() -> None:
      ("DPI", "DPI", "CHU-Y", True), ("DPI^*", "DPI", None, True), ("*", "AUTRE", "X", True),
      ("DPI^CHU-X", "DPI", None, False), ("DPI", "DPI2", None, False)],
 )  # fmt: skip
-def test_a_claimed_sender_matches_a_declared_domain_pattern(
-    pattern, application, facility, matches
-):
-    assert matches_domain(pattern, application, facility) is matches
+def test_a_claimed_sender_matches_a_declared_domain_pattern(pattern, application, facility, result):
+    assert matches_domain(pattern, application, facility) is result
