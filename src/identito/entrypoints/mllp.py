@@ -170,7 +170,8 @@ def sender_notice(container: Container) -> str:
         declared = [a for a in uow.interface_accounts.list() if a.active and a.over_mllp]
     tls = "TLS" if settings.mllp_tls_certificate else "TCP sans TLS"
     if settings.mllp_tls_ca is not None:
-        tls += ", certificat client exigé"
+        ignored = " ; IDENTITO_MLLP_TLS_CA ignoré sans IDENTITO_MLLP_TLS_CERTIFICATE"
+        tls += ", certificat client exigé" if settings.mllp_tls_certificate else ignored
     notice = f"{len(declared)} compte(s) d'interface déclaré(s) pour MLLP ({tls})."
     if not settings.mllp_require_declared_senders:
         return notice + (
