@@ -33,6 +33,7 @@ from identito.domain.events import AuditAction
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import ensure_sole_holder, holds, must_hold_alone
+from identito.domain.interface_accounts import InterfaceAccount
 from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Role, role_permissions
 from identito.domain.same_person import lock_number, same_strict_traits
@@ -475,6 +476,30 @@ class FakeUsers:
         self._deleted_tokens.clear()
 
 
+class FakeInterfaceAccounts:
+    """The ``InterfaceAccountRepository`` port in memory (declarations wait for the commit)."""
+
+    def __init__(self, accounts: dict[str, InterfaceAccount] | None = None) -> None:
+        self.accounts = {} if accounts is None else accounts
+        self._pending: dict[str, InterfaceAccount] = {}
+
+    def get(self, username: str) -> InterfaceAccount | None:
+        return self._pending.get(username) or self.accounts.get(username)
+
+    def list(self) -> list[InterfaceAccount]:
+        return sorted({**self.accounts, **self._pending}.values(), key=lambda a: a.username)
+
+    def save(self, account: InterfaceAccount, *, by: str, at: datetime) -> None:
+        self._pending[account.username] = account
+
+    def _commit(self) -> None:
+        self.accounts.update(self._pending)
+        self._pending.clear()
+
+    def _rollback(self) -> None:
+        self._pending.clear()
+
+
 class FakePreferences:
     """The ``PreferenceStore`` port in memory (kept across units of work)."""
 
@@ -799,6 +824,7 @@ class FakeUnitOfWork:
     receptions: FakeReceptions = field(default_factory=lambda: FakeReceptions())
     leases: FakeLeases = field(default_factory=lambda: FakeLeases())
     imports: FakeImportJobs = field(default_factory=lambda: FakeImportJobs())
+    interface_accounts: FakeInterfaceAccounts = field(default_factory=FakeInterfaceAccounts)
     outbox: FakeOutbox = field(default_factory=lambda: FakeOutbox())
     login_throttles: FakeLoginThrottles = field(default_factory=FakeLoginThrottles)
     commits: int = 0
@@ -841,6 +867,7 @@ class FakeUnitOfWork:
         self.duplicate_reviews._commit()
         self.audit._commit()
         self.users._commit()
+        self.interface_accounts._commit()
         self.insi_calls._commit()
         self.imports._commit()
         self.commits += 1
@@ -852,6 +879,7 @@ class FakeUnitOfWork:
         self.duplicate_reviews._rollback()
         self.audit._rollback()
         self.users._rollback()
+        self.interface_accounts._rollback()
         self.insi_calls._rollback()
         self.imports._rollback()
 
@@ -863,6 +891,7 @@ class FakeUnitOfWork:
             duplicate_reviews=FakeDuplicateReviews(self.duplicate_reviews.committed),
             audit=FakeAuditLog(self.audit.entries),
             users=FakeUsers(self.users.users, self.users.tokens),
+            interface_accounts=FakeInterfaceAccounts(self.interface_accounts.accounts),
             preferences=self.preferences,
             sessions=self.sessions,
             indicators=self.indicators,

@@ -155,6 +155,15 @@ class Settings(BaseSettings):
     #: Application and facility identito answers with (MSH-3/MSH-4 of its HL7 ACKs).
     hl7_application: str = "IDENTITO"
     hl7_facility: str = "IDENTITO"
+    #: MLLP: only declared interface accounts may send (``identito senders``); false is the
+    #: migration path: an undeclared peer is received as ``mllp:<address>``, with a warning.
+    mllp_require_declared_senders: bool = True
+    #: MLLP over TLS: the listener's certificate and key (PEM); unset: plain TCP.
+    mllp_tls_certificate: Path | None = None
+    mllp_tls_key: Path | None = None
+    #: CA bundle (PEM) of the senders' client certificates: set, a client certificate it
+    #: signed is required (``ssl.CERT_REQUIRED``) and identifies the interface account.
+    mllp_tls_ca: Path | None = None
 
     # Bounded work per input (docs/api.md, docs/verification.md).
     #: Largest HL7 v2 message received (MLLP or HTTP), in bytes; above: NACK AR.

@@ -21,6 +21,7 @@ from identito.services.duplicate_reviews import run_scan
 from identito.services.duplicate_scan import scan_pairs
 from identito.services.identities import create_identity, validate_identity
 from identito.services.imports import import_identities
+from identito.services.interface_accounts import declare_interface_account
 from identito.synthetic import synthetic_identities
 
 
@@ -37,7 +38,11 @@ DEMO_ACCOUNTS = (
     DemoAccount("accueil", "cle-demo-admission", Role.ADMISSION),
     DemoAccount("soignant", "cle-demo-soins", Role.CARE),
     DemoAccount("stats", "cle-demo-indicateurs", Role.STATISTICS),
+    DemoAccount("interface", "cle-demo-reception", Role.INTERFACE),
 )
+#: The demo interface account (compte d'interface): any domain, from this machine only,
+#: so that a local test sender can use ``identito mllp serve`` and ``POST /api/v1/hl7v2``.
+DEMO_SENDER_DOMAINS, DEMO_SENDER_ADDRESSES = ("*",), ("127.0.0.1/32", "::1/128")
 
 #: (birth name, birth first names, sex, birth date, birth place, matricule, OID, qualified)
 CNDA_PERSONS = (
@@ -83,6 +88,7 @@ def load_demo(container: Container, *, synthetic: int = 500) -> None:
             actor=SYSTEM,
             rules=container.rules,
         )
+    declare_demo_sender(container)
     for person in CNDA_PERSONS:
         _load_cnda_person(container, *person)
     rows = enumerate(synthetic_identities(synthetic, seed=7), start=1)
@@ -102,6 +108,26 @@ def load_demo(container: Container, *, synthetic: int = 500) -> None:
             create_identity(data, uow=container.uow_factory(), actor=SYSTEM, rules=container.rules)
     scan = functools.partial(scan_pairs, workers=1)
     run_scan(uow_factory=container.uow_factory, actor=SYSTEM, rules=container.rules, scan=scan)
+
+
+def declare_demo_sender(container: Container) -> bool:
+    """Declare the demo interface account unless it is (a demo loaded before issue 13
+    has its other accounts: the user is then created too). True when declared now."""
+    account = next(a for a in DEMO_ACCOUNTS if a.role is Role.INTERFACE)
+    with container.uow_factory() as uow:
+        if uow.interface_accounts.get(account.username) is not None:
+            return False
+        has_user = uow.users.get(account.username) is not None
+    declare_interface_account(
+        account.username,
+        domains=DEMO_SENDER_DOMAINS,
+        addresses=DEMO_SENDER_ADDRESSES,
+        password=None if has_user else account.password,
+        uow=container.uow_factory(),
+        actor=SYSTEM,
+        rules=container.rules,
+    )
+    return True
 
 
 def _load_cnda_person(

@@ -1,4 +1,5 @@
-"""Helpers of the API tests: a container on a migrated SQLite file, a client per role."""
+"""Helpers of the API tests: a container on a migrated SQLite file, a client per role
+(the ``interface`` user is declared as an interface account of this machine)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from identito.config import Settings
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.permissions import Role
 from identito.services.auth import SYSTEM, add_user
+from identito.services.interface_accounts import declare_interface_account
 
 PASSWORD = "mot-de-passe-de-test"
+LOOPBACK = ["127.0.0.1/32", "::1/128"]
 ROLES = tuple(role.value for role in Role)
 
 
@@ -33,6 +36,10 @@ def make_container(directory: Path, **settings: Any) -> Container:
     for role in ROLES:
         uow, rules = container.uow_factory(), container.rules
         add_user(role, PASSWORD, role, uow=uow, actor=SYSTEM, rules=rules)
+    declare_interface_account(  # the MLLP tests' sender: this machine, any domain
+        Role.INTERFACE.value, domains=["*"], addresses=LOOPBACK,
+        uow=container.uow_factory(), actor=SYSTEM, rules=container.rules,
+    )  # fmt: skip
     return container
 
 

@@ -30,6 +30,7 @@ from identito.domain.permissions import Role
 from identito.entrypoints.api import create_app
 from identito.entrypoints.mllp import END, frame, start_server
 from identito.services.auth import SYSTEM, add_user
+from identito.services.interface_accounts import declare_interface_account
 
 pytestmark = pytest.mark.postgres
 COPIES = 16
@@ -54,6 +55,10 @@ def container(postgres: str) -> Container:
     for role in (Role.ADMIN, Role.ADMISSION):
         add_user(role.value, PASSWORD, role.value, uow=built.uow_factory(), actor=SYSTEM,
                  rules=built.rules)  # fmt: skip
+    declare_interface_account(  # the MLLP sender of this machine
+        "dpi", domains=["OWNAPP^*", "GAM^*"], addresses=["127.0.0.1"],
+        uow=built.uow_factory(), actor=SYSTEM, rules=built.rules,
+    )  # fmt: skip
     return built
 
 

@@ -545,3 +545,19 @@ import_rejects = Table(
     Column("rule", String(100), nullable=False),
     Column("message", Text, nullable=False),
 )
+
+# -- interface accounts (issue 13, migration 0020) ----------------------------------------
+# A declared sender: a user of the ``interface`` role, the domains it may claim (MSH-3^MSH-4
+# patterns), its MLLP source addresses (CIDR) and/or its TLS client certificate.
+interface_accounts = Table(
+    "interface_accounts",
+    metadata,
+    Column("username", String(100), ForeignKey("users.username"), primary_key=True),
+    Column("domains", JSON, nullable=False),
+    Column("addresses", JSON, nullable=False),
+    Column("certificate_sha256", String(64)),
+    Column("certificate_subject", String(500)),
+    Column("active", Boolean, nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    Column("changed_by", String(200), nullable=False),
+)

@@ -21,6 +21,7 @@ from identito.adapters.duplicate_model import SqlDuplicateModelStore
 from identito.adapters.duplicate_reviews import SqlDuplicateReviewRepository
 from identito.adapters.import_jobs import SqlImportJobStore
 from identito.adapters.insi_calls import SqlInsiCallRepository, SqlInsiWorklistRepository
+from identito.adapters.interface_accounts import SqlInterfaceAccountRepository
 from identito.adapters.login_throttles import SqlLoginThrottleStore
 from identito.adapters.merges import SqlMergeRepository
 from identito.adapters.preferences import SqlPreferenceStore
@@ -61,6 +62,7 @@ class SqlUnitOfWork:
     leases: SqlLeaseStore
     imports: SqlImportJobStore
     login_throttles: SqlLoginThrottleStore
+    interface_accounts: SqlInterfaceAccountRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -91,6 +93,7 @@ class SqlUnitOfWork:
         self.leases = SqlLeaseStore(self._connection)
         self.imports = SqlImportJobStore(self._connection)
         self.login_throttles = SqlLoginThrottleStore(self._connection)
+        self.interface_accounts = SqlInterfaceAccountRepository(self._connection)
         self._reads = []
         return self
 

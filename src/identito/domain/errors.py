@@ -9,6 +9,8 @@
     │   └── InsAlreadyHeld          another active identity holds the matricule
     │                               (R-DU-03, ``domain.ins_uniqueness``)
     ├── PermissionDenied            the actor's role lacks a permission (403)
+    │   └── SenderRefused           an undeclared sender, or one claiming another
+    │                               domain (``domain.interface_accounts``; NACK AR)
     ├── StaleVersion                an update based on an outdated version (412)
     └── NotFound                    no such identity or record (404)
 

@@ -34,6 +34,10 @@ class Permission(StrEnum):
     INDICATORS_READ = "indicators:read"
     IDENTITY_IMPORT = "identity:import"
     USERS_ADMIN = "users:admin"
+    #: receive HL7 v2 / FHIR messages as a sender (reception services; interface accounts)
+    MESSAGES_RECEIVE = "messages:receive"
+    #: apply an A40 received from the own identification domain (else: the worklist)
+    MESSAGES_MERGE = "messages:merge"
     SETTINGS_ADMIN = "settings:admin"
 
 
@@ -43,6 +47,8 @@ class Role(StrEnum):
     ADMISSION = "admission"
     CARE = "care"
     STATISTICS = "statistics"
+    #: an interface account (compte d'interface): a sending application, reception only
+    INTERFACE = "interface"
 
 
 _P = Permission
@@ -84,6 +90,7 @@ DEFAULT_ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     ),
     Role.CARE: frozenset({_P.IDENTITY_SEARCH, _P.IDENTITY_READ, _P.INS_READ, _P.PLACES_READ}),
     Role.STATISTICS: frozenset({_P.INDICATORS_READ}),
+    Role.INTERFACE: frozenset({_P.MESSAGES_RECEIVE, _P.MESSAGES_MERGE}),
 }
 
 

@@ -28,6 +28,7 @@ from identito.entrypoints.cli_diffusion import export, outbox_app
 from identito.entrypoints.cli_duplicates import duplicates_app
 from identito.entrypoints.cli_identities import identities_app
 from identito.entrypoints.cli_insi import insi_app
+from identito.entrypoints.cli_senders import senders_app
 from identito.entrypoints.cli_setup import db_app, demo_app, geography_app
 from identito.entrypoints.cli_users import user_app
 from identito.entrypoints.cli_verify import mllp_app, verify_app
@@ -124,6 +125,7 @@ app.add_typer(geography_app, name="geography")
 app.add_typer(insi_app, name="insi")
 app.add_typer(verify_app, name="verify")
 app.add_typer(mllp_app, name="mllp")
+app.add_typer(senders_app, name="senders")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(duplicates_app, name="duplicates")
 app.add_typer(audit_app, name="audit")

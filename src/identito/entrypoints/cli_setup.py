@@ -33,7 +33,7 @@ def demo_load(
     synthetic: Annotated[int, typer.Option(help="Identités synthétiques.")] = 500,
 ) -> None:
     """Load demo accounts and fictitious identities (test mode required)."""
-    from identito.demo import DEMO_ACCOUNTS, demo_loaded, load_demo
+    from identito.demo import DEMO_ACCOUNTS, declare_demo_sender, demo_loaded, load_demo
 
     container = _container()
     if not container.settings.test_mode:
@@ -42,6 +42,8 @@ def demo_load(
     if demo_loaded(container):
         if not once:
             errors.print("[yellow]Données de démonstration déjà chargées.[/yellow]")
+        if declare_demo_sender(container):
+            console.print("Compte d'interface de démonstration déclaré.")
     else:
         load_demo(container, synthetic=synthetic)
         console.print("Données de démonstration chargées.")

@@ -204,10 +204,11 @@ def mllp_serve(
     import asyncio
 
     from identito.entrypoints.cli_common import guard_startup
-    from identito.entrypoints.mllp import serve_forever
+    from identito.entrypoints.mllp import sender_notice, serve_forever
 
     cli = _cli()
     container = cli._container()
     guard_startup(container.settings)
     cli.console.print(f"Réception MLLP sur {host}:{port}")
+    cli.console.print(sender_notice(container), highlight=False)
     asyncio.run(serve_forever(container, host, port))

@@ -1,7 +1,12 @@
 """An asyncio MLLP listener: frames ``0x0b`` message ``0x1c 0x0d``, one ACK per message.
 
 Each message is handled in a worker thread (database and INSi calls are blocking)
-by ``reception_flow.handle_hl7v2`` under the system actor ``mllp:<MSH-3>``.
+by ``reception_flow.handle_hl7v2`` under the interface account of the connection:
+the one declared for its address and, over TLS (``mllp_tls_*`` settings,
+``mllp_tls``), its client certificate, and for the message's MSH-3/MSH-4. Any other
+sender gets a NACK ``AR``, audited, nothing stored, and the connection is closed;
+a TLS handshake refused (no client certificate, or one the CA did not sign) is
+audited and closed (no message could be read to answer).
 
 Bounded per connection (settings): a message above ``hl7_max_message_bytes`` is
 read to its end but only its start is kept, and it gets a NACK ``AR``; a connection
@@ -16,13 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from dataclasses import dataclass
 
 from identito.bootstrap import Container
-from identito.domain.permissions import Actor, Role, role_permissions
+from identito.domain.interface_accounts import Peer
+from identito.entrypoints.mllp_tls import peer_address, peer_of, tls_context
 from identito.entrypoints.reception_flow import handle_hl7v2
 from identito.messages.hl7v2_limits import TRACE_CHARS
-from identito.messages.hl7v2_reception import read_header
+from identito.services.sender_checks import refuse_handshake
 
 START, END = b"\x0b", b"\x1c\x0d"
 CHUNK = 65_536
@@ -38,11 +45,6 @@ def decode(payload: bytes) -> str:
         return payload.decode("utf-8")
     except UnicodeDecodeError:
         return payload.decode("iso-8859-15")
-
-
-def _actor(text: str) -> Actor:
-    sender = read_header(text).application or "inconnu"
-    return Actor(f"mllp:{sender}", Role.ADMIN, role_permissions(Role.ADMIN))
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,9 @@ class Framer:
         return Framed(payload, size)
 
 
-async def _exchange(container: Container, framer: Framer, writer: asyncio.StreamWriter) -> bool:
+async def _exchange(
+    container: Container, framer: Framer, writer: asyncio.StreamWriter, peer: Peer
+) -> bool:
     """Read one message and answer it; False when the connection is to be closed."""
     settings = container.settings
     async with asyncio.timeout(settings.mllp_idle_timeout_seconds):
@@ -104,27 +108,50 @@ async def _exchange(container: Container, framer: Framer, writer: asyncio.Stream
         return False
     text = decode(framed.payload)
     answer = await asyncio.to_thread(
-        handle_hl7v2, text, container=container, actor=_actor(text), size=framed.size
+        handle_hl7v2, text, container=container, peer=peer, size=framed.size
     )
     writer.write(frame(answer.ack))
     async with asyncio.timeout(settings.mllp_message_timeout_seconds):
         await writer.drain()
-    return True
+    return not answer.refused  # a refused sender's connection is closed after its NACK
 
 
 async def _connection(
-    container: Container, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    container: Container,
+    tls: ssl.SSLContext | None,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
 ) -> None:
     framer = Framer(reader, container.settings.hl7_max_message_bytes)
     try:
-        while await _exchange(container, framer, writer):
+        peer = await _handshake(container, tls, writer)
+        while peer is not None and await _exchange(container, framer, writer, peer):
             pass
     except TimeoutError:
         logger.info("MLLP: connection %s closed (idle or too slow)", _peer(writer))
-    except ConnectionError:
+    except (ConnectionError, ssl.SSLError):
         logger.info("MLLP: connection %s lost", _peer(writer))
     finally:
         writer.close()
+
+
+async def _handshake(
+    container: Container, context: ssl.SSLContext | None, writer: asyncio.StreamWriter
+) -> Peer | None:
+    """The peer, after the TLS handshake when TLS is configured; None when it failed."""
+    if context is None:
+        return peer_of(writer)
+    try:
+        async with asyncio.timeout(container.settings.mllp_message_timeout_seconds):
+            await writer.start_tls(context)
+    except ssl.SSLError as error:
+        refused = await asyncio.to_thread(
+            refuse_handshake, Peer(peer_address(writer)), error.reason or str(error),
+            uow=container.uow_factory(), rules=container.rules,
+        )  # fmt: skip
+        logger.warning("MLLP: %s", refused.message)
+        return None
+    return peer_of(writer)
 
 
 def _peer(writer: asyncio.StreamWriter) -> str:
@@ -132,8 +159,11 @@ def _peer(writer: asyncio.StreamWriter) -> str:
 
 
 async def start_server(container: Container, host: str, port: int) -> asyncio.Server:
-    """The listener; past ``mllp_max_connections`` open connections, a new one is closed
-    at once (logged), so that a flood of idle connections cannot exhaust the process."""
+    """The listener; TLS (``mllp_tls_*`` settings, read once) is negotiated by each
+    connection after its accept, so that a refused handshake can be audited. Past
+    ``mllp_max_connections`` open connections, a new one is closed at once (logged), so
+    that a flood of idle connections cannot exhaust the process."""
+    tls = tls_context(container.settings)
     limit, open_connections = container.settings.mllp_max_connections, 0
 
     async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -144,14 +174,35 @@ async def start_server(container: Container, host: str, port: int) -> asyncio.Se
             return
         open_connections += 1
         try:
-            await _connection(container, reader, writer)
+            await _connection(container, tls, reader, writer)
         finally:
             open_connections -= 1
 
     return await asyncio.start_server(accept, host, port)
 
 
+def sender_notice(container: Container) -> str:
+    """What the operator must know of the declared senders when the listener starts."""
+    settings = container.settings
+    with container.uow_factory() as uow:
+        declared = [a for a in uow.interface_accounts.list() if a.active and a.over_mllp]
+    tls = "TLS" if settings.mllp_tls_certificate else "TCP sans TLS"
+    if settings.mllp_tls_ca is not None:
+        ignored = " ; IDENTITO_MLLP_TLS_CA ignoré sans IDENTITO_MLLP_TLS_CERTIFICATE"
+        tls += ", certificat client exigé" if settings.mllp_tls_certificate else ignored
+    notice = f"{len(declared)} compte(s) d'interface déclaré(s) pour MLLP ({tls})."
+    if not settings.mllp_require_declared_senders:
+        return notice + (
+            " ATTENTION : IDENTITO_MLLP_REQUIRE_DECLARED_SENDERS=false, les émetteurs non "
+            "déclarés sont acceptés (sous mllp:<adresse>) : déclarez-les (identito senders add)."
+        )
+    if not declared:
+        return notice + " Tout message sera refusé (AR) : déclarez les émetteurs."
+    return notice
+
+
 async def serve_forever(container: Container, host: str, port: int) -> None:
+    logger.info("MLLP: %s", sender_notice(container))
     server = await start_server(container, host, port)
     async with server:
         await server.serve_forever()

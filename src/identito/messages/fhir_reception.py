@@ -48,7 +48,7 @@ class FhirRejected(Exception):
         self.problems = problems
 
 
-def parse_patient(text: str, *, sender: str | None, method: str) -> Reception:
+def parse_patient(text: str, *, sender: Sender, method: str) -> Reception:
     try:
         resource = json.loads(text)
     except json.JSONDecodeError as error:
@@ -82,7 +82,7 @@ def parse_patient(text: str, *, sender: str | None, method: str) -> Reception:
         local_id=str(resource.get("id")) if resource.get("id") else None,
         document_type=_validation_mode(resource),
     )
-    return Reception("fhir", text, Sender(sender), method, resource.get("id"), identity)
+    return Reception("fhir", text, sender, method, resource.get("id"), identity)
 
 
 def _name(resource: dict[str, Any], use: str) -> dict[str, Any]:

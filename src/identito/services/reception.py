@@ -116,8 +116,8 @@ def receive_identity(
     one's creation (``ReceivedConcurrently``: the sender's patient identifier or the
     matricule taken meanwhile) or update (``StaleVersion``) is rolled back and received
     again, and then gets what a copy received later gets (the update, or nothing to
-    change)."""
-    actor.require(Permission.IDENTITY_CREATE)
+    change). Requires ``messages:receive`` (admin and interface accounts)."""
+    actor.require(Permission.MESSAGES_RECEIVE)
     own = in_own_domain(reception.sender, own_domain)
     for attempt in range(1, ATTEMPTS + 1):
         flow = ReceptionFlow(
@@ -340,5 +340,6 @@ def record_rejected(
     reception: Reception, detail: str, *, uow: UnitOfWork, actor: Actor, rules: Rules
 ) -> ReceptionResult:
     """A message that could not be read: stored with its reason, nothing else changes."""
+    actor.require(Permission.MESSAGES_RECEIVE)
     flow = ReceptionFlow(reception, False, uow, actor, rules, None)
     return flow.log(ReceptionOutcome.REJECTED, f"Message illisible : {detail}", keep_ins=True)

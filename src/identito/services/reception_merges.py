@@ -8,7 +8,8 @@
 * An A40 (PID-3: the patient kept; MRG-1: the merged one; the sender's identifiers
   or identito's ids) from identito's **own** identification domain is applied as a
   merge (``domain.merges.merge``, the rules of a merge made in identito) when the
-  rules allow it and the actor may merge; the merge is then propagated like any
+  rules allow it and the actor may merge (``identity:merge``, or ``messages:merge``
+  of an interface account); the merge is then propagated like any
   other. When an identity cannot be found or the rules refuse, and from **another**
   domain always, the message is traced and put in the "à traiter" worklist with
   the reason: a merge across domains is decided by a person.
@@ -76,7 +77,7 @@ def apply_merge(flow: ReceptionFlow) -> ReceptionResult:
     survivor = follow_merges(flow, survivor)
     if merged.id == survivor.id or merged.merged_into == survivor.id:
         return _unchanged(flow, survivor.id)
-    if not flow.actor.can(Permission.IDENTITY_MERGE):
+    if not (flow.actor.can(Permission.IDENTITY_MERGE) or flow.actor.can(Permission.MESSAGES_MERGE)):
         detail = (
             "A40 du domaine : fusion réservée à l'identitovigilance (habilitation) : à traiter."
         )

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from identito.domain.interface_accounts import matches_domain
 from identito.services.verification_records import ReceptionOutcome
 
 IDENTITY_RECEIVED = "identity.received"  # audit: integrated from a received message
@@ -82,12 +83,7 @@ class ReceptionResult:
 
 def in_own_domain(sender: Sender, patterns: list[str]) -> bool:
     """``APP^FACILITY`` patterns (``*`` for any part), or a bare application name."""
-    app, facility = (sender.application or "").upper(), (sender.facility or "").upper()
-    for pattern in patterns:
-        want_app, _, want_facility = pattern.upper().partition("^")
-        if want_app in ("*", app) and want_facility in ("", "*", facility):
-            return True
-    return False
+    return any(matches_domain(p, sender.application, sender.facility) for p in patterns)
 
 
 def redact(reception: Reception) -> str:

@@ -26,6 +26,7 @@ from identito.services.duplicate_model_store import DuplicateModelStore
 from identito.services.duplicate_records import DuplicateReviewRepository
 from identito.services.import_records import ImportJobStore
 from identito.services.insi_records import InsiCallRepository, InsiWorklistRepository
+from identito.services.interface_records import InterfaceAccountRepository
 from identito.services.login_records import LoginThrottleStore
 from identito.services.verification_records import (
     CampaignRepository,
@@ -253,6 +254,7 @@ class UnitOfWork(Protocol):
     leases: LeaseStore
     imports: ImportJobStore
     login_throttles: LoginThrottleStore
+    interface_accounts: InterfaceAccountRepository
 
     def __enter__(self) -> Self: ...
 

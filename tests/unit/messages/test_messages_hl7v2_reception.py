@@ -9,6 +9,7 @@ import pytest
 
 from identito.messages.fhir_reception import FhirRejected, parse_patient
 from identito.messages.hl7v2_reception import Hl7Rejected, ack, parse_adt, read_header
+from identito.services.reception_model import Sender
 from reference import INTEROP
 
 PAM = INTEROP / "hl7v2-pam-fr"
@@ -70,7 +71,7 @@ def test_the_ack_names_the_error_in_french_with_escaped_delimiters():
 
 def test_fhir_patient_without_official_name_is_refused():
     with pytest.raises(FhirRejected):
-        parse_patient('{"resourceType": "Patient", "name": []}', sender="x", method="POST")
+        parse_patient('{"resourceType": "Patient", "name": []}', sender=Sender("x"), method="POST")
 
 
 def test_zfd_7_and_zfd_8_give_the_document_the_sender_checked():
@@ -117,7 +118,7 @@ def test_fhir_validation_mode_gives_the_document_the_sender_checked():
         ],
         "name": [{"use": "official", "family": "CORSE", "given": ["ANTHONY"]}],
     }
-    identity = parse_patient(json.dumps(patient), sender="x", method="PUT").identity
+    identity = parse_patient(json.dumps(patient), sender=Sender("x"), method="PUT").identity
     assert identity is not None
     assert (identity.sender_status, identity.document_type) == ("QUAL", "PA")
 
@@ -187,7 +188,7 @@ def _fhir(**changes):  # type: ignore[no-untyped-def]
         "name": [{"use": "official", "family": "CORSE", "given": ["ANTHONY"]}],
         **changes,
     }
-    return parse_patient(json.dumps(patient), sender="x", method="POST").identity
+    return parse_patient(json.dumps(patient), sender=Sender("x"), method="POST").identity
 
 
 def test_the_fhir_nir_identifier_wins_over_the_nia_whatever_the_order():

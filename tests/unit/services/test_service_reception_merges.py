@@ -9,8 +9,9 @@ from uuid import UUID
 import pytest
 
 from fakes import IDENTITY_INPUT, INS_A, INS_B, FakeUnitOfWork, actor_with_role, fake_rules
+from identito.domain.errors import PermissionDenied
 from identito.domain.events import AuditAction
-from identito.domain.permissions import Actor, Role
+from identito.domain.permissions import Actor, Permission, Role
 from identito.services.merges import merge_identities
 from identito.services.reception import (
     ReceivedIdentity,
@@ -199,15 +200,36 @@ def test_an_a40_naming_an_unknown_patient_waits_in_the_worklist(uow, rules):
     assert "introuvable" in _open_entries(uow)[0].summary["reason"]
 
 
-def test_an_a40_from_an_actor_who_may_not_merge_waits_in_the_worklist(uow, rules):
+def test_an_a40_from_a_sender_who_may_receive_but_not_merge_waits_in_the_worklist(uow, rules):
     _, merged = two_records(uow, rules)
-    admission = actor_with_role(Role.ADMISSION)
+    receiver = Actor("labo", Role.INTERFACE, frozenset({Permission.MESSAGES_RECEIVE}))
 
     result = receive(uow, rules, person("IPP1", ins=INS_A), event="A40", merged="IPP2",
-                     actor=admission)  # fmt: skip
+                     actor=receiver)  # fmt: skip
 
     assert result.outcome is ReceptionOutcome.TRACED and uow.stored(merged).active
     assert "identitovigilance" in _open_entries(uow)[0].summary["reason"]
+
+
+def test_an_a40_of_the_own_domain_from_an_interface_account_is_applied(uow, rules):
+    survivor, merged = two_records(uow, rules)
+    interface = actor_with_role(Role.INTERFACE)
+
+    result = receive(uow, rules, person("IPP1", ins=INS_A), event="A40", merged="IPP2",
+                     actor=interface)  # fmt: skip
+
+    assert (result.outcome, result.identity_id) == (ReceptionOutcome.APPLIED, survivor)
+    assert not uow.stored(merged).active
+
+
+def test_a_role_that_may_not_receive_messages_is_refused_before_anything_is_stored(uow, rules):
+    two_records(uow, rules)
+    stored = len(uow.receptions.messages)
+
+    with pytest.raises(PermissionDenied):
+        receive(uow, rules, person("IPP9"), actor=actor_with_role(Role.ADMISSION))
+
+    assert len(uow.receptions.messages) == stored
 
 
 def test_an_a40_received_twice_changes_nothing_the_second_time(uow, rules):

@@ -4,6 +4,13 @@ and errors are FHIR: the Patient location, or an ``OperationOutcome`` in French.
 
 The FHIR read API under the same prefix belongs to ``api/fhir.py``; these routes
 are registered on the main application before its mount, so they win for writes.
+
+The token's role must be allowed to receive (``messages:receive``), else 403
+``forbidden``. The sender (the domain of the ``sender_patients`` link) is the
+token's interface account: ``X-Identito-Sender``, when sent, must be one of its
+declared domains (else 403, audited: a mismatch is refused, never ignored); absent,
+its first declared domain. An administrator (no declaration) may still name any
+sender with the header (``api:<user>`` without it); the audit names the account.
 """
 
 from __future__ import annotations
@@ -14,18 +21,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from identito.domain.errors import DomainError
+from identito.bootstrap import Container
+from identito.domain.errors import DomainError, PermissionDenied
 from identito.domain.ins_uniqueness import InsAlreadyHeld
-from identito.domain.permissions import Permission
+from identito.domain.permissions import Actor, Permission
 from identito.entrypoints.api.deps import ActorDep, ContainerDep, get_actor, requires
 from identito.messages.fhir_reception import FhirRejected, parse_patient
-from identito.services.reception import Reception, receive_identity, record_rejected
+from identito.services.reception import Reception, Sender, receive_identity, record_rejected
+from identito.services.sender_checks import Claim, authorize_sender, fhir_sender
 from identito.services.verification_records import ReceptionOutcome
 
 router = APIRouter(
     prefix="/fhir",
     tags=["FHIR (écriture)"],
-    dependencies=[Depends(get_actor), requires(Permission.IDENTITY_CREATE)],
+    dependencies=[Depends(get_actor), requires(Permission.MESSAGES_RECEIVE)],
 )
 FHIR_JSON = "application/fhir+json"
 _STATUS = {
@@ -48,11 +57,15 @@ def outcome(status: int, severity: str, code: str, text: str, **extra: Any) -> J
 
 async def _receive(request: Request, actor: Any, container: Any, method: str) -> JSONResponse:
     text = (await request.body()).decode("utf-8", errors="replace")
-    sender = request.headers.get("X-Identito-Sender") or f"api:{actor.username}"
+    named = request.headers.get("X-Identito-Sender")
+    try:
+        sender = await run_in_threadpool(_sender, actor, named, container, method)
+    except PermissionDenied as error:  # SenderRefused too: audited
+        return outcome(403, "error", "forbidden", error.message)
     try:
         reception = parse_patient(text, sender=sender, method=method)
     except FhirRejected as rejected:
-        stored = Reception("fhir", text, _sender(sender), method)
+        stored = Reception("fhir", text, sender, method)
         await run_in_threadpool(
             record_rejected, stored, str(rejected), uow=container.uow_factory(), actor=actor,
             rules=container.rules,
@@ -79,10 +92,12 @@ async def _receive(request: Request, actor: Any, container: Any, method: str) ->
     return outcome(status, severity, code, text, headers=headers)
 
 
-def _sender(name: str) -> Any:
-    from identito.services.reception import Sender
-
-    return Sender(name)
+def _sender(actor: Actor, named: str | None, container: Container, method: str) -> Sender:
+    """The sender of this write, once the account is allowed to send as it."""
+    sender = fhir_sender(actor, named, uow=container.uow_factory())
+    claim = Claim("fhir", sender, method)
+    authorize_sender(actor, claim, uow=container.uow_factory(), rules=container.rules)
+    return sender
 
 
 class FhirJSONResponse(JSONResponse):

@@ -16,6 +16,7 @@ from identito.entrypoints.web import (
     pages_indicators,
     pages_insi,
     pages_insi_lists,
+    pages_interfaces,
     pages_reviews,
     pages_verification,
 )
@@ -29,6 +30,7 @@ def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (pages_auth, pages_identities, pages_changes, pages_indicators, pages_admin):
         app.include_router(module.router)
+    app.include_router(pages_interfaces.router)  # interface accounts (declared senders)
     for module in (pages_insi, pages_insi_lists):
         app.include_router(module.router)
     app.include_router(pages_diffusion.router)  # printing, exports, DataMatrix scan

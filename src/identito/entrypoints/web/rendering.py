@@ -49,6 +49,7 @@ ROLE_LABELS = {
     Role.ADMISSION: "Admission (accueil)",
     Role.CARE: "Soignant (consultation)",
     Role.STATISTICS: "Statistiques (indicateurs seulement)",
+    Role.INTERFACE: "Compte d'interface (réception des messages seulement)",
 }
 AUDIT_LABELS = {
     "identity.created": "Création",
