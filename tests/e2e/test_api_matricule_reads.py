@@ -32,6 +32,7 @@ _NONE = "00000000-0000-4000-8000-000000000000"
 #: (path of the route) -> (the URL to read, SHOWS or why no matricule is shown)
 READS: dict[str, tuple[Url, str]] = {
     "/api/v1/me": (lambda s: "/api/v1/me", "the user"),
+    "/api/v1/auth/locks": (lambda s: "/api/v1/auth/locks", "usernames and addresses locked"),
     "/api/v1/identities": (lambda s: f"/api/v1/identities?ins={_current(s)}", SHOWS),
     "/api/v1/identities/{identity_id}": (lambda s: f"/api/v1/identities/{_id(s)}", SHOWS),
     "/api/v1/identities/{identity_id}/audit": (

@@ -96,9 +96,14 @@ class SqlReceptionLog:
             return ack
         except IntegrityError:
             kept = self.stored_ack(ack.sender, ack.control_id)
-        if kept is not None and kept.digest == ack.digest and kept.answered_at >= replace_before:
-            return kept
+        if kept is None or (kept.digest == ack.digest and kept.answered_at >= replace_before):
+            return kept or ack
+        # Replace what was read, only if no concurrent copy replaced it first (on PostgreSQL
+        # a second UPDATE waits, then finds the row changed): that copy's ACK is the answer.
         t = hl7_acks
-        key = (t.c.sender == ack.sender) & (t.c.control_id == ack.control_id)
-        self.connection.execute(update(t).where(key).values(vars(ack)))
-        return ack
+        same = (t.c.sender == ack.sender) & (t.c.control_id == ack.control_id)
+        read = same & (t.c.digest == kept.digest) & (t.c.answered_at == kept.answered_at)
+        if self.connection.execute(update(t).where(read).values(vars(ack))).rowcount == 1:
+            return ack
+        now_kept = self.stored_ack(ack.sender, ack.control_id)
+        return now_kept if now_kept is not None and now_kept.digest == ack.digest else ack
