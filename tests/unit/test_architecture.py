@@ -78,3 +78,22 @@ def test_adapters_never_import_the_entrypoints() -> None:
 def test_messages_import_neither_adapters_nor_entrypoints() -> None:
     forbidden = ("identito.adapters", "identito.entrypoints")
     assert violations("messages", lambda m: not within(m, *forbidden)) == []
+
+
+DEV_ONLY = {  # the dev and bench extras of pyproject.toml: absent where `make run` installs
+    "fhir",
+    "hl7apy",
+    "httpx2",
+    "mypy",
+    "playwright",
+    "pypdfium2",
+    "pytest",
+    "ruff",
+    "schemathesis",
+    "splink",
+}
+
+
+def test_the_application_imports_no_package_of_the_dev_or_bench_extras() -> None:
+    """`make run` installs the runtime dependencies only (issue 14 point 6)."""
+    assert violations("", lambda m: _top(m) not in DEV_ONLY) == []
