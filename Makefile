@@ -2,29 +2,37 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# the application's dependencies only (`make run`), then the dev extra (tests, linters)
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SIMULATOR_PORT ?= 8443
 
 
-.PHONY: install chromium run simulator test browser bench bench-web bench-duplicates lint format clean
+.PHONY: install install-runtime chromium run simulator test browser bench bench-web bench-duplicates lint format clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+install-runtime: $(RUNTIME_STAMP)
+
+$(RUNTIME_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+$(STAMP): $(RUNTIME_STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: install
+run: install-runtime  # no mypy, ruff or playwright to serve the application
 	mkdir -p var
 	IDENTITO_TEST_MODE=true $(BIN)/identito db upgrade
 	IDENTITO_TEST_MODE=true $(BIN)/identito demo load --once
 	IDENTITO_TEST_MODE=true $(BIN)/identito serve --host $(HOST) --port $(PORT)
 
-simulator: install  # INSi simulator over HTTPS with mutual TLS; prints the settings for `serve`
+simulator: install-runtime  # INSi simulator over HTTPS with mutual TLS; prints the settings for `serve`
 	mkdir -p var
 	$(BIN)/identito insi-simulator --host $(HOST) --port $(SIMULATOR_PORT) --certs-dir var/insi-simulator
 

@@ -7,30 +7,19 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import identito
+from import_graph import PACKAGE, from_base, module_name, within
 
-PACKAGE = Path(identito.__file__).parent
 STDLIB = sys.stdlib_module_names
-
-
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def _imports(path: Path) -> Iterator[tuple[int, str]]:
     """Every module imported by a file (relative imports resolved), with its line."""
-    module = _module_name(path)
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    module = module_name(path)
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             yield from ((node.lineno, alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                yield node.lineno, f"{base}.{node.module}" if node.module else base
-            else:
-                yield node.lineno, node.module or ""
+            yield node.lineno, from_base(module, path, node)
 
 
 def violations(layer: str, allowed: Callable[[str], bool]) -> list[str]:
@@ -46,12 +35,8 @@ def _top(module: str) -> str:
     return module.split(".")[0]
 
 
-def _within(module: str, *packages: str) -> bool:
-    return any(module == p or module.startswith(p + ".") for p in packages)
-
-
 def _project(module: str) -> bool:
-    return _within(module, "identito")
+    return within(module, "identito")
 
 
 def test_the_checker_sees_relative_and_absolute_imports() -> None:
@@ -63,7 +48,7 @@ def test_the_domain_imports_nothing_but_the_standard_library_and_stdnum() -> Non
     assert (
         violations(
             "domain",
-            lambda m: _top(m) in STDLIB or _top(m) == "stdnum" or _within(m, "identito.domain"),
+            lambda m: _top(m) in STDLIB or _top(m) == "stdnum" or within(m, "identito.domain"),
         )
         == []
     )
@@ -75,7 +60,7 @@ def test_the_services_import_only_the_domain_geography_services_and_the_standard
     assert (
         violations(
             "services",
-            lambda m: _top(m) in STDLIB or _top(m) == "rapidfuzz" or _within(m, *layers),
+            lambda m: _top(m) in STDLIB or _top(m) == "rapidfuzz" or within(m, *layers),
         )
         == []
     )
@@ -83,13 +68,32 @@ def test_the_services_import_only_the_domain_geography_services_and_the_standard
 
 def test_geography_imports_nothing_else_of_the_project_but_the_domain() -> None:
     layers = ("identito.domain", "identito.geography")
-    assert violations("geography", lambda m: not _project(m) or _within(m, *layers)) == []
+    assert violations("geography", lambda m: not _project(m) or within(m, *layers)) == []
 
 
 def test_adapters_never_import_the_entrypoints() -> None:
-    assert violations("adapters", lambda m: not _within(m, "identito.entrypoints")) == []
+    assert violations("adapters", lambda m: not within(m, "identito.entrypoints")) == []
 
 
 def test_messages_import_neither_adapters_nor_entrypoints() -> None:
     forbidden = ("identito.adapters", "identito.entrypoints")
-    assert violations("messages", lambda m: not _within(m, *forbidden)) == []
+    assert violations("messages", lambda m: not within(m, *forbidden)) == []
+
+
+DEV_ONLY = {  # the dev and bench extras of pyproject.toml: absent where `make run` installs
+    "fhir",
+    "hl7apy",
+    "httpx2",
+    "mypy",
+    "playwright",
+    "pypdfium2",
+    "pytest",
+    "ruff",
+    "schemathesis",
+    "splink",
+}
+
+
+def test_the_application_imports_no_package_of_the_dev_or_bench_extras() -> None:
+    """`make run` installs the runtime dependencies only (issue 14 point 6)."""
+    assert violations("", lambda m: _top(m) not in DEV_ONLY) == []

@@ -23,8 +23,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from identito.services.reception import ReceivedIdentity, Reception, Sender, TransmittedIns
-from identito.services.reception_model import preferred_ins
+from identito.services.reception_model import (
+    ReceivedIdentity,
+    Reception,
+    Sender,
+    TransmittedIns,
+    preferred_ins,
+)
 
 INS_OIDS = {
     "1.2.250.1.213.1.4.8",
