@@ -45,7 +45,7 @@ class WebHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in _WEB_HEADERS.items():
                     headers[name] = value
-                if not path.startswith("/static/"):
+                if not path.startswith("/static/") and path != "/favicon.ico":
                     headers["Cache-Control"] = "no-store"
             await send(message)
 
