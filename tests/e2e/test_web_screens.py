@@ -1,0 +1,74 @@
+"""Defects seen on the running web application (issue 16 point 2): error pages,
+direct addresses of fragments, the date hint and its error, the favicon."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from web_support import Browser, creation_form
+
+from identito.entrypoints.web.rendering import WEB_DATE_FORMAT_MESSAGE
+
+
+def test_a_malformed_identity_address_shows_the_french_error_page_not_json(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    page = browser_for("admission").get("/identites/pas-un-id")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<html lang="fr">' in page.text and "Page introuvable" in page.text
+    assert "Cette page n&#39;existe pas" in page.text and '"detail"' not in page.text
+
+
+def test_a_malformed_address_under_the_api_still_answers_problem_details(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    answer = browser_for("admission").get("/api/v1/identities/pas-un-id")
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_verification_indicators_opened_directly_are_a_full_french_page(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    browser = browser_for("admin")
+    page = browser.get("/indicateurs/verification")
+    assert page.status_code == 200
+    assert '<html lang="fr">' in page.text
+    assert "<title>Vérifications de l&#39;INS par mois — identito</title>" in page.text
+    assert "/static/identito.css" in page.text and 'id="indicateurs-verification"' in page.text
+    fragment = browser.get("/indicateurs/verification", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and 'id="indicateurs-verification"' in fragment.text
+
+
+def test_a_birth_date_written_without_slashes_is_refused_naming_the_hinted_form(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    browser = browser_for("admission")
+    page = browser.post("/identites/nouvelle", creation_form(birth_date="19072007"))
+    assert page.status_code == 422
+    assert "JJ/MM/AAAA" in page.text  # the hint
+    assert WEB_DATE_FORMAT_MESSAGE.replace("'", "&#39;") in page.text
+    assert "s&#39;écrit AAAA-MM-JJ." not in page.text
+    search = browser.get("/recherche?mode=traits&birth_date=19072007&name=dupont")
+    assert WEB_DATE_FORMAT_MESSAGE.replace("'", "&#39;") in search.text
+
+
+def test_both_written_forms_of_the_hint_are_accepted_for_a_birth_date(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    browser = browser_for("admission")
+    for written in ("19/07/2007", "2007-07-19"):
+        page = browser.get(f"/recherche?mode=traits&birth_date={written}&name=dupont")
+        assert page.status_code == 200, written
+
+
+def test_the_favicon_is_served_and_linked_from_every_page(
+    browser_for: Callable[[str], Browser],
+) -> None:
+    browser = browser_for("admission")
+    icon = browser.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO header
+    svg = browser.get("/static/favicon.svg")
+    assert svg.status_code == 200 and b"<svg" in svg.content
+    assert 'rel="icon" href="/static/favicon.svg"' in browser.get("/recherche").text
