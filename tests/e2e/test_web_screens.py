@@ -3,9 +3,11 @@ direct addresses of fragments, the date hint and its error, the favicon."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from web_support import Browser, creation_form
+from api_support import Api
+from web_support import Browser, creation_form, distinct_person
 
 from identito.entrypoints.web.rendering import WEB_DATE_FORMAT_MESSAGE
 
@@ -72,3 +74,30 @@ def test_the_favicon_is_served_and_linked_from_every_page(
     svg = browser.get("/static/favicon.svg")
     assert svg.status_code == 200 and b"<svg" in svg.content
     assert 'rel="icon" href="/static/favicon.svg"' in browser.get("/recherche").text
+
+
+_ROW = re.compile(
+    r'<tr class="(?:same|differs)"[^>]*>\s*<th scope="row">([^<]*)</th>\s*<td>([^<]*)</td>\s*'
+    r'<td>([^<]*)</td>\s*<td><span class="marker[^"]*">([^<]*)</span>'
+)
+
+
+def test_the_side_by_side_table_and_the_score_explanation_agree_on_first_names(
+    browser_for: Callable[[str], Browser], api: Api
+) -> None:
+    person = distinct_person(sex="F", used_name=None)
+    one = api.create(**{**person, "birth_name": "Lefebvre", "birth_first_names": ["Claire", "Anne"],
+                        "first_birth_first_name": "Claire"})  # fmt: skip
+    two = api.create(**{**person, "birth_name": "Lefevre", "birth_first_names": ["Claire"],
+                        "first_birth_first_name": "Claire"})  # fmt: skip
+    page = browser_for("identitovigilance").get(f"/identites/{one['id']}/comparer/{two['id']}")
+    table, explanation = page.text.split("Explication du score", 1)
+    shown = {label: (left, right, marker) for label, left, right, marker in _ROW.findall(table)}
+    assert shown["Prénom(s) de naissance"] == ("CLAIRE ANNE", "CLAIRE", "≠ Différent")
+    lines = {
+        label: (left, right, marker) for label, left, right, marker in _ROW.findall(explanation)
+    }
+    assert lines["Prénom(s) de naissance"][:2] == ("CLAIRE ANNE", "CLAIRE")
+    assert lines["Prénom(s) de naissance"][2] != "= Identique"
+    for label, (left, right, marker) in lines.items():  # « Identique » only for equal values
+        assert marker != "= Identique" or left == right, label
