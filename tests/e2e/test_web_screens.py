@@ -7,9 +7,16 @@ import re
 from collections.abc import Callable
 
 from api_support import Api
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
 from web_support import Browser, creation_form, distinct_person
 
 from identito.entrypoints.web.rendering import WEB_DATE_FORMAT_MESSAGE
+from identito.entrypoints.web.security import CSP, WebHeadersMiddleware, csp_with_style
+from identito.messages import label
 
 
 def test_a_malformed_identity_address_shows_the_french_error_page_not_json(
@@ -99,5 +106,32 @@ def test_the_side_by_side_table_and_the_score_explanation_agree_on_first_names(
     }
     assert lines["Prénom(s) de naissance"][:2] == ("CLAIRE ANNE", "CLAIRE")
     assert lines["Prénom(s) de naissance"][2] != "= Identique"
-    for label, (left, right, marker) in lines.items():  # « Identique » only for equal values
-        assert marker != "= Identique" or left == right, label
+    for trait, (left, right, marker) in lines.items():  # « Identique » only for equal values
+        assert marker != "= Identique" or left == right, trait
+
+
+def test_the_label_alone_may_carry_its_own_style_and_only_by_its_hash(
+    browser_for: Callable[[str], Browser], api: Api
+) -> None:
+    identity = api.create(**distinct_person())
+    browser = browser_for("identitovigilance")
+    answer = browser.get(f"/identites/{identity['id']}/exports/label.html")
+    assert answer.status_code == 200
+    assert answer.headers["content-security-policy"] == csp_with_style(label.STYLE_HASH)
+    assert f"<style>{label.STYLE}</style>" in answer.text
+    assert browser.get("/recherche").headers["content-security-policy"] == CSP
+
+
+def test_a_response_may_not_loosen_the_policy_beyond_a_style_hash() -> None:
+    def page(request: Request) -> PlainTextResponse:
+        loose = request.query_params["csp"]
+        return PlainTextResponse("x", headers={"Content-Security-Policy": loose})
+
+    app = WebHeadersMiddleware(Starlette(routes=[Route("/", page)]))
+    with TestClient(app) as client:
+        allowed = csp_with_style("'sha256-abc='")
+        assert client.get("/", params={"csp": allowed}).headers["content-security-policy"] == (
+            allowed
+        )
+        loose = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        assert client.get("/", params={"csp": loose}).headers["content-security-policy"] == CSP
