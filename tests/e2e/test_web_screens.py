@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
-from api_support import Api
+import pytest
+from api_support import Api, make_container
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -14,6 +16,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from web_support import Browser, creation_form, distinct_person
 
+from identito.adapters.database import dispose_engines
+from identito.adapters.insi.simulator.teleservice import SimulatedTeleservice
+from identito.entrypoints.api import create_app
 from identito.entrypoints.web.rendering import WEB_DATE_FORMAT_MESSAGE
 from identito.entrypoints.web.security import CSP, WebHeadersMiddleware, csp_with_style
 from identito.messages import label
@@ -135,3 +140,36 @@ def test_a_response_may_not_loosen_the_policy_beyond_a_style_hash() -> None:
         )
         loose = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
         assert client.get("/", params={"csp": loose}).headers["content-security-policy"] == CSP
+
+
+def test_the_insi_simulator_is_warmed_at_start_up_without_recording_a_call(
+    tmp_path: Path,
+) -> None:
+    container = make_container(tmp_path, insi_simulator_population=50)
+    teleservice = container.teleservice
+    assert isinstance(teleservice, SimulatedTeleservice) and not teleservice.warmed
+    app = create_app(container)
+    with TestClient(app):
+        thread = app.state.insi_warm_up
+        assert thread is not None and thread.daemon  # start-up does not wait for it
+        thread.join(timeout=60)
+        assert teleservice.warmed
+        assert len(teleservice.engine.calls) == 0  # nothing sent to the simulator
+    dispose_engines()
+
+
+def test_a_failed_warm_up_is_logged_and_the_application_still_starts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    container = make_container(tmp_path, insi_simulator_population=50)
+
+    def broken() -> None:
+        raise RuntimeError("no reference base")
+
+    container.teleservice.warm_up = broken  # type: ignore[union-attr]
+    app = create_app(container)
+    with TestClient(app) as client:
+        app.state.insi_warm_up.join(timeout=60)
+        assert client.get("/api/v1/health").status_code == 200
+    assert "INSi warm-up failed" in caplog.text
+    dispose_engines()
