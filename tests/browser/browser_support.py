@@ -26,3 +26,22 @@ def tab_to(page: Page, text: str, limit: int = 80) -> None:
         if text in focused:
             return
     pytest.fail(f"« {text} » never received the focus")
+
+
+def login(page: Page, username: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def csp_reports(page: Page) -> list[str]:
+    """Console messages of the page's Content-Security-Policy violations, as they come."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return found

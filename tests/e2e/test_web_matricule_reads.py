@@ -43,6 +43,8 @@ PAGES: dict[str, tuple[Url, str]] = {
     "/indicateurs.csv": (lambda s: "/indicateurs.csv", "counts"),
     "/admin/utilisateurs": (lambda s: "/admin/utilisateurs", "accounts"),
     "/admin/parametres": (lambda s: "/admin/parametres", "settings"),
+    "/admin/interfaces": (lambda s: "/admin/interfaces", "interface accounts"),
+    "/favicon.ico": (lambda s: "/favicon.ico", "the icon"),
     f"{_ID}/insi": (lambda s: f"/identites/{s.twin['id']}/insi", "the recovery form"),
     f"{_ID}/insi/appels/{{call_id}}": (
         lambda s: f"/identites/{s.twin['id']}/insi/appels/{s.call_id}",

@@ -147,7 +147,9 @@ def _names(a: MatchRecord, b: MatchRecord, similarity: Similarity) -> Level:
 
 
 def _first_names(a: MatchRecord, b: MatchRecord, similarity: Similarity) -> Level:
-    if a.first_key == b.first_key:
+    """Exact only when the first names shown side by side agree too (« CLAIRE ANNE » and
+    « CLAIRE » share the first one: close, one first name missing)."""
+    if a.first_key == b.first_key and key(a.shown_first_names) == key(b.shown_first_names):
         return Agreement.EXACT, None, a.first_key
     if a.first_keys & b.first_keys:
         return Agreement.CLOSE, FIRST_NAMES_NOTE, None

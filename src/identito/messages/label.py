@@ -11,6 +11,7 @@ docs/diffusion.md. Birth name and first birth first name are bold (ANS CDA rule)
 from __future__ import annotations
 
 import base64
+import hashlib
 from dataclasses import dataclass
 from html import escape
 from io import BytesIO
@@ -29,6 +30,17 @@ VALUE_X = 24 * mm  # right of the widest caption (« Nom de naissance : », 20.3
 SYMBOL_BOX = 22 * mm  # the DataMatrix fits in this square, a rectangular one by its width
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
 PDF_MEDIA_TYPE = "application/pdf"
+
+
+#: The label's own style, inline so that the file stands alone (saved, mailed, printed).
+STYLE = (
+    "body{font-family:sans-serif;margin:0}.label{display:flex;gap:4mm;width:90mm;"
+    "padding:2mm;border:1px solid #000}th{text-align:left;font-weight:normal;"
+    "padding-right:2mm}figure{margin:0;text-align:center}img{width:24mm;"
+    "image-rendering:pixelated}figcaption{font-size:8pt}@media print{.label{border:0}}"
+)
+#: The CSP source allowing exactly that style block, and no other inline style.
+STYLE_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode() + "'"
 
 
 @dataclass(frozen=True)
@@ -80,13 +92,8 @@ def render_html(view: DiffusionView, context: ExportContext) -> bytes:
     title = "Bloc marque INS" if view.ins is not None else "Étiquette (sans INS diffusable)"
     page = (
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-        f"<title>{title}</title><style>"
-        "body{font-family:sans-serif;margin:0}.label{display:flex;gap:4mm;width:90mm;"
-        "padding:2mm;border:1px solid #000}th{text-align:left;font-weight:normal;"
-        "padding-right:2mm}figure{margin:0;text-align:center}img{width:24mm;"
-        "image-rendering:pixelated}figcaption{font-size:8pt}@media print{.label{border:0}}"
-        f'</style></head><body><div class="label"><table>{rows}</table>{code}</div>'
-        "</body></html>\n"
+        f"<title>{title}</title><style>{STYLE}</style></head>"
+        f'<body><div class="label"><table>{rows}</table>{code}</div></body></html>\n'
     )
     return page.encode("utf-8")
 

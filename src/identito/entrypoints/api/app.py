@@ -39,6 +39,7 @@ from identito.entrypoints.api.middleware import SecurityHeadersMiddleware
 from identito.entrypoints.api.schemas import Problem
 from identito.entrypoints.logs import AccessLogMiddleware, install_log_redaction
 from identito.entrypoints.scheduler import install_scheduler
+from identito.entrypoints.warm_up import install_warm_up
 from identito.entrypoints.web import install_web
 
 API_PREFIX = "/api/v1"
@@ -80,6 +81,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(api)
     app.include_router(fhir_write.router)  # FHIR input: POST/PUT /fhir/Patient
     install_scheduler(app)
+    install_warm_up(app)  # INSi simulator ready before the first call, start-up not blocked
     app.mount(FHIR_PREFIX, create_fhir_app(container))  # FHIR R4 read API (OperationOutcome)
     install_web(app)  # the web application in French, home page at "/"
     app.add_middleware(AccessLogMiddleware)  # outermost: the status finally sent

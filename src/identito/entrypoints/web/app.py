@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from identito.entrypoints.web import (
@@ -28,6 +29,7 @@ from identito.entrypoints.web.security import WebHeadersMiddleware
 def install_web(app: FastAPI) -> None:
     """Pages, static files, secure headers and French error pages (outside ``/api/``)."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     for module in (pages_auth, pages_identities, pages_changes, pages_indicators, pages_admin):
         app.include_router(module.router)
     app.include_router(pages_interfaces.router)  # interface accounts (declared senders)
@@ -40,3 +42,9 @@ def install_web(app: FastAPI) -> None:
     app.include_router(pages_collisions.router)  # collisions: list, declare, resolve
     install_web_error_handlers(app)
     app.add_middleware(WebHeadersMiddleware)
+
+
+def _favicon() -> FileResponse:
+    """Browsers ask ``/favicon.ico`` on their own: the icon, public, cacheable a day."""
+    headers = {"Cache-Control": "public, max-age=86400"}
+    return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon", headers=headers)

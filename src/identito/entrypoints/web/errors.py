@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -25,7 +26,7 @@ from identito.domain.errors import (
 )
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.entrypoints.web.deps import CsrfRefused, LoginRequired
-from identito.entrypoints.web.rendering import is_htmx, render
+from identito.entrypoints.web.rendering import is_htmx, render, shown_message
 from identito.services.auth import AuthenticationFailed
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ TITLES = {
     422: "Données à corriger",
     500: "Erreur inattendue",
 }
+NOT_FOUND_MESSAGE = "Cette page n'existe pas. Revenez à l'accueil."
 _DOMAIN = (
     (InvalidInput, 422),
     (InvalidTransition, 409),
@@ -75,7 +77,7 @@ def _web_domain_error(request: Request, error: Exception) -> Response:
     if isinstance(error, AuthenticationFailed):
         return login_redirect(request, expired=True)
     status = next((s for kind, s in _DOMAIN if isinstance(error, kind)), 422)
-    details = [e.message for e in error.errors] if isinstance(error, InvalidInput) else []
+    details = [shown_message(e) for e in error.errors] if isinstance(error, InvalidInput) else []
     if isinstance(error, InsAlreadyHeld):  # R-DU-03: where the pair now waits
         details = [f"Identité qui porte ce matricule : /identites/{h}" for h in error.holders] + [
             "La paire est dans la liste des doublons à examiner : /doublons"
@@ -88,13 +90,24 @@ def _web_domain_error(request: Request, error: Exception) -> Response:
 def _web_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     messages = {
-        404: "Cette page n'existe pas. Revenez à l'accueil.",
+        404: NOT_FOUND_MESSAGE,
         405: "Cette action n'est pas permise à cette adresse.",
     }
     status = error.status_code
     if status == 413:  # web_max_body_bytes (api.limits): the detail names the limit
         return error_page(request, status, f"Envoi trop volumineux. {error.detail}")
     return error_page(request, status, messages.get(status, "La requête n'a pu aboutir."))
+
+
+def _web_invalid_request(request: Request, error: Exception) -> Response:
+    """A malformed address (``/identites/pas-un-id``) is a page that does not exist; a
+    malformed query or form field, data to correct. Never the API's JSON on a page."""
+    assert isinstance(error, RequestValidationError)
+    problems = list(error.errors())
+    if any(p.get("loc", ("",))[0] == "path" for p in problems):
+        return error_page(request, 404, NOT_FOUND_MESSAGE)
+    details = [f"Champ « {p['loc'][-1]} » : valeur incorrecte." for p in problems if p.get("loc")]
+    return error_page(request, 422, "Certaines données sont à corriger.", details)
 
 
 def _web_unexpected(request: Request, error: Exception) -> Response:
@@ -135,6 +148,7 @@ def install_web_error_handlers(app: FastAPI) -> None:
     for kind, web in (
         (DomainError, _web_domain_error),
         (StarletteHTTPException, _web_http_error),
+        (RequestValidationError, _web_invalid_request),
         (Exception, _web_unexpected),
     ):
         app.add_exception_handler(kind, _by_path(existing.get(kind), web))

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from identito.domain.errors import FieldError, InvalidInput
 from identito.entrypoints.web.forms import iso_date, text
-from identito.entrypoints.web.rendering import templates
+from identito.entrypoints.web.rendering import shown_message, templates
 from identito.services.insi_indicators import REASONS
 from identito.services.insi_records import Decision
 
@@ -97,7 +97,7 @@ def form_errors(errors: Iterable[FieldError]) -> dict[str, list[str]]:
     by_field: dict[str, list[str]] = {}
     for error in errors:
         name = names.get(error.field, error.field.split("[")[0])
-        by_field.setdefault(name, []).append(error.message)
+        by_field.setdefault(name, []).append(shown_message(error))
     return by_field
 
 

@@ -14,7 +14,8 @@ from identito.domain.errors import InvalidInput
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
 from identito.entrypoints.web.rendering import field_errors, render
-from identito.messages import datamatrix
+from identito.entrypoints.web.security import csp_with_style
+from identito.messages import datamatrix, label
 from identito.messages.exports import RENDERERS
 from identito.services import diffusion as service
 
@@ -34,6 +35,8 @@ def export(identity_id: UUID, fmt: str, session: SessionDep, container: Containe
     )
     disposition = "inline" if fmt.endswith((".pdf", ".html", ".svg", ".png")) else "attachment"
     headers = {"Content-Disposition": f'{disposition}; filename="{result.filename}"'}
+    if ExportFormat.parse(fmt) is ExportFormat.LABEL_HTML:  # its own style, by hash
+        headers["Content-Security-Policy"] = csp_with_style(label.STYLE_HASH)
     return Response(result.content, media_type=result.media_type, headers=headers)
 
 

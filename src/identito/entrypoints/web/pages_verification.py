@@ -13,7 +13,7 @@ from identito.domain.errors import DomainError, InvalidInput
 from identito.domain.permissions import Actor
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
-from identito.entrypoints.web.rendering import field_errors, render
+from identito.entrypoints.web.rendering import field_errors, is_htmx, render
 from identito.services import verification_campaigns as campaigns
 from identito.services.verification import verify_ins
 from identito.services.verification_indicators import verification_indicators
@@ -182,4 +182,7 @@ def indicators_fragment(request: Request, session: SessionDep, container: Contai
     found = verification_indicators(
         uow=container.uow_factory(), actor=session.actor, rules=container.rules
     )
-    return render(request, "_verification_indicators.html", {"verification": found})
+    if is_htmx(request):  # loaded into the indicators page
+        return render(request, "_verification_indicators.html", {"verification": found})
+    context = {"verification": found, "title": "Vérifications de l'INS par mois"}
+    return render(request, "verification_indicators.html", context)

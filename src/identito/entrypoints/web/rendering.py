@@ -114,12 +114,25 @@ def render(
     )
 
 
+#: The forms take a date as JJ/MM/AAAA (the hint) or AAAA-MM-JJ; the domain's message
+#: names the API's form only.
+WEB_DATE_FORMAT_MESSAGE = "La date de naissance s'écrit JJ/MM/AAAA (ou AAAA-MM-JJ)."
+
+
+def shown_message(error: FieldError) -> str:
+    """The message a form shows: the domain's, but a badly written birth date names the
+    JJ/MM/AAAA form the hint shows."""
+    if error.rule == "date_format" and error.field.split(".")[-1].startswith("birth_date"):
+        return WEB_DATE_FORMAT_MESSAGE
+    return error.message
+
+
 def field_errors(errors: Iterable[FieldError]) -> dict[str, list[str]]:
     """Messages by form field (``birth_first_names[1]`` belongs to ``birth_first_names``)."""
     by_field: dict[str, list[str]] = {}
     for error in errors:
         name = error.field.split("[")[0].split(".")[0]
-        by_field.setdefault(name, []).append(error.message)
+        by_field.setdefault(name, []).append(shown_message(error))
     return by_field
 
 

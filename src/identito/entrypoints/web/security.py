@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,6 +20,19 @@ CSP = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )
+
+
+def csp_with_style(style_hash: str) -> str:
+    """The same policy for one response whose document carries one known inline style
+    block (the printable label, a file meant to stand alone), allowed by its hash."""
+    return CSP.replace("style-src 'self';", f"style-src 'self' {style_hash};")
+
+
+#: The only policy a response may bring itself: ``CSP`` plus one style hash.
+_OWN_CSP = re.compile(
+    re.escape(csp_with_style("HASH")).replace("HASH", "'sha256-[A-Za-z0-9+/]+=*'")
+)
+
 _WEB_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -43,9 +58,12 @@ class WebHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                own_csp = headers.get("Content-Security-Policy")  # set by csp_with_style
                 for name, value in _WEB_HEADERS.items():
                     headers[name] = value
-                if not path.startswith("/static/"):
+                if own_csp is not None and _OWN_CSP.fullmatch(own_csp):
+                    headers["Content-Security-Policy"] = own_csp
+                if not path.startswith("/static/") and path != "/favicon.ico":
                     headers["Cache-Control"] = "no-store"
             await send(message)
 

@@ -20,9 +20,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
+from identito.adapters.insi import messages
 from identito.adapters.insi.client import InsiClient, professional, software_context
 from identito.adapters.insi.envelope import Operation
 from identito.adapters.insi.saml import PsAssertionSigner
+from identito.adapters.insi.schemas import envelope_errors
+from identito.adapters.insi.simulator import wire
 from identito.adapters.insi.simulator.engine import FaultMode, FaultSettings, SimulatorEngine
 from identito.adapters.insi.simulator.matching import ReferenceBase
 from identito.adapters.insi.simulator.population import (
@@ -37,6 +40,7 @@ from identito.services.teleservice import (
     CallContext,
     Exchange,
     TeleserviceTimeout,
+    TraitsQuery,
 )
 
 #: The certificate a server would see for each credential (CN of the simulator's certs).
@@ -138,6 +142,7 @@ class SimulatedTeleservice(InsiClient):
             signer=signer,
         )
         self._lazy_card = signer is None
+        self.warmed = False  # set by warm_up (the application does it at start-up)
 
     @property
     def engine(self) -> SimulatorEngine:
@@ -150,6 +155,21 @@ class SimulatedTeleservice(InsiClient):
         if card and self._lazy_card and self.signer is None:
             self.signer = _test_card()
         return super().build_request(operation, body, context)
+
+    def warm_up(self) -> None:
+        """Do once what the first call would: build the reference base, load the contract
+        XSDs, make the test card, build and check one request as the engine does (nothing
+        is sent, nothing recorded). Safe from another thread; ``warmed`` is then true."""
+        engine = self.engine
+        if self._lazy_card and self.signer is None:
+            self.signer = _test_card()
+        query = TraitsQuery("WARMUP", ["WARMUP"], "F", "2000-01-01")
+        context = CallContext("warm-up", authentication=Authentication.PROFESSIONAL_CARD)
+        request = self.build_request(Operation.TRAITS, messages.traits_body(query), context)
+        root = etree.fromstring(request)
+        envelope_errors(root)
+        engine.base.by_traits(wire.traits_query(wire.read_request(root).body))
+        self.warmed = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SimulatedTeleservice:
