@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from identito.bootstrap import Container
 from identito.config import Settings
@@ -102,12 +103,11 @@ def handle_hl7v2(
     except SenderRefused as refused:
         failure = Hl7Rejected(refused.message, code="207", location="MSH^1^3", header=header)
         return Hl7Answer(answer("AR", failure), "AR", refused=True)
-    receiver = actor
     answered = answer_once(
         text if size is None else f"{size}:{text}",
         claim.sender,
         header.control_id,
-        lambda: _receive(text, header, answer, container=container, actor=receiver, size=size),
+        partial(_receive, text, header, answer, container=container, actor=actor, size=size),
         uow=container.uow_factory(),
         actor=actor,
         rules=rules,
