@@ -54,7 +54,8 @@ def test_a_strict_trait_change_that_downgrades_asks_for_confirmation_first(
     assert "contrôle de la pièce d&#39;identité enregistré sera effacé" in page.text
     unchanged = api.get(f"/api/v1/identities/{identity['id']}").json()
     assert unchanged["status"] == "QUAL" and unchanged["version"] == identity["version"]
-    saved = browser.post(url, edit_form(identity, birth_name="Lefebvre", confirmer="1"))
+    form = edit_form(identity, birth_name="Lefebvre", confirmer="1", reason="Nom corrigé")
+    saved = browser.post(url, form)
     assert saved.status_code == 303
     after = api.get(f"/api/v1/identities/{identity['id']}").json()
     assert (after["status"], after["ins"], after["birth_name"]) == ("PROV", None, "LEFEBVRE")

@@ -169,9 +169,8 @@ def test_a_downgrade_and_a_duplicate_are_confirmed_together(
 
     assert "doublon potentiel" in page.text and "Confirmez-vous cette modification" in page.text
     assert 'name="confirmer" value="1"' in page.text and _seen(page.text) == other["id"]
-    saved = browser.post(
-        url, edit_form(qualified, birth_name="Dupont", confirmer="1", doublons_vus=other["id"])
-    )
+    form = edit_form(qualified, birth_name="Dupont", confirmer="1", reason="Nom corrigé")
+    saved = browser.post(url, {**form, "doublons_vus": other["id"]})
     assert saved.status_code == 303
     assert api.get(f"/api/v1/identities/{qualified['id']}").json()["status"] == "PROV"
 

@@ -107,7 +107,7 @@ def test_a_qual_change_from_pierre_alain_to_pierre_asks_confirmation_and_downgra
     page = browser.post(url, edit_form(qualified, **changes))
     assert "Confirmez-vous cette modification" in page.text
     assert "« Identité qualifiée » au statut « Identité provisoire »" in page.text
-    saved = browser.post(url, edit_form(qualified, confirmer="1", **changes))
+    saved = browser.post(url, edit_form(qualified, confirmer="1", reason="Prénom corrigé", **changes))
     assert saved.status_code == 303
     after = api.get(f"/api/v1/identities/{qualified['id']}").json()
     assert (after["status"], after["first_birth_first_name"]) == ("PROV", "PIERRE")
@@ -129,7 +129,9 @@ def test_a_vali_change_says_the_document_check_is_lost_and_offers_to_record_one(
     page = browser.post(url, edit_form(validated, birth_name="Lambert"))
     assert "contrôle de la pièce d&#39;identité enregistré sera effacé" in page.text
     assert 'name="document_type"' in page.text and 'name="document_expiry"' in page.text
-    saved = browser.post(url, edit_form(validated, birth_name="Lambert", confirmer="1"))
+    saved = browser.post(
+        url, edit_form(validated, birth_name="Lambert", confirmer="1", reason="Nom corrigé")
+    )
     assert saved.status_code == 303
     assert api.get(f"/api/v1/identities/{validated['id']}").json()["status"] == "PROV"
 
@@ -144,11 +146,14 @@ def test_a_vali_change_with_the_document_checked_in_the_same_step_stays_vali(
     expired = browser.post(
         url,
         edit_form(validated, birth_name="Lambert", confirmer="1", document_type="CN",
-                  document_expiry="01/01/2020"),
+                  document_expiry="01/01/2020", reason="Nom corrigé"),
     )  # fmt: skip
     assert expired.status_code == 422 and "a expiré le 01/01/2020" in expired.text
     assert 'name="document_type"' in expired.text  # still the confirmation step
-    saved = browser.post(url, edit_form(validated, birth_name="Lambert", confirmer="1", **document))
+    saved = browser.post(
+        url,
+        edit_form(validated, birth_name="Lambert", confirmer="1", reason="Nom corrigé", **document),
+    )
     assert saved.status_code == 303
     after = api.get(f"/api/v1/identities/{validated['id']}").json()
     assert (after["status"], after["validation"]["document_type"]) == ("VALI", "CN")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 from identito.domain.documents import DocumentCheck, DocumentType, Validation
 from identito.domain.errors import InvalidInput, InvalidTransition, PermissionDenied
@@ -106,6 +107,7 @@ class Identity(InsRules, VigilanceRules):
         document: DocumentCheck | None = None,
         document_types: Mapping[str, DocumentType] | None = None,
         actor: str = "",
+        reason: str | None = None,
     ) -> tuple[str, ...]:
         """Replace the traits; return the changed fields.
 
@@ -115,7 +117,8 @@ class Identity(InsRules, VigilanceRules):
         document check (VALI -> PROV, QUAL -> PROV), unless ``document`` records a
         document checked in the same change (then VALI, or QUAL -> VALI). The
         first birth first name alone stays editable while it agrees with the list
-        (R-MO-08).
+        (R-MO-08). ``reason`` (already checked: ``change_reason``) is traced on the
+        ``identity.traits_changed`` row, in its reason and in ``details["reason"]``.
         """
         self._ensure_active()
         changed = self.traits.changed_fields(traits)
@@ -130,9 +133,15 @@ class Identity(InsRules, VigilanceRules):
             document.checked(types, now.date())
         before = self.snapshot()
         self.traits, self.warnings = traits, warnings
-        details = {"fields": list(changed)}
+        details: dict[str, Any] = {"fields": list(changed)}
+        if reason is not None:
+            details["reason"] = reason
         self._record(
-            AuditAction.TRAITS_CHANGED, before=before, after=self.snapshot(), details=details
+            AuditAction.TRAITS_CHANGED,
+            before=before,
+            after=self.snapshot(),
+            reason=reason,
+            details=details,
         )
         reason = f"traits stricts modifiés : {', '.join(strict)}"
         if protected:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from identito.domain.change_reason import change_reason, needs_confirmation
 from identito.domain.documents import DocumentCheck
 from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import FieldErrors, PermissionDenied, StaleVersion
@@ -22,6 +23,7 @@ from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
 from identito.domain.same_person import SamePersonExists
+from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import TRAIT_FIELDS, parse_changed_traits, parse_traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.identity_inputs import (
@@ -114,6 +116,8 @@ def update_identity(
     rules: Rules,
     document: DocumentCheck | None = None,
     old_birth_date_confirmed: bool = False,
+    reason: str | None = None,
+    require_reason: bool = False,
 ) -> Identity:
     """Change traits and/or the matricule; refused when ``expected_version`` is stale.
 
@@ -122,17 +126,25 @@ def update_identity(
     queued in the same transaction (R-ST-07). ``document`` records a high-trust
     document checked in the same change: a VALI or QUAL identity whose strict traits
     change keeps a document check only so.
+
+    ``reason`` (trimmed, bounded: ``change_reason``) is traced on the audit row of the
+    change. With ``require_reason`` (a person confirmed the consequences on screen) a
+    change that needs confirmation (``needs_confirmation``) is refused without one.
     """
     actor.require(Permission.IDENTITY_UPDATE)
     now = rules.now()
+    given = change_reason(reason, needs_confirmation=False)
     with uow:
+        before = _proofs(uow.identities.get(identity_id))
         identity = load_and_change_traits(
             identity_id, expected_version, changes, uow=uow, actor=actor, rules=rules,
-            document=document, old_birth_date_confirmed=old_birth_date_confirmed,
+            document=document, old_birth_date_confirmed=old_birth_date_confirmed, reason=given,
         )  # fmt: skip
         if "ins" in changes:
             may_change_protected = actor.can(Permission.IDENTITY_UPDATE_PROTECTED)
-            _change_ins(identity, changes["ins"], may_change_protected, rules)
+            _change_ins(identity, changes["ins"], may_change_protected, rules, given)
+        if require_reason and _lost_proof(before, identity):
+            change_reason(given, needs_confirmation=True)  # refused without a reason
         changed = bool(identity.events)
         try:
             uow.identities.update(identity)
@@ -156,6 +168,7 @@ def load_and_change_traits(
     rules: Rules,
     document: DocumentCheck | None = None,
     old_birth_date_confirmed: bool = False,
+    reason: str | None = None,
 ) -> Identity:
     """Inside an open unit of work: load, check the version, apply the trait changes.
 
@@ -195,12 +208,32 @@ def load_and_change_traits(
         document=document,
         document_types=types,
         actor=actor.username,
+        reason=reason,
     )
     return identity
 
 
+def _proofs(identity: Identity) -> tuple[IdentityStatus, bool, bool]:
+    """What a change may take away: the status, the matricule, the document check."""
+    return identity.status, identity.ins is not None, identity.validation is not None
+
+
+def _lost_proof(before: tuple[IdentityStatus, bool, bool], identity: Identity) -> bool:
+    status, had_ins, had_validation = before
+    return needs_confirmation(
+        status,
+        identity.status,
+        ins_invalidated=had_ins and identity.ins is None,
+        validation_removed=had_validation and identity.validation is None,
+    )
+
+
 def _change_ins(
-    identity: Identity, value: Mapping[str, str] | None, may_change_protected: bool, rules: Rules
+    identity: Identity,
+    value: Mapping[str, str] | None,
+    may_change_protected: bool,
+    rules: Rules,
+    reason: str | None = None,
 ) -> None:
     now = rules.now()
     if value is None:
@@ -211,7 +244,8 @@ def _change_ins(
                 Permission.IDENTITY_UPDATE_PROTECTED.value,
                 "Le matricule INS ne peut être retiré qu'avec l'habilitation dédiée.",
             )
-        identity.invalidate_ins(reason="matricule INS retiré", now=now)
+        why = f"matricule INS retiré : {reason}" if reason else "matricule INS retiré"
+        identity.invalidate_ins(reason=why, now=now)
         return
     ins = Ins.parse(
         str(value.get("number", "")),

@@ -9,26 +9,19 @@ restated here or in a template.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from identito.domain.change_reason import needs_confirmation
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
-from identito.domain.trait_set import STRICT_FIELDS
+from identito.domain.trait_set import STRICT_FIELDS, Traits
 from identito.services.identities import load_and_change_traits
 from identito.services.identity_inputs import parse_attributes
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
-
-_RANK = {
-    IdentityStatus.PROVISIONAL: 0,
-    IdentityStatus.RETRIEVED: 1,
-    IdentityStatus.VALIDATED: 1,
-    IdentityStatus.QUALIFIED: 2,
-}
-
 
 @dataclass(frozen=True)
 class ChangePreview:
@@ -37,23 +30,34 @@ class ChangePreview:
     ins_invalidated: bool  # the matricule INS and its OID would be removed
     validation_removed: bool  # the record of the document check would be removed
     changed: bool
+    #: The traits before and after (``Traits.as_dict``) and the fields that change.
+    traits_before: dict[str, Any] = field(default_factory=dict)
+    traits_after: dict[str, Any] = field(default_factory=dict)
+    changed_fields: tuple[str, ...] = ()
 
     @property
     def needs_confirmation(self) -> bool:
-        return (
-            self.ins_invalidated
-            or self.validation_removed
-            or _RANK[self.status_after] < _RANK[self.status_before]
+        return needs_confirmation(
+            self.status_before,
+            self.status_after,
+            ins_invalidated=self.ins_invalidated,
+            validation_removed=self.validation_removed,
         )
 
 
-def _preview(before: Identity, status: IdentityStatus, had_validation: bool) -> ChangePreview:
+def _preview(
+    before: Identity, status: IdentityStatus, had_validation: bool, traits: Traits | None = None
+) -> ChangePreview:
+    old = traits if traits is not None else before.traits
     return ChangePreview(
         status_before=status,
         status_after=before.status,
         ins_invalidated=before.ins is None and status.has_ins,
         validation_removed=had_validation and before.validation is None,
         changed=bool(before.events),
+        traits_before=old.as_dict(),
+        traits_after=before.traits.as_dict(),
+        changed_fields=old.changed_fields(before.traits),
     )
 
 
@@ -72,11 +76,12 @@ def preview_update(
     with uow:
         current = uow.identities.get(identity_id)
         status, had_validation = current.status, current.validation is not None
+        traits = current.traits
         changed = load_and_change_traits(
             identity_id, expected_version, changes, uow=uow, actor=actor, rules=rules,
             old_birth_date_confirmed=old_birth_date_confirmed,
         )  # fmt: skip
-        preview = _preview(changed, status, had_validation)
+        preview = _preview(changed, status, had_validation, traits)
         uow.rollback()
     return preview
 

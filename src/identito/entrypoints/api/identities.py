@@ -163,6 +163,7 @@ def patch_identity(
         if document
         else None,
         old_birth_date_confirmed=bool(body.birth_date_confirmed),
+        reason=body.reason,
     )
     return _single(identity, actor, response)
 

@@ -96,9 +96,15 @@ class IdentityPatch(IdentityTraits):
         description="Pièce d'identité contrôlée dans la même modification : sans elle, une "
         "identité validée ou qualifiée dont un trait strict change perd son contrôle de pièce.",
     )
+    reason: str | None = Field(
+        default=None,
+        description="Motif de la modification (facultatif), tracé dans l'historique : "
+        "espaces en trop retirés, 500 caractères au plus.",
+    )
 
     def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True, exclude={"birth_date_confirmed", "document"})
+        exclude = {"birth_date_confirmed", "document", "reason"}
+        return self.model_dump(exclude_unset=True, exclude=exclude)
 
 
 class AttributeChange(_Input):

@@ -15,6 +15,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from identito.domain.change_reason import REASON_MAX_LENGTH
 from identito.domain.errors import InvalidInput, InvalidTransition, StaleVersion
 from identito.domain.identity import Identity
 from identito.domain.permissions import Permission
@@ -32,7 +33,13 @@ from identito.entrypoints.web.forms import (
     traits_from,
     typed_values,
 )
-from identito.entrypoints.web.rendering import field_errors, render
+from identito.entrypoints.web.rendering import (
+    FIELD_LABELS,
+    SEX_LABELS,
+    date_fr,
+    field_errors,
+    render,
+)
 from identito.services import identities as service
 from identito.services.preferences import validation_documents
 from identito.services.previews import (
@@ -75,6 +82,31 @@ def consequences(preview: ChangePreview) -> list[str]:
     return sentences
 
 
+def shown_trait(name: str, value: Any) -> str:
+    """A trait as the confirmation shows it (French date, sex label, list of first names)."""
+    if value in (None, "", []):
+        return "—"
+    if name == "birth_date":
+        return date_fr(str(value))
+    if name == "sex":
+        return SEX_LABELS.get(str(value), str(value))
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
+def trait_changes(preview: ChangePreview) -> list[tuple[str, str, str]]:
+    """(label, before, after) of each changed trait, in the order of the form."""
+    return [
+        (
+            FIELD_LABELS[name],
+            shown_trait(name, preview.traits_before.get(name)),
+            shown_trait(name, preview.traits_after.get(name)),
+        )
+        for name in preview.changed_fields
+    ]
+
+
 # -- traits ------------------------------------------------------------------------------
 
 
@@ -94,6 +126,8 @@ def _edit_page(
         "confirm": None,
         "check": None,
         "documents": [],
+        "changes": [],
+        "reason_max": REASON_MAX_LENGTH,
         **extra,
     }
     return render(request, "edit.html", context, status)
@@ -142,7 +176,8 @@ def edit(
         kwargs["uow"] = container.uow_factory()
         service.update_identity(
             identity_id, version, changes, document=document_from(form),
-            old_birth_date_confirmed=confirmed, **kwargs,
+            old_birth_date_confirmed=confirmed, reason=text(form, "reason"),
+            require_reason=True, **kwargs,
         )  # fmt: skip
     except InvalidInput as error:
         return _refused(page, error, preview, session, container)
@@ -161,7 +196,7 @@ def _refused(
     """The form again with the errors: at the confirmation step when the document checked
     again is refused; with the confirmation checkbox when an old birth date needs it."""
     errors = field_errors(error.errors)
-    if preview is not None and any(f.startswith("document") for f in errors):
+    if preview is not None and any(f.startswith(("document", "reason")) for f in errors):
         step = _confirmation(preview, DuplicateCheck([], unseen=False), session, container)
         return page(status=422, errors=errors, **step)
     asked = asks_birth_date_confirmation(error.errors)
@@ -187,6 +222,7 @@ def _confirmation(
         ]
     return {
         "confirm": sentences,
+        "changes": trait_changes(preview),
         "check": check if check.found else None,
         "show_ins": session.actor.can(Permission.INS_READ),
         "documents": documents,
