@@ -20,7 +20,7 @@ from identito.adapters.database import dispose_engines
 from identito.adapters.insi.simulator.teleservice import SimulatedTeleservice
 from identito.entrypoints.api import create_app
 from identito.entrypoints.web.rendering import WEB_DATE_FORMAT_MESSAGE
-from identito.entrypoints.web.security import CSP, WebHeadersMiddleware, csp_with_style
+from identito.entrypoints.web.security import CSP, WebHeadersMiddleware
 from identito.messages import label
 
 
@@ -115,31 +115,33 @@ def test_the_side_by_side_table_and_the_score_explanation_agree_on_first_names(
         assert marker != "= Identique" or left == right, trait
 
 
-def test_the_label_alone_may_carry_its_own_style_and_only_by_its_hash(
+def test_the_label_has_no_inline_style_and_the_policy_of_every_page(
     browser_for: Callable[[str], Browser], api: Api
 ) -> None:
     identity = api.create(**distinct_person())
     browser = browser_for("identitovigilance")
     answer = browser.get(f"/identites/{identity['id']}/exports/label.html")
     assert answer.status_code == 200
-    assert answer.headers["content-security-policy"] == csp_with_style(label.STYLE_HASH)
-    assert f"<style>{label.STYLE}</style>" in answer.text
-    assert browser.get("/recherche").headers["content-security-policy"] == CSP
+    assert answer.headers["content-security-policy"] == CSP
+    assert "<style" not in answer.text and " style=" not in answer.text
+    assert f'<link rel="stylesheet" href="{label.STYLESHEET}">' in answer.text
+    stylesheet = browser.get(label.STYLESHEET)
+    assert stylesheet.status_code == 200 and ".label" in stylesheet.text
 
 
-def test_a_response_may_not_loosen_the_policy_beyond_a_style_hash() -> None:
+def test_a_response_may_not_loosen_the_policy() -> None:
     def page(request: Request) -> PlainTextResponse:
         loose = request.query_params["csp"]
         return PlainTextResponse("x", headers={"Content-Security-Policy": loose})
 
     app = WebHeadersMiddleware(Starlette(routes=[Route("/", page)]))
     with TestClient(app) as client:
-        allowed = csp_with_style("'sha256-abc='")
-        assert client.get("/", params={"csp": allowed}).headers["content-security-policy"] == (
-            allowed
-        )
-        loose = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-        assert client.get("/", params={"csp": loose}).headers["content-security-policy"] == CSP
+        for loose in (
+            CSP.replace("style-src 'self'", "style-src 'self' 'sha256-abc='"),
+            CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+        ):
+            answer = client.get("/", params={"csp": loose})
+            assert answer.headers["content-security-policy"] == CSP
 
 
 def test_the_insi_simulator_is_warmed_at_start_up_without_recording_a_call(

@@ -49,6 +49,8 @@ class ExportFormat(StrEnum):
     DATAMATRIX_SVG = "datamatrix.svg"
     LABEL_PDF = "label.pdf"
     LABEL_HTML = "label.html"
+    WRISTBAND_PDF = "wristband.pdf"  # one wristband strip
+    LABEL_SHEET_PDF = "labels.pdf"  # an A4 sheet of labels (``count`` of them)
 
     @classmethod
     def parse(cls, value: str) -> ExportFormat:

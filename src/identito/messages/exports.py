@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from identito.domain.diffusion import DiffusionView, ExportContext, ExportFormat
-from identito.messages import cda, datamatrix, dicom, fhir, hl7v2, label
+from identito.messages import cda, datamatrix, dicom, fhir, hl7v2, label, label_print
 
 
 @dataclass(frozen=True)
@@ -29,4 +30,18 @@ RENDERERS: Mapping[ExportFormat, Renderer] = {
     ),
     ExportFormat.LABEL_PDF: Renderer(label.PDF_MEDIA_TYPE, ".label.pdf", label.render_pdf),
     ExportFormat.LABEL_HTML: Renderer(label.HTML_MEDIA_TYPE, ".label.html", label.render_html),
+    ExportFormat.WRISTBAND_PDF: Renderer(
+        label_print.PDF_MEDIA_TYPE, ".wristband.pdf", label_print.render_wristband
+    ),
+    ExportFormat.LABEL_SHEET_PDF: Renderer(
+        label_print.PDF_MEDIA_TYPE, ".labels.pdf", label_print.render_sheet
+    ),
 }
+
+
+def with_label_count(count: int) -> Mapping[ExportFormat, Renderer]:
+    """The renderers, the sheet of labels holding ``count`` labels (checked)."""
+    count = label_print.parse_count(count)
+    sheet = partial(label_print.render_sheet, count=count)
+    renderer = Renderer(label_print.PDF_MEDIA_TYPE, ".labels.pdf", sheet)
+    return {**RENDERERS, ExportFormat.LABEL_SHEET_PDF: renderer}

@@ -11,7 +11,6 @@ docs/diffusion.md. Birth name and first birth first name are bold (ANS CDA rule)
 from __future__ import annotations
 
 import base64
-import hashlib
 from dataclasses import dataclass
 from html import escape
 from io import BytesIO
@@ -32,15 +31,9 @@ HTML_MEDIA_TYPE = "text/html; charset=utf-8"
 PDF_MEDIA_TYPE = "application/pdf"
 
 
-#: The label's own style, inline so that the file stands alone (saved, mailed, printed).
-STYLE = (
-    "body{font-family:sans-serif;margin:0}.label{display:flex;gap:4mm;width:90mm;"
-    "padding:2mm;border:1px solid #000}th{text-align:left;font-weight:normal;"
-    "padding-right:2mm}figure{margin:0;text-align:center}img{width:24mm;"
-    "image-rendering:pixelated}figcaption{font-size:8pt}@media print{.label{border:0}}"
-)
-#: The CSP source allowing exactly that style block, and no other inline style.
-STYLE_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode() + "'"
+#: The label's stylesheet: a file of the web application, so that the page obeys the
+#: application's Content-Security-Policy (``style-src 'self'``, no inline style).
+STYLESHEET = "/static/label.css"
 
 
 @dataclass(frozen=True)
@@ -72,7 +65,14 @@ def lines(view: DiffusionView) -> list[LabelLine]:
         found.append(LabelLine("OID", view.ins.oid.value))
     else:
         found.append(LabelLine("Statut", view.status.label))
+    found.append(LabelLine("IPP", ipp(view)))
     return found
+
+
+def ipp(view: DiffusionView) -> str:
+    """The patient's identifier in this facility: identito keeps no separate IPP, so it
+    is the identity's own identifier, as HL7 v2 PID-3 (``PI``) and FHIR carry it."""
+    return str(view.identity_id)
 
 
 def render_html(view: DiffusionView, context: ExportContext) -> bytes:
@@ -92,7 +92,7 @@ def render_html(view: DiffusionView, context: ExportContext) -> bytes:
     title = "Bloc marque INS" if view.ins is not None else "Étiquette (sans INS diffusable)"
     page = (
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-        f"<title>{title}</title><style>{STYLE}</style></head>"
+        f'<title>{title}</title><link rel="stylesheet" href="{STYLESHEET}"></head>'
         f'<body><div class="label"><table>{rows}</table>{code}</div></body></html>\n'
     )
     return page.encode("utf-8")
@@ -111,24 +111,30 @@ def render_pdf(view: DiffusionView, context: ExportContext, *, compress: bool = 
         canvas.drawString(VALUE_X, y, line.value)
         y -= 4 * mm
     if view.ins is not None:
-        _draw_datamatrix(canvas, datamatrix.payload(view))
+        right, top = PAGE[0] - 4 * mm, PAGE[1] - 5 * mm
+        draw_datamatrix(canvas, datamatrix.payload(view), right=right, top=top, box=SYMBOL_BOX)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def _draw_datamatrix(canvas: Canvas, text: str) -> None:
-    """The symbol inside ``SYMBOL_BOX``, with a 4 mm quiet zone to the right edge."""
+def draw_datamatrix(
+    canvas: Canvas, text: str, *, right: float, top: float, box: float, caption: float = 6
+) -> None:
+    """The symbol inside a ``box`` square whose top right corner is (``right``, ``top``),
+    captioned « INS à scanner » below it (``caption`` points)."""
     grid = datamatrix.modules(text)
     rows, cols = len(grid), len(grid[0])
-    module = SYMBOL_BOX / max(rows, cols)
+    module = box / max(rows, cols)
     width, height = cols * module, rows * module
-    left, top = PAGE[0] - width - 4 * mm, PAGE[1] - 5 * mm
+    left = right - width
     canvas.setFillGray(0)
     for row, cells in enumerate(grid):
         for col, dark in enumerate(cells):
             if dark:
                 y = top - (row + 1) * module
                 canvas.rect(left + col * module, y, module, module, stroke=0, fill=1)
-    canvas.setFont("Helvetica", 6)
-    canvas.drawCentredString(left + width / 2, top - height - 3 * mm, datamatrix.CAPTION)
+    canvas.setFont("Helvetica", caption)
+    canvas.drawCentredString(
+        left + width / 2, top - height - caption * 0.5 * mm, datamatrix.CAPTION
+    )

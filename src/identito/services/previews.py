@@ -23,6 +23,7 @@ from identito.services.identity_inputs import parse_attributes
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
 
+
 @dataclass(frozen=True)
 class ChangePreview:
     status_before: IdentityStatus

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import random
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -25,7 +26,7 @@ from identito.domain.errors import DomainError
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.identity import Identity
 from identito.domain.status import IdentityAttribute, IdentityStatus
-from identito.messages import hl7v2, label
+from identito.messages import hl7v2, label, label_print
 from identito.messages.exports import RENDERERS
 
 MATRICULES = [Ins.parse(n, o.value, allow_test_oids=True) for n, o in (
@@ -58,6 +59,13 @@ def _step(identity: Identity, rng: random.Random) -> None:
         identity.change_traits(traits, warnings, may_change_protected=True, now=NOW)
 
 
+UNCOMPRESSED: dict[ExportFormat, Callable[..., bytes]] = {
+    ExportFormat.LABEL_PDF: label.render_pdf,
+    ExportFormat.WRISTBAND_PDF: label_print.render_wristband,
+    ExportFormat.LABEL_SHEET_PDF: label_print.render_sheet,
+}
+
+
 def _views(seed: int, steps: int = 25) -> list[tuple[Identity, DiffusionView]]:
     """A copy of the identity at each step, with its view."""
     rng = random.Random(seed)
@@ -75,8 +83,8 @@ def _views(seed: int, steps: int = 25) -> list[tuple[Identity, DiffusionView]]:
 def _exports(view: DiffusionView) -> dict[str, bytes]:
     rendered = {}
     for fmt, renderer in RENDERERS.items():
-        if fmt is ExportFormat.LABEL_PDF:
-            rendered[fmt.value] = label.render_pdf(view, CONTEXT, compress=False)
+        if fmt in UNCOMPRESSED:  # PDF content streams read as bytes
+            rendered[fmt.value] = UNCOMPRESSED[fmt](view, CONTEXT, compress=False)
             continue
         try:
             rendered[fmt.value] = renderer.render(view, CONTEXT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from identito.domain.diffusion import ExportFormat
@@ -14,7 +14,8 @@ from identito.domain.permissions import Permission
 from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep, requires
 from identito.entrypoints.api.errors import problem_responses
 from identito.messages import datamatrix
-from identito.messages.exports import RENDERERS
+from identito.messages.exports import RENDERERS, with_label_count
+from identito.messages.label_print import SHEET_MAX
 from identito.services import diffusion as service
 
 router = APIRouter(tags=["diffusion"])
@@ -35,6 +36,10 @@ def export_identity(
     actor: ActorDep,
     uow: UowDep,
     rules: RulesDep,
+    count: Annotated[
+        int | None,
+        Query(ge=1, le=SHEET_MAX, description="labels.pdf : nombre d'étiquettes (24 par planche)"),
+    ] = None,
 ) -> Response:
     export = service.export_identity(
         identity_id,
@@ -42,7 +47,7 @@ def export_identity(
         uow=uow,
         actor=actor,
         rules=rules,
-        renderers=RENDERERS,
+        renderers=RENDERERS if count is None else with_label_count(count),
         destination="api",
     )
     disposition = "inline" if fmt.endswith((".svg", ".png", ".html")) else "attachment"

@@ -14,9 +14,9 @@ from identito.domain.errors import InvalidInput
 from identito.entrypoints.api.deps import ContainerDep
 from identito.entrypoints.web.deps import FormDep, SessionDep
 from identito.entrypoints.web.rendering import field_errors, render
-from identito.entrypoints.web.security import csp_with_style
-from identito.messages import datamatrix, label
-from identito.messages.exports import RENDERERS
+from identito.messages import datamatrix
+from identito.messages.exports import RENDERERS, with_label_count
+from identito.messages.label_print import parse_count
 from identito.services import diffusion as service
 
 router = APIRouter(include_in_schema=False)
@@ -35,8 +35,33 @@ def export(identity_id: UUID, fmt: str, session: SessionDep, container: Containe
     )
     disposition = "inline" if fmt.endswith((".pdf", ".html", ".svg", ".png")) else "attachment"
     headers = {"Content-Disposition": f'{disposition}; filename="{result.filename}"'}
-    if ExportFormat.parse(fmt) is ExportFormat.LABEL_HTML:  # its own style, by hash
-        headers["Content-Security-Policy"] = csp_with_style(label.STYLE_HASH)
+    return Response(result.content, media_type=result.media_type, headers=headers)
+
+
+#: The print models offered on the identity sheet: ``modele`` -> export format.
+PRINT_MODELS = {
+    "etiquette": ExportFormat.LABEL_PDF,
+    "bracelet": ExportFormat.WRISTBAND_PDF,
+    "planche": ExportFormat.LABEL_SHEET_PDF,
+}
+
+
+@router.get("/identites/{identity_id}/imprimer")
+def print_labels(
+    request: Request, identity_id: UUID, session: SessionDep, container: ContainerDep
+) -> Response:
+    """The label, the wristband or an A4 sheet of ``nombre`` labels, as a PDF to print."""
+    model = request.query_params.get("modele", "etiquette")
+    fmt = PRINT_MODELS.get(model)
+    if fmt is None:
+        known = ", ".join(PRINT_MODELS)
+        raise InvalidInput.single("modele", "print_model", f"Modèle inconnu ; modèles : {known}.")
+    renderers = with_label_count(parse_count(request.query_params.get("nombre"), "nombre"))
+    result = service.export_identity(
+        identity_id, fmt, uow=container.uow_factory(), actor=session.actor,
+        rules=container.rules, renderers=renderers, destination="web",
+    )  # fmt: skip
+    headers = {"Content-Disposition": f'inline; filename="{result.filename}"'}
     return Response(result.content, media_type=result.media_type, headers=headers)
 
 

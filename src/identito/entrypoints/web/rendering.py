@@ -17,6 +17,7 @@ from identito.domain.identifiers import InsKind
 from identito.domain.ins_source import INSI_SEX
 from identito.domain.permissions import Permission, Role
 from identito.domain.status import ATTRIBUTE_LABELS, STATUS_LABELS, IdentityAttribute
+from identito.messages.label_print import SHEET_MAX
 
 HERE = Path(__file__).parent
 PARIS = ZoneInfo("Europe/Paris")
@@ -101,6 +102,7 @@ templates.env.globals.update(
     INSI_SEX=INSI_SEX,
     ROLE_LABELS=ROLE_LABELS,
     AUDIT_LABELS=AUDIT_LABELS,
+    LABEL_SHEET_MAX=SHEET_MAX,
 )
 
 

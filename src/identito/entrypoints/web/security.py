@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,24 +12,14 @@ from identito.config import Settings
 SESSION_COOKIE = "identito_session"
 LOGIN_CSRF_COOKIE = "identito_login_csrf"
 
-#: No inline script or style anywhere: htmx and the CSS are files under /static.
+#: No inline script or style anywhere: htmx and the CSS (the label's too) are files
+#: under /static.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )
 
-
-def csp_with_style(style_hash: str) -> str:
-    """The same policy for one response whose document carries one known inline style
-    block (the printable label, a file meant to stand alone), allowed by its hash."""
-    return CSP.replace("style-src 'self';", f"style-src 'self' {style_hash};")
-
-
-#: The only policy a response may bring itself: ``CSP`` plus one style hash.
-_OWN_CSP = re.compile(
-    re.escape(csp_with_style("HASH")).replace("HASH", "'sha256-[A-Za-z0-9+/]+=*'")
-)
 
 _WEB_HEADERS = {
     "Content-Security-Policy": CSP,
@@ -58,11 +46,8 @@ class WebHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                own_csp = headers.get("Content-Security-Policy")  # set by csp_with_style
-                for name, value in _WEB_HEADERS.items():
+                for name, value in _WEB_HEADERS.items():  # no response loosens them
                     headers[name] = value
-                if own_csp is not None and _OWN_CSP.fullmatch(own_csp):
-                    headers["Content-Security-Policy"] = own_csp
                 if not path.startswith("/static/") and path != "/favicon.ico":
                     headers["Cache-Control"] = "no-store"
             await send(message)
