@@ -145,6 +145,7 @@ def test_modify_a_strict_trait_of_a_qualified_identity(
     # ... unless a document checked again is recorded in the same step
     page.get_by_label("Type de pièce contrôlée").select_option("CN")
     page.get_by_label("Date d'expiration de la pièce (JJ/MM/AAAA)").fill("01/05/2031")
+    page.get_by_label("Motif de la modification").fill("Nom mal saisi, pièce contrôlée")
     shot(page, "10-modification-confirmation")
     page.get_by_role("button", name="Confirmer et dégrader le statut").click()
     expect(page.locator(".badge.status-VALI")).to_have_text("Identité validée")

@@ -32,7 +32,8 @@ def test_the_printable_label_is_styled_under_the_application_csp(
     answer = page.goto(f"/identites/{found[0].id}/exports/label.html")
     assert answer is not None and answer.ok
     policy = answer.headers["content-security-policy"]
-    assert "'sha256-" in policy and "unsafe-inline" not in policy
+    assert "'sha256-" not in policy and "unsafe-inline" not in policy  # no exception
+    expect(page.locator('link[rel="stylesheet"]')).to_have_attribute("href", "/static/label.css")
     label = page.locator(".label")
     expect(label).to_have_css("display", "flex")
     expect(label).to_have_css("border-top-width", "1px")
