@@ -107,7 +107,8 @@ def test_a_qual_change_from_pierre_alain_to_pierre_asks_confirmation_and_downgra
     page = browser.post(url, edit_form(qualified, **changes))
     assert "Confirmez-vous cette modification" in page.text
     assert "« Identité qualifiée » au statut « Identité provisoire »" in page.text
-    saved = browser.post(url, edit_form(qualified, confirmer="1", reason="Prénom corrigé", **changes))
+    form = edit_form(qualified, confirmer="1", reason="Prénom corrigé", **changes)
+    saved = browser.post(url, form)
     assert saved.status_code == 303
     after = api.get(f"/api/v1/identities/{qualified['id']}").json()
     assert (after["status"], after["first_birth_first_name"]) == ("PROV", "PIERRE")
