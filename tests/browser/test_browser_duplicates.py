@@ -109,6 +109,9 @@ def test_compare_side_by_side_merge_then_undo_the_merge(
     shot(page, "20-comparaison-cote-a-cote")
     page.get_by_role("button", name="Fusionner…").click()
     expect(page.get_by_role("heading", name="Confirmez-vous la fusion ?")).to_be_visible()
+    safe = page.locator("#fusion-confirmation").get_by_role("link", name="Annuler")
+    expect(safe).to_be_focused()  # the default is the safe choice (issue 16 §4)
+    page.keyboard.press("Shift+Tab")  # the keyboard reaches the merge one step back
     expect(page.get_by_role("button", name="Confirmer la fusion")).to_be_focused()
     page.keyboard.press("Enter")
 

@@ -68,6 +68,9 @@ def test_review_a_pair_confirm_the_duplicate_and_merge(
 
     page.get_by_role("button", name="Doublon avéré (DOUA)…").click()
     expect(page.locator("#decision-confirmation")).to_contain_text("Confirmez-vous la décision")
+    safe = page.locator("#decision-confirmation").get_by_role("link", name="Annuler")
+    expect(safe).to_be_focused()  # the default is the safe choice (issue 16 §4)
+    page.keyboard.press("Shift+Tab")  # the keyboard reaches the decision one step back
     expect(page.get_by_role("button", name=re.compile("^Confirmer : Doublon"))).to_be_focused()
     page.keyboard.press("Enter")
 
