@@ -3,9 +3,12 @@ confirmation, trimmed, bounded, traced on the traits-changed audit row."""
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 
 from fakes import NOW, make_identity, make_traits
+from identito.domain import change_reason as change_reason_module
 from identito.domain.change_reason import (
     REASON_MAX_LENGTH,
     change_reason,
@@ -93,3 +96,8 @@ def test_a_change_without_a_reason_traces_none() -> None:
     identity.change_traits(*make_traits(used_name="MARTIN"), may_change_protected=False, now=NOW)
     [changed] = identity.events
     assert changed.reason is None and "reason" not in changed.details
+
+
+def test_the_examples_of_the_module_hold() -> None:
+    assert doctest.testmod(change_reason_module).attempted > 0
+    assert doctest.testmod(change_reason_module).failed == 0
