@@ -56,6 +56,9 @@ PAGES: dict[str, tuple[Url, str]] = {
     "/insi/listes/{worklist_id}": (lambda s: f"/insi/listes/{_NONE}", "a worklist's counts"),
     "/insi/creation": (lambda s: "/insi/creation", "an empty form"),
     f"{_ID}/exports/{{fmt}}": (_page("/exports/fhir"), SHOWS),
+    f"{_ID}/imprimer": (
+        _page("/imprimer?modele=bracelet"),
+        "a compressed PDF: its diffusion row is checked in test_web_label_printing.py"),
     "/recherche/datamatrix": (lambda s: "/recherche/datamatrix", "an empty form"),
     "/verification": (lambda s: "/verification", "campaigns"),
     "/verification/passages/{run_id}/rapport.csv": (

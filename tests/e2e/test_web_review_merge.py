@@ -96,7 +96,7 @@ def test_the_merge_of_a_confirmed_duplicate_is_confirmed_and_done_on_the_review_
     confirm = vigilance.post(url, {"survivor_id": first["id"]})
     assert confirm.status_code == 200 and "Examen d'un doublon potentiel" in confirm.text
     assert "Confirmez-vous la fusion ?" in confirm.text and _active(api, second)
-    assert f'href="/doublons/{review["id"]}#fusion">Annuler</a>' in confirm.text
+    assert f'href="/doublons/{review["id"]}#fusion" autofocus>Annuler</a>' in confirm.text
     done = vigilance.post(url, {"survivor_id": first["id"], "confirmer": "1"})
 
     assert done.status_code == 303

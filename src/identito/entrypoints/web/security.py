@@ -20,7 +20,6 @@ CSP = (
     "object-src 'none'"
 )
 
-
 _WEB_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
