@@ -13,7 +13,10 @@ Every generator (FHIR, HL7 v2, CDA, DICOM, DataMatrix, label) renders a
 * an exceptional birth date (day or month ``00``) is sent completed, so it no
   longer equals the INS trait: IHE PAM FR §6.6.4 then forbids sending the
   matricule (R-TR-12) — applied to every format, not only HL7 v2;
-* an actor without ``ins:read`` gets the traits without the matricule.
+* an actor without ``ins:read`` gets the traits without the matricule;
+* the billing NSS (``domain.nss``, R-TR-20) is not an INS: it travels whatever the
+  status, as an NSS (never with an INS type), and only to an actor with ``ins:read``
+  (it is a NIR too).
 
 Used name and used first name go whenever they are filled. For any other status
 the traits go without matricule and each format carries the status where it can.
@@ -34,6 +37,7 @@ from identito.domain.errors import InvalidInput, InvalidTransition
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.insi import CollectionMethod
+from identito.domain.nss import Nss
 from identito.domain.status import IdentityAttribute, IdentityStatus
 from identito.domain.trait_set import Traits
 
@@ -101,6 +105,8 @@ class DiffusionView:
     replaces: tuple[UUID, ...] = ()
     #: Created from a message of another identification domain (0445 ``RECD``).
     received_from_other_domain: bool = False
+    #: The billing NSS (R-TR-20): set whatever the status, never an INS.
+    nss: Nss | None = None
 
     @property
     def birth_date(self) -> date:
@@ -152,6 +158,7 @@ def diffusion_view(identity: Identity, *, may_read_ins: bool) -> DiffusionView:
         active=identity.active,
         merged_into=identity.merged_into,
         received_from_other_domain=identity.received_from_other_domain,
+        nss=identity.nss if may_read_ins else None,
     )
 
 

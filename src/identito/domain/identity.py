@@ -20,6 +20,7 @@ from identito.domain.identity_ins import InsRules
 from identito.domain.identity_state import IdentityState, InsHistoryEntry
 from identito.domain.identity_vigilance import VigilanceRules
 from identito.domain.insi import CollectionMethod
+from identito.domain.nss import Nss
 from identito.domain.status import (
     IdentityAttribute,
     IdentityStatus,
@@ -165,19 +166,22 @@ class Identity(InsRules, VigilanceRules):
             return ()
         return tuple(strict)
 
-    def _withdraw_document_check(self, reason: str, now: datetime) -> None:
-        """The checked document showed other strict traits: the check no longer holds."""
+    # -- billing social-security number ----------------------------------------------------
+
+    def change_nss(self, nss: Nss | None, *, now: datetime) -> bool:
+        """Set, change or remove the billing NSS; return whether it changed.
+
+        R-TR-20: the NSS is kept apart from the matricule INS. It moves neither the
+        status nor the INS (a NIR typed here is never an INS, even when its digits
+        equal the matricule's); receivers learn it like a trait change (A31).
+        """
+        self._ensure_active()
+        if nss == self.nss:
+            return False
         before = self.snapshot()
-        self._move(StatusAction.WITHDRAW_DOCUMENT_CHECK)
-        self.validation, self.updated_at = None, now
-        self._record(
-            AuditAction.STATUS_CHANGED,
-            before=before,
-            after=self.snapshot(),
-            reason=f"{reason} : contrôle de pièce d'identité à refaire",
-            propagate=True,
-            details={"document_check_withdrawn": True},
-        )
+        self.nss, self.updated_at = nss, now
+        self._record(AuditAction.NSS_CHANGED, before=before, after=self.snapshot(), propagate=True)
+        return True
 
     # -- validation (document check) ---------------------------------------------------
 
