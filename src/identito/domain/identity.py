@@ -11,6 +11,7 @@ and attributes. A merged (inactive) identity refuses every change.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 
 from identito.domain.documents import DocumentCheck, DocumentType, Validation
@@ -116,7 +117,8 @@ class Identity(InsRules, VigilanceRules):
         document check (VALI -> PROV, QUAL -> PROV), unless ``document`` records a
         document checked in the same change (then VALI, or QUAL -> VALI). The
         first birth first name alone stays editable while it agrees with the list
-        (R-MO-08).
+        (R-MO-08). Every change reaches the receivers (R-MO-05,
+        ``_propagate_traits_alone``).
         """
         self._ensure_active()
         changed = self.traits.changed_fields(traits)
@@ -135,6 +137,7 @@ class Identity(InsRules, VigilanceRules):
         self._record(
             AuditAction.TRAITS_CHANGED, before=before, after=self.snapshot(), details=details
         )
+        position = len(self.events) - 1
         reason = f"traits stricts modifiés : {', '.join(strict)}"
         if protected:
             self.invalidate_ins(reason=reason, now=now)
@@ -146,8 +149,17 @@ class Identity(InsRules, VigilanceRules):
             )  # fmt: skip
         elif strict and self.validation is not None:
             self._withdraw_document_check(reason, now)
+        self._propagate_traits_alone(position)
         self.updated_at = now
         return changed
+
+    def _propagate_traits_alone(self, position: int) -> None:
+        """R-MO-05: receivers learn every strict or complementary trait change. When the
+        change also moved the INS or the status, the events after it already carry the
+        new traits (A47/A31 of the current state); else the trait change itself is
+        propagated (an A31)."""
+        if not any(event.propagate for event in self.events[position + 1 :]):
+            self.events[position] = replace(self.events[position], propagate=True)
 
     def _check_change_allowed(self, protected: tuple[str, ...], may_change_protected: bool) -> None:
         if protected and not may_change_protected:

@@ -16,6 +16,9 @@ Choices where the sources disagree (docs/diffusion.md):
 * births abroad (``99xxx``) use the TRE_R20 country system, which the 2.2.0
   required binding of ``fr-core-address-insee-code`` does not include (known gap);
 * sex ``I`` (indéterminé) becomes ``unknown`` (the value set has no ``other``);
+* former matricules of the same person (R-MO-05, ``DiffusionView.former_ins``) follow
+  the current INS with ``use=old``, which the INS-NIR / INS-NIA slices allow
+  (``fr-core-vs-patient-identifier-use-ins``);
 * the billing NSS (R-TR-20) goes in the ``NSS-NIR`` / ``NSS-NIA`` slice of
   ``fr-core-patient`` (type ``NH``, ``use=official``) only when the view carries no
   INS: in ``fr-core-patient-ins`` the invariant fr-core-2 allows one ``official``
@@ -84,6 +87,15 @@ def _identifiers(view: DiffusionView, context: ExportContext) -> list[dict[str, 
                 "type": {"coding": [_coding(CS_FR_0203, INS_TYPE_CODE[view.ins.kind])]},
                 "system": f"urn:oid:{view.ins.oid.value}",
                 "value": view.ins.number.number,
+            }
+        )
+    for former in view.former_ins:  # R-MO-05: the same person's former matricules
+        found.append(
+            {
+                "use": "old",
+                "type": {"coding": [_coding(CS_FR_0203, INS_TYPE_CODE[former.kind])]},
+                "system": f"urn:oid:{former.oid.value}",
+                "value": former.number.number,
             }
         )
     if view.nss is not None and view.ins is None:

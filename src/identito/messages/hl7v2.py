@@ -246,19 +246,24 @@ def propagation(
     previous_ins: Ins | None,
     previous_codes: Sequence[str],
     context: ExportContext,
+    *,
+    content_changed: bool = False,
 ) -> list[Hl7Message]:
     """Messages telling receivers what changed (PAM FR §4.4), from the diffused state before.
 
     ``previous_ins`` is the matricule that was diffusable before the change (None
     when the identity was not qualified then). A diffused INS that disappears or
     changes gives an A47, except a NIA that became a NIR: an A31 carrying both (§4.4.1);
-    a status, attribute or new INS gives an A31.
+    a status, attribute or new INS gives an A31, and so does a change of traits or of
+    the billing NSS alone (``content_changed``, R-MO-05).
     """
     if previous_ins is not None and _nia_became_nir(previous_ins, view.ins):
         return [nia_to_nir(view, previous_ins, context)]
     if previous_ins is not None and view.ins != previous_ins:
         return [ins_change(view, previous_ins, context)]
     if list(previous_codes) != status_codes(view) or (view.ins and previous_ins is None):
+        return [person(view, context, Event.A31)]
+    if content_changed:
         return [person(view, context, Event.A31)]
     return []
 
@@ -283,5 +288,8 @@ def propagation_messages(request: Propagation, context: ExportContext) -> list[O
             Outgoing(a28.event.value, request.restored, a28.encode()),
             Outgoing(a31.event.value, request.view, a31.encode()),
         ]
-    found = propagation(request.view, request.previous_ins, request.previous_codes, context)
+    found = propagation(
+        request.view, request.previous_ins, request.previous_codes, context,
+        content_changed=request.content_changed,
+    )  # fmt: skip
     return [Outgoing(m.event.value, request.view, m.encode()) for m in found]

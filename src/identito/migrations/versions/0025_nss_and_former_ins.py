@@ -9,8 +9,10 @@ Create Date: 2026-12-05
   the ouvrant droit's; never the INS (R-TR-20), searched exactly (R-AS-04, indexed);
 * ``ins_history.replaced``: the former matricule was replaced by a newer one of the
   same person from INSi or the own domain, so it is diffused as a former matricule
-  (FHIR ``use: old``, R-MO-05). Existing rows are marked from the reason the domain
-  wrote when a new matricule replaced them; the others stay ``false``.
+  (FHIR ``use: old``, R-MO-05). Existing rows stay ``false``: their reason alone cannot
+  tell a confirmed matricule replaced from a typed one corrected by INSi, and a
+  matricule that may be another person's is never diffused (INSi's INSHISTO, kept
+  with the identity, still gives the national list of former matricules).
 """
 
 from __future__ import annotations
@@ -25,12 +27,6 @@ down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: Reasons ``Identity._take_ins`` wrote when INSi or the own domain replaced a matricule.
-REPLACED_REASONS = (
-    "nouveau matricule renvoyé par INSi",
-    "nouveau matricule reçu du domaine d'identification",
-)
-
 
 def upgrade() -> None:
     op.add_column("identities", sa.Column("nss_number", sa.String(15)))
@@ -41,8 +37,6 @@ def upgrade() -> None:
         "ins_history",
         sa.Column("replaced", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
-    history = sa.table("ins_history", sa.column("reason", sa.Text), sa.column("replaced"))
-    op.execute(history.update().where(history.c.reason.in_(REPLACED_REASONS)).values(replaced=True))
 
 
 def downgrade() -> None:
