@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api_support import Api, new_ins_number, qualify
+from reads_support import audit_rows
 from web_support import distinct_person
 
 from identito.bootstrap import Container
@@ -92,3 +93,13 @@ def test_a_qualified_identity_keeps_its_ins_and_its_nss_apart_in_hl7(
     repetitions = pid.split("|")[2].split("~")
     types = {r.split("^")[0]: r.split("^")[4] for r in repetitions}
     assert types[qualified["ins"]["number"]] == "INS" and types[number] == "NH"
+
+
+def test_a_read_that_shows_the_nss_is_audited_like_a_matricule_read(
+    api: Api, container: Container
+) -> None:
+    created = api.create(**distinct_person(), nss=_nss(new_ins_number()))
+    before = audit_rows(container)
+    assert api.get(f"{IDENTITIES}/{created['id']}", "care").json()["nss"] is not None
+    written = [row for key, row in audit_rows(container).items() if key not in before]
+    assert ("identity.read", created["id"]) in {(a, str(i)) for _, a, i in written}

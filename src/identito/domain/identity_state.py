@@ -100,9 +100,14 @@ class IdentityState:
 
     @property
     def holds_matricules(self) -> bool:
-        """A matricule to show: current, former, or in INSi's INSHISTO (a read of it is
-        audited)."""
-        return self.ins is not None or bool(self.ins_history) or bool(self.insi_history)
+        """A matricule to show: current, former, or in INSi's INSHISTO, or a billing NSS
+        (a NIR too, R-TR-20): a read of it is audited."""
+        return (
+            self.ins is not None
+            or bool(self.ins_history)
+            or bool(self.insi_history)
+            or self.nss is not None
+        )
 
     @property
     def ins_to_verify(self) -> bool:
