@@ -212,6 +212,10 @@ def _matches(identity: Identity, criteria: SearchCriteria) -> bool:
             numbers.add(identity.ins.number.number)
         if criteria.ins_number not in numbers:
             return False
+    if criteria.nss_number is not None and (
+        identity.nss is None or identity.nss.number != criteria.nss_number
+    ):
+        return False
     if criteria.birth_date is not None and traits.birth_date.value != criteria.birth_date:
         return False
     if criteria.sex is not None and traits.sex is not criteria.sex:

@@ -223,7 +223,9 @@ def test_own_domain_updates_and_a47_are_applied_to_the_identity_known_by_its_ipp
     with container.uow_factory() as uow:
         identity = uow.identities.get(identity_id)
         assert identity.traits.used_name == "MARTIN"
-        assert identity.ins is None and identity.status.value == "VALI"
+        # INS removed, and PID-32 PROV withdraws the sender's document check: the status
+        # follows PID-32 (issue 17 point 8, R-MO-05; it stayed VALI before)
+        assert identity.ins is None and identity.status.value == "PROV"
         outcomes = [m.outcome.value for m in uow.receptions.for_identity(identity_id)]
         assert outcomes[-2:] == ["applied", "applied"]
 

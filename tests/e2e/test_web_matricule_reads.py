@@ -38,6 +38,7 @@ PAGES: dict[str, tuple[Url, str]] = {
     f"{_ID}/modifier": (_page("/modifier"), "the matricule is not an editable field here"),
     f"{_ID}/valider": (_page("/valider"), "the document form"),
     f"{_ID}/attributs": (_page("/attributs"), "the attribute form"),
+    f"{_ID}/nss": (_page("/nss"), "the billing NSS form: the matricule INS is not shown"),
     "/indicateurs": (lambda s: "/indicateurs", "counts"),
     "/indicateurs-insi.csv": (lambda s: "/indicateurs-insi.csv", "counts"),
     "/indicateurs.csv": (lambda s: "/indicateurs.csv", "counts"),

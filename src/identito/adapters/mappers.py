@@ -18,6 +18,7 @@ from identito.domain.identifiers import Ins, InsNumber, Oid
 from identito.domain.identity import Identity, InsHistoryEntry
 from identito.domain.ins_source import InsSource
 from identito.domain.insi import CollectionMethod, ReceivedIns
+from identito.domain.nss import Nss, NssHolder, NssOid
 from identito.domain.phonetic import phonetic_key
 from identito.domain.status import CollisionLevel, IdentityAttribute, IdentityStatus
 from identito.domain.trait_set import IdentityWarning, Traits, WarningCode
@@ -97,6 +98,9 @@ def identity_row(identity: Identity) -> dict[str, Any]:
         "merged_into": identity.merged_into,
         "collision": identity.collision.value if identity.collision else None,
         "received_from_other_domain": identity.received_from_other_domain,
+        "nss_number": identity.nss.number if identity.nss else None,
+        "nss_oid": identity.nss.oid.value if identity.nss else None,
+        "nss_holder": identity.nss.holder.value if identity.nss else None,
     }
 
 
@@ -109,6 +113,7 @@ def history_rows(identity: Identity) -> list[dict[str, Any]]:
             "oid": entry.ins.oid.value,
             "ended_at": entry.ended_at,
             "reason": entry.reason,
+            "replaced": entry.replaced,
         }
         for position, entry in enumerate(identity.ins_history)
     ]
@@ -171,7 +176,12 @@ def to_identity(row: RowMapping, history: Sequence[RowMapping]) -> Identity:
         ins_source=InsSource(row["ins_source"]) if row["ins_source"] else None,
         ins_confirmed=row["ins_confirmed"],
         ins_history=tuple(
-            InsHistoryEntry(Ins(InsNumber(h["number"]), Oid(h["oid"])), h["ended_at"], h["reason"])
+            InsHistoryEntry(
+                Ins(InsNumber(h["number"]), Oid(h["oid"])),
+                h["ended_at"],
+                h["reason"],
+                bool(h["replaced"]),
+            )
             for h in history
         ),
         validation=_validation(row),
@@ -181,4 +191,12 @@ def to_identity(row: RowMapping, history: Sequence[RowMapping]) -> Identity:
         merged_into=row["merged_into"],
         collision=CollisionLevel(row["collision"]) if row["collision"] else None,
         received_from_other_domain=bool(row["received_from_other_domain"]),
+        nss=_nss(row),
     )
+
+
+def _nss(row: RowMapping) -> Nss | None:
+    """Stored NSS were checked on the way in: no re-validation here."""
+    if row["nss_number"] is None:
+        return None
+    return Nss(row["nss_number"], NssOid(row["nss_oid"]), NssHolder(row["nss_holder"]))

@@ -127,6 +127,10 @@ identities = Table(
     Column("collision", String(4), index=True),
     # Received from another identification domain (PAM FR 0445 RECD; migration 0013).
     Column("received_from_other_domain", Boolean, nullable=False, server_default=false()),
+    # Billing NSS (issue 17, migration 0025): never the INS (R-TR-20), searched exactly (R-AS-04).
+    Column("nss_number", String(15), index=True),
+    Column("nss_oid", String(64)),
+    Column("nss_holder", String(16)),
     Index("ix_identities_birth_date_sex", "birth_date", "sex"),
     # Duplicate blocking (issue 7, migration 0009): French phonetic keys of the names.
     Column("birth_name_phonetic", String(100)),
@@ -213,6 +217,9 @@ ins_history = Table(
     Column("oid", String(64), nullable=False),
     Column("ended_at", UtcDateTime, nullable=False),
     Column("reason", Text, nullable=False),
+    # Replaced by a newer matricule of the same person from INSi or the own domain
+    # (issue 17, migration 0025): diffused as FHIR ``use: old`` (R-MO-05).
+    Column("replaced", Boolean, nullable=False, server_default=false()),
 )
 
 # No foreign key on identity_id: the audit trail outlives what it describes.

@@ -263,6 +263,8 @@ def search_query(criteria: SearchCriteria) -> Select[Any]:
             select(ins_history.c.identity_id).where(ins_history.c.number == criteria.ins_number),
         )
         return query.where(identities.c.id.in_(matching))
+    if criteria.nss_number:  # R-AS-04: the NSS column only, never the matricule INS
+        return query.where(identities.c.nss_number == criteria.nss_number)
     conditions = [identities.c.birth_date == criteria.birth_date]
     if criteria.sex is not None:
         conditions.append(identities.c.sex == criteria.sex.value)

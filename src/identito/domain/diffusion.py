@@ -13,7 +13,10 @@ Every generator (FHIR, HL7 v2, CDA, DICOM, DataMatrix, label) renders a
 * an exceptional birth date (day or month ``00``) is sent completed, so it no
   longer equals the INS trait: IHE PAM FR §6.6.4 then forbids sending the
   matricule (R-TR-12) — applied to every format, not only HL7 v2;
-* an actor without ``ins:read`` gets the traits without the matricule.
+* an actor without ``ins:read`` gets the traits without the matricule;
+* the billing NSS (``domain.nss``, R-TR-20) is not an INS: it travels whatever the
+  status, as an NSS (never with an INS type), and only to an actor with ``ins:read``
+  (it is a NIR too).
 
 Used name and used first name go whenever they are filled. For any other status
 the traits go without matricule and each format carries the status where it can.
@@ -31,9 +34,10 @@ from uuid import UUID
 
 from identito.domain.documents import Validation
 from identito.domain.errors import InvalidInput, InvalidTransition
-from identito.domain.identifiers import Ins
+from identito.domain.identifiers import Ins, InsNumber, Oid
 from identito.domain.identity import Identity
 from identito.domain.insi import CollectionMethod
+from identito.domain.nss import Nss
 from identito.domain.status import IdentityAttribute, IdentityStatus
 from identito.domain.trait_set import Traits
 
@@ -103,6 +107,11 @@ class DiffusionView:
     replaces: tuple[UUID, ...] = ()
     #: Created from a message of another identification domain (0445 ``RECD``).
     received_from_other_domain: bool = False
+    #: The billing NSS (R-TR-20): set whatever the status, never an INS.
+    nss: Nss | None = None
+    #: Former matricules of the same person (R-MO-05), set only beside a diffused INS:
+    #: those a newer INSi or own-domain matricule replaced, and INSi's INSHISTO.
+    former_ins: tuple[Ins, ...] = ()
 
     @property
     def birth_date(self) -> date:
@@ -154,7 +163,28 @@ def diffusion_view(identity: Identity, *, may_read_ins: bool) -> DiffusionView:
         active=identity.active,
         merged_into=identity.merged_into,
         received_from_other_domain=identity.received_from_other_domain,
+        nss=identity.nss if may_read_ins else None,
+        former_ins=former_matricules(identity) if reason is None else (),
     )
+
+
+def former_matricules(identity: Identity) -> tuple[Ins, ...]:
+    """The same person's former matricules INS, oldest first (R-MO-05, FHIR ``use: old``).
+
+    Those a newer matricule from INSi or the own domain replaced (a NIA become NIR, a
+    new NIR after a change of sex: ``InsHistoryEntry.replaced``), then INSi's INSHISTO
+    (the national base's own list). A matricule removed as wrong (strict traits
+    changed, typed correction, doubtful identity) is never one. Test and demo OIDs are
+    left out: FR Core fixes ``use=official`` on their slices.
+    """
+    found = [entry.ins for entry in identity.ins_history if entry.replaced]
+    for received in identity.insi_history:
+        try:
+            found.append(Ins(InsNumber(received.number), Oid(received.oid)))
+        except ValueError:  # an OID INSi sent that is not an INS one: not diffused
+            continue
+    unique = dict.fromkeys(i for i in found if i != identity.ins and not i.oid.is_test)
+    return tuple(unique)
 
 
 @dataclass(frozen=True)

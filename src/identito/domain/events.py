@@ -18,6 +18,7 @@ class AuditAction(StrEnum):
     INS_CHANGED = "identity.ins_changed"
     INS_CONFIRMED = "identity.ins_confirmed"  # a typed matricule verified OK by INSi
     INS_INVALIDATED = "identity.ins_invalidated"
+    NSS_CHANGED = "identity.nss_changed"  # the billing NSS set, changed or removed (R-TR-20)
     STATUS_CHANGED = "identity.status_changed"
     ATTRIBUTES_CHANGED = "identity.attributes_changed"
     IDENTITY_VALIDATED = "identity.validated"

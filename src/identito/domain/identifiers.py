@@ -122,7 +122,43 @@ class Ins:
         return cls(InsNumber(compact), parsed_oid), warning
 
 
+#: OIDs of identifiers that look like an INS but are not one (R-TR-19, IHE France App. N
+#: v1.8.2 §N.1, FR Core 2.2.0 ``fr-core-patient``): the legacy INS-C, computed from the
+#: Vitale card (production, test and demo cards), and the billing NSS (NIR, NIA).
+INS_C_OIDS = frozenset({"1.2.250.1.213.1.4.2", "1.2.250.1.213.1.4.6", "1.2.250.1.213.1.4.7"})
+NSS_OIDS = frozenset({"1.2.250.1.213.1.4.13", "1.2.250.1.213.1.4.14"})
+
+
+def not_an_ins(oid: str) -> str | None:
+    """Why an identifier of this OID is never taken as a matricule INS (French), or None.
+
+    R-TR-19: an INS-C (``…4.2``, ``.6``, ``.7``) is the legacy computed INS, not the
+    NIR/NIA matricule; an NSS (``…4.13``, ``.14``) is the billing number (R-TR-20).
+    Neither is ever stored as an INS-NIR or INS-NIA.
+
+    >>> not_an_ins("1.2.250.1.213.1.4.2").startswith("L'OID 1.2.250.1.213.1.4.2 est celui")
+    True
+    >>> not_an_ins(Oid.NIA.value) is None
+    True
+    """
+    oid = oid.strip().removeprefix("urn:oid:")
+    if oid in INS_C_OIDS:
+        return (
+            f"L'OID {oid} est celui de l'INS-C (ancien INS calculé à partir de la carte "
+            "Vitale) : ce n'est pas un matricule INS (NIR ou NIA) et il n'est jamais "
+            "enregistré comme INS."
+        )
+    if oid in NSS_OIDS:
+        return (
+            f"L'OID {oid} est celui du NSS (numéro de sécurité sociale de facturation) : "
+            "ce n'est pas un matricule INS et il n'est jamais enregistré comme INS."
+        )
+    return None
+
+
 def _parse_oid(oid: str, allow_test_oids: bool) -> Oid:
+    if (reason := not_an_ins(oid)) is not None:
+        raise InvalidInput.single("ins.oid", "ins_oid_not_ins", reason)
     try:
         parsed_oid = Oid(oid)
     except ValueError:

@@ -11,6 +11,7 @@ and attributes. A merged (inactive) identity refuses every change.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from identito.domain.identity_ins import InsRules
 from identito.domain.identity_state import IdentityState, InsHistoryEntry
 from identito.domain.identity_vigilance import VigilanceRules
 from identito.domain.insi import CollectionMethod
+from identito.domain.nss import Nss
 from identito.domain.status import (
     IdentityAttribute,
     IdentityStatus,
@@ -118,7 +120,8 @@ class Identity(InsRules, VigilanceRules):
         document checked in the same change (then VALI, or QUAL -> VALI). The
         first birth first name alone stays editable while it agrees with the list
         (R-MO-08). ``reason`` (already checked: ``change_reason``) is traced on the
-        ``identity.traits_changed`` row, in its reason and in ``details["reason"]``.
+        ``identity.traits_changed`` row, in its reason and in ``details["reason"]``. Every
+        change reaches the receivers (R-MO-05, ``_propagate_traits_alone``).
         """
         self._ensure_active()
         changed = self.traits.changed_fields(traits)
@@ -143,6 +146,7 @@ class Identity(InsRules, VigilanceRules):
             reason=reason,
             details=details,
         )
+        position = len(self.events) - 1
         reason = f"traits stricts modifiés : {', '.join(strict)}"
         if protected:
             self.invalidate_ins(reason=reason, now=now)
@@ -154,8 +158,17 @@ class Identity(InsRules, VigilanceRules):
             )  # fmt: skip
         elif strict and self.validation is not None:
             self._withdraw_document_check(reason, now)
+        self._propagate_traits_alone(position)
         self.updated_at = now
         return changed
+
+    def _propagate_traits_alone(self, position: int) -> None:
+        """R-MO-05: receivers learn every strict or complementary trait change. When the
+        change also moved the INS or the status, the events after it already carry the
+        new traits (A47/A31 of the current state); else the trait change itself is
+        propagated (an A31)."""
+        if not any(event.propagate for event in self.events[position + 1 :]):
+            self.events[position] = replace(self.events[position], propagate=True)
 
     def _check_change_allowed(self, protected: tuple[str, ...], may_change_protected: bool) -> None:
         if protected and not may_change_protected:
@@ -174,19 +187,22 @@ class Identity(InsRules, VigilanceRules):
             return ()
         return tuple(strict)
 
-    def _withdraw_document_check(self, reason: str, now: datetime) -> None:
-        """The checked document showed other strict traits: the check no longer holds."""
+    # -- billing social-security number ----------------------------------------------------
+
+    def change_nss(self, nss: Nss | None, *, now: datetime) -> bool:
+        """Set, change or remove the billing NSS; return whether it changed.
+
+        R-TR-20: the NSS is kept apart from the matricule INS. It moves neither the
+        status nor the INS (a NIR typed here is never an INS, even when its digits
+        equal the matricule's); receivers learn it like a trait change (A31).
+        """
+        self._ensure_active()
+        if nss == self.nss:
+            return False
         before = self.snapshot()
-        self._move(StatusAction.WITHDRAW_DOCUMENT_CHECK)
-        self.validation, self.updated_at = None, now
-        self._record(
-            AuditAction.STATUS_CHANGED,
-            before=before,
-            after=self.snapshot(),
-            reason=f"{reason} : contrôle de pièce d'identité à refaire",
-            propagate=True,
-            details={"document_check_withdrawn": True},
-        )
+        self.nss, self.updated_at = nss, now
+        self._record(AuditAction.NSS_CHANGED, before=before, after=self.snapshot(), propagate=True)
+        return True
 
     # -- validation (document check) ---------------------------------------------------
 

@@ -232,6 +232,36 @@ class InsRules(IdentityState):
             },
         )
 
+    def take_domain_status(
+        self, document_checked: bool, validation: Validation, *, now: datetime
+    ) -> None:
+        """An own-domain A47 (IHE PAM FR §4.4) says in PID-32 whether the sender still
+        counts the document as checked (``VALI``) or not (``PROV``, as §4.4.4 sends on
+        QUAL -> RECUP): R-MO-05, the status is taken from PID-32. After the INS part of
+        the A47 was applied: ``VALI`` records the sender's check when none is held
+        (PROV -> VALI, RECUP -> QUAL); ``PROV`` withdraws a held one (VALI -> PROV,
+        QUAL -> RECUP). The matricule itself is never touched here.
+        """
+        self._ensure_active()
+        if document_checked and self.validation is None:
+            if self.blocks_ins:
+                raise InvalidTransition(
+                    "Validation impossible : l'identité est douteuse ou fictive.",
+                    rule="validation_blocked_by_attribute",
+                )
+            before = self.snapshot()
+            self._move(StatusAction.CHECK_DOCUMENT)
+            self.validation, self.updated_at = validation, now
+            self._record(
+                AuditAction.IDENTITY_VALIDATED,
+                before=before,
+                after=self.snapshot(),
+                propagate=True,
+                details={"qualified_in_domain": True, "sender": validation.validated_by},
+            )
+        elif not document_checked and self.validation is not None:
+            self._withdraw_document_check(f"PID-32 PROV reçu ({validation.validated_by})", now)
+
     def _recheck_confirmation(self, now: datetime) -> None:
         """A confirmed matricule whose traits forbid it now (uncertain birth date, sex
         I) stops being confirmed: RECUP -> PROV, QUAL -> VALI (before a validation)."""
@@ -256,7 +286,10 @@ class InsRules(IdentityState):
         confirmed = source.confirms and not confirmation_obstacles(self.traits)
         self._move(StatusAction.RETRIEVE_INS if confirmed else StatusAction.HOLD_INS)
         if self.ins is not None and self.ins != ins:
-            self._archive_ins(reason, now)
+            # R-MO-05: a confirmed matricule replaced by another confirmed one is the same
+            # person's former matricule; a typed one replaced is a correction, not history.
+            same_person = bool(self.ins_source and self.ins_source.confirms) and source.confirms
+            self._archive_ins(reason, now, replaced=same_person)
         self.ins, self.ins_source, self.ins_confirmed = ins, source, confirmed
 
     def _confirmation_details(self) -> dict[str, Any]:

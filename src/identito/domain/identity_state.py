@@ -23,6 +23,7 @@ from identito.domain.identifiers import Ins
 from identito.domain.ids import new_id
 from identito.domain.ins_source import TYPED_NOT_CONFIRMED, InsSource, confirmation_obstacles
 from identito.domain.insi import CollectionMethod, ReceivedIns
+from identito.domain.nss import Nss
 from identito.domain.status import (
     CollisionLevel,
     IdentityAttribute,
@@ -47,6 +48,10 @@ class InsHistoryEntry:
     ins: Ins
     ended_at: datetime
     reason: str
+    #: Replaced by a newer matricule of the same person that INSi or the own domain
+    #: gave (a NIA become NIR, a new NIR after a change of sex): diffused as a former
+    #: matricule (FHIR ``use: old``, R-MO-05). False when it was removed as wrong.
+    replaced: bool = False
 
 
 @dataclass
@@ -81,6 +86,9 @@ class IdentityState:
     collision: CollisionLevel | None = None
     #: Created from a message of another identification domain (PAM FR 0445 ``RECD``).
     received_from_other_domain: bool = False
+    #: The billing social-security number (NIR or NIA, the patient's or the ouvrant
+    #: droit's): never an INS, never a status (R-TR-20, ``domain.nss``).
+    nss: Nss | None = None
     events: list[Event] = field(default_factory=list, compare=False, repr=False)
 
     # -- queries ----------------------------------------------------------------------
@@ -92,9 +100,14 @@ class IdentityState:
 
     @property
     def holds_matricules(self) -> bool:
-        """A matricule to show: current, former, or in INSi's INSHISTO (a read of it is
-        audited)."""
-        return self.ins is not None or bool(self.ins_history) or bool(self.insi_history)
+        """A matricule to show: current, former, or in INSi's INSHISTO, or a billing NSS
+        (a NIR too, R-TR-20): a read of it is audited."""
+        return (
+            self.ins is not None
+            or bool(self.ins_history)
+            or bool(self.insi_history)
+            or self.nss is not None
+        )
 
     @property
     def ins_to_verify(self) -> bool:
@@ -131,6 +144,8 @@ class IdentityState:
             picture["collision"] = self.collision.value
         if self.received_from_other_domain:
             picture["received_from_other_domain"] = True
+        if self.nss is not None:  # absent from older snapshots
+            picture["nss"] = self.nss.as_dict()
         if self.ins is not None and not self.ins_confirmed:  # absent from older snapshots
             picture["ins_confirmed"] = False
             picture["ins_source"] = self.ins_source.value if self.ins_source else None
@@ -162,9 +177,25 @@ class IdentityState:
     def _record(self, action: AuditAction, **kwargs: Any) -> None:
         self.events.append(Event(action, **kwargs))
 
-    def _archive_ins(self, reason: str, now: datetime) -> None:
+    def _withdraw_document_check(self, reason: str, now: datetime) -> None:
+        """The document check no longer holds (the checked document showed other strict
+        traits, or the own domain withdrew it): VALI -> PROV, QUAL -> RECUP."""
+        before = self.snapshot()
+        self._move(StatusAction.WITHDRAW_DOCUMENT_CHECK)
+        self.validation, self.updated_at = None, now
+        self._record(
+            AuditAction.STATUS_CHANGED,
+            before=before,
+            after=self.snapshot(),
+            reason=f"{reason} : contrôle de pièce d'identité à refaire",
+            propagate=True,
+            details={"document_check_withdrawn": True},
+        )
+
+    def _archive_ins(self, reason: str, now: datetime, *, replaced: bool = False) -> None:
         assert self.ins is not None
-        self.ins_history = (*self.ins_history, InsHistoryEntry(self.ins, now, reason))
+        entry = InsHistoryEntry(self.ins, now, reason, replaced)
+        self.ins_history = (*self.ins_history, entry)
 
     def _clear_ins(self) -> None:
         """No matricule any more: nor its source, collection method, date or INSHISTO."""

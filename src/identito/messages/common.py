@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from identito.domain.diffusion import DiffusionView
 from identito.domain.identifiers import InsKind, Oid
+from identito.domain.nss import NssOid
 from identito.domain.status import IdentityStatus
 
 #: RNIV status -> table 0445 code (R-ST-09; PAM FR §4.4.4 sends PROV on QUAL -> RECUP).
@@ -28,6 +29,15 @@ INS_NAMESPACE: dict[Oid, str] = {
     Oid.NIA: "ASIP-SANTE-INS-NIA",
     Oid.NIR_TEST: "ASIP-SANTE-INS-NIR",
     Oid.NIR_DEMO: "ASIP-SANTE-INS-NIR",
+}
+
+#: The billing NSS in HL7 v2 PID-3 (CX-5 ``NH``): IHE France App. N v1.8.2 writes the
+#: beneficiary's NIR ``ASIP-SANTE-NIR&1.2.250.1.213.1.4.8&ISO^NH``; the NIA follows the
+#: same pattern with its own namespace and OID (inferred; ENCODINGS.md §5.2, §10.1).
+#: FHIR uses the FR Core NSS OIDs ``…4.13`` / ``…4.14`` instead (``NssOid``).
+NSS_HL7_AUTHORITY: dict[NssOid, str] = {
+    NssOid.NIR: "ASIP-SANTE-NIR&1.2.250.1.213.1.4.8&ISO",
+    NssOid.NIA: "ASIP-SANTE-NIA&1.2.250.1.213.1.4.9&ISO",
 }
 
 #: Nature of the matricule shown to people (label, HTML, PDF).

@@ -15,7 +15,14 @@ Choices where the sources disagree (docs/diffusion.md):
   profile binds (required): ``{PA, CN, AN, LE}`` for the INS profile;
 * births abroad (``99xxx``) use the TRE_R20 country system, which the 2.2.0
   required binding of ``fr-core-address-insee-code`` does not include (known gap);
-* sex ``I`` (indéterminé) becomes ``unknown`` (the value set has no ``other``).
+* sex ``I`` (indéterminé) becomes ``unknown`` (the value set has no ``other``);
+* former matricules of the same person (R-MO-05, ``DiffusionView.former_ins``) follow
+  the current INS with ``use=old``, which the INS-NIR / INS-NIA slices allow
+  (``fr-core-vs-patient-identifier-use-ins``);
+* the billing NSS (R-TR-20) goes in the ``NSS-NIR`` / ``NSS-NIA`` slice of
+  ``fr-core-patient`` (type ``NH``, ``use=official``) only when the view carries no
+  INS: in ``fr-core-patient-ins`` the invariant fr-core-2 allows one ``official``
+  identifier when VALI, and the NSS slice fixes ``use=official`` (ENCODINGS.md §10.4).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import orjson
 
 from identito.domain.diffusion import DiffusionView, ExportContext
 from identito.domain.identifiers import InsKind
+from identito.domain.nss import Nss
 from identito.domain.traits import Sex
 from identito.messages.common import STATUS_0445, born_abroad, status_codes
 
@@ -81,6 +89,17 @@ def _identifiers(view: DiffusionView, context: ExportContext) -> list[dict[str, 
                 "value": view.ins.number.number,
             }
         )
+    for former in view.former_ins:  # R-MO-05: the same person's former matricules
+        found.append(
+            {
+                "use": "old",
+                "type": {"coding": [_coding(CS_FR_0203, INS_TYPE_CODE[former.kind])]},
+                "system": f"urn:oid:{former.oid.value}",
+                "value": former.number.number,
+            }
+        )
+    if view.nss is not None and view.ins is None:
+        found.append(_nss(view.nss))
     pi = {**_coding(CS_V2_0203, "PI"), "display": "Patient internal identifier"}
     # FR Core (PI slice): « old » marks an IPP deactivated by a merge of identities.
     found.append(
@@ -92,6 +111,18 @@ def _identifiers(view: DiffusionView, context: ExportContext) -> list[dict[str, 
         }
     )
     return found
+
+
+def _nss(nss: Nss) -> dict[str, Any]:
+    """FR Core ``fr-core-patient`` slice ``NSS-NIR`` / ``NSS-NIA``: type ``v2-0203#NH``,
+    system ``urn:oid:1.2.250.1.213.1.4.13`` / ``.14``, use fixed ``official`` (R-TR-20)."""
+    nh = {**_coding(CS_V2_0203, "NH"), "display": "National Health Plan Identifier"}
+    return {
+        "use": "official",
+        "type": {"coding": [nh]},
+        "system": f"urn:oid:{nss.oid.value}",
+        "value": nss.number,
+    }
 
 
 def _names(view: DiffusionView) -> list[dict[str, Any]]:
@@ -220,7 +251,12 @@ SEARCH_PARAMS = (
     ("family", "string", "Début du nom de naissance ou utilisé"),
     ("given", "string", "Début d'un prénom"),
     ("gender", "token", "male | female | unknown"),
-    ("identifier", "token", "Matricule INS : urn:oid:<OID>|<matricule>"),
+    (
+        "identifier",
+        "token",
+        "Matricule INS : urn:oid:<OID>|<matricule> ; NSS de facturation : "
+        "urn:oid:1.2.250.1.213.1.4.13|<NSS> (ou .14 pour un NIA)",
+    ),
 )
 
 

@@ -3,7 +3,10 @@
 
 * the INS: the identifier whose system is an INS OID (``urn:oid:1.2.250.1.213.1.4.8``
   NIR, ``.9`` NIA, ``.10`` test, ``.11`` demo) or whose type is ``INS-*``; the NIR
-  when a NIR and a NIA are both sent, whatever their order (PAM FR §4.4.1);
+  when a NIR and a NIA are both sent, whatever their order (PAM FR §4.4.1); an
+  ``INS-C`` (type or system ``…4.2``) or an ``INS-*`` typed identifier with an NSS
+  system is read so that the reception refuses it as INS with its reason (R-TR-19);
+  the FR Core ``NSS-NIR`` / ``NSS-NIA`` slices (type ``NH``) never count (R-TR-20);
 * the sender's status: ``identityStatus`` of the ``fr-core-identity-reliability``
   extension (``VALI`` in 2.2.0, ``QUAL`` in the dev version); attributes from its
   ``comment`` sub-extension or extra ``identityStatus`` repetitions; the document
@@ -23,6 +26,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from identito.domain.identifiers import INS_C_OIDS
 from identito.services.reception_model import (
     ReceivedIdentity,
     Reception,
@@ -109,7 +113,7 @@ def _ins(resource: dict[str, Any]) -> TransmittedIns | None:
     for identifier in resource.get("identifier") or []:
         system = str(identifier.get("system") or "").removeprefix("urn:oid:")
         codes = [c.get("code", "") for c in (identifier.get("type") or {}).get("coding") or []]
-        if system in INS_OIDS or any(str(c).startswith("INS-") for c in codes):
+        if system in INS_OIDS | INS_C_OIDS or any(str(c).startswith("INS-") for c in codes):
             value = str(identifier.get("value") or "").strip()
             if not value:
                 return None

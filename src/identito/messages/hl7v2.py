@@ -8,7 +8,8 @@ Segments follow ENCODINGS.md §5 and the ANS example messages:
 
 * ``PID-3``: the IPP (``PI``, facility OID) and, only when the view carries it, the
   INS ``<matricule>^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS`` (CX-7 empty,
-  as PAM FR §6.6.1 says; the ANS examples fill it, receivers tolerate both);
+  as PAM FR §6.6.1 says; the ANS examples fill it, receivers tolerate both); the
+  billing NSS last, type ``NH`` (R-TR-20, IHE France App. N), whatever the status;
 * ``PID-5``: used name ``D`` first when filled, then birth name ``L`` with the
   first birth first name in XPN-2 and the list in XPN-3;
 * ``PID-7``: the completed date of an exceptional birth date, flagged by ``ZFD-4``;
@@ -30,8 +31,9 @@ from enum import StrEnum
 
 from identito.domain.diffusion import DiffusionView, ExportContext
 from identito.domain.identifiers import Ins, InsKind
+from identito.domain.nss import Nss
 from identito.domain.traits import Sex
-from identito.messages.common import INS_NAMESPACE, status_codes
+from identito.messages.common import INS_NAMESPACE, NSS_HL7_AUTHORITY, status_codes
 from identito.services.propagation import Outgoing, Propagation, PropagationKind
 
 SEGMENT_SEPARATOR = "\r"
@@ -87,6 +89,12 @@ def ins_cx(ins: Ins, *, erase: bool = False) -> str:
     """``<matricule>^^^<namespace>&<OID>&ISO^INS`` (``""`` instead of the matricule to erase)."""
     number = '""' if erase else ins.number.number
     return f"{number}^^^{INS_NAMESPACE[ins.oid]}&{ins.oid.value}&ISO^INS"
+
+
+def nss_cx(nss: Nss) -> str:
+    """The billing NSS, ``<number>^^^ASIP-SANTE-NIR&1.2.250.1.213.1.4.8&ISO^NH`` (IHE France
+    App. N): type ``NH``, never ``INS`` (R-TR-20)."""
+    return f"{nss.number}^^^{NSS_HL7_AUTHORITY[nss.oid]}^NH"
 
 
 def ipp_cx(identity_id: object, context: ExportContext) -> str:
@@ -149,6 +157,8 @@ def pid(
             identifiers.append(ins_cx(former_nia))
     elif erased_ins is not None:
         identifiers.append(ins_cx(erased_ins, erase=True))
+    if view.nss is not None:
+        identifiers.append(nss_cx(view.nss))
     fields = [""] * 32
     fields[0] = "1"
     fields[2] = "~".join(identifiers)
@@ -236,19 +246,24 @@ def propagation(
     previous_ins: Ins | None,
     previous_codes: Sequence[str],
     context: ExportContext,
+    *,
+    content_changed: bool = False,
 ) -> list[Hl7Message]:
     """Messages telling receivers what changed (PAM FR §4.4), from the diffused state before.
 
     ``previous_ins`` is the matricule that was diffusable before the change (None
     when the identity was not qualified then). A diffused INS that disappears or
     changes gives an A47, except a NIA that became a NIR: an A31 carrying both (§4.4.1);
-    a status, attribute or new INS gives an A31.
+    a status, attribute or new INS gives an A31, and so does a change of traits or of
+    the billing NSS alone (``content_changed``, R-MO-05).
     """
     if previous_ins is not None and _nia_became_nir(previous_ins, view.ins):
         return [nia_to_nir(view, previous_ins, context)]
     if previous_ins is not None and view.ins != previous_ins:
         return [ins_change(view, previous_ins, context)]
     if list(previous_codes) != status_codes(view) or (view.ins and previous_ins is None):
+        return [person(view, context, Event.A31)]
+    if content_changed:
         return [person(view, context, Event.A31)]
     return []
 
@@ -273,5 +288,8 @@ def propagation_messages(request: Propagation, context: ExportContext) -> list[O
             Outgoing(a28.event.value, request.restored, a28.encode()),
             Outgoing(a31.event.value, request.view, a31.encode()),
         ]
-    found = propagation(request.view, request.previous_ins, request.previous_codes, context)
+    found = propagation(
+        request.view, request.previous_ins, request.previous_codes, context,
+        content_changed=request.content_changed,
+    )  # fmt: skip
     return [Outgoing(m.event.value, request.view, m.encode()) for m in found]

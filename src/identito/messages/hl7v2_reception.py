@@ -7,7 +7,10 @@ identity from PID as PAM FR encodes it (ENCODINGS.md §5):
 
 * PID-3: the INS is the repetition whose CX-5 is ``INS`` (CX-1 with its key,
   the OID in CX-4.2; ``""`` means "deleted"), the NIR when both a NIR and a NIA
-  are sent (PAM FR §4.4.1); the sender's IPP is the ``PI`` one;
+  are sent (PAM FR §4.4.1); the sender's IPP is the ``PI`` one; an ``INS-C``
+  repetition, or an ``INS`` one with an INS-C or NSS OID, is read so that the
+  reception refuses it as INS with its reason (R-TR-19); ``NH`` (billing NSS) never
+  counts as the INS (R-TR-20);
 * PID-5: the ``L`` repetition gives the birth name, the first birth first name
   (XPN-2) and the list (XPN-3); the ``D`` one the used name and first name;
 * PID-7 birth date (``YYYYMMDD``), PID-8 sex (``U`` is ``I``), PID-11 the ``BDL``
@@ -46,6 +49,9 @@ from identito.services.reception_model import (
     preferred_ins,
 )
 
+#: The legacy INS-C (IHE France App. N: ``ASIP-SANTE-INS-C&1.2.250.1.213.1.4.2&ISO^INS-C``):
+#: recognised, then refused as an INS by the reception rules (R-TR-19).
+INS_C_TYPE, INS_C_OID = "INS-C", "1.2.250.1.213.1.4.2"
 #: Events whose PID feeds identities (PAM FR identity feed, plus movements that carry PID).
 IDENTITY_EVENTS = ("A28", "A31", "A08", "A01", "A03", "A04", "A05")
 TRACED_EVENTS = ("A40", "A47")
@@ -156,13 +162,18 @@ def _ins(repetitions: list[str]) -> TransmittedIns | None:
     found: list[TransmittedIns] = []
     for value in repetitions:
         cx = _parts(value)
-        if _at(cx, 5) not in ("INS", "INS-NIR", "INS-NIA"):
-            continue
+        if _at(cx, 5) not in ("INS", "INS-NIR", "INS-NIA", INS_C_TYPE):
+            continue  # NH (billing NSS), PI... are never the INS (R-TR-20)
         number = _at(cx, 1)
         if not number or number == '""':
+            if _at(cx, 5) == INS_C_TYPE:
+                continue
             return None  # INS deleted by the sender
         authority = _at(cx, 4).split("&")
-        found.append(TransmittedIns(number, authority[1] if len(authority) > 1 else ""))
+        oid = authority[1] if len(authority) > 1 else ""
+        if _at(cx, 5) == INS_C_TYPE and not oid:
+            oid = INS_C_OID  # App. N: ASIP-SANTE-INS-C, recognised by its type alone
+        found.append(TransmittedIns(number, oid))
     return preferred_ins(found)
 
 

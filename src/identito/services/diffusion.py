@@ -139,6 +139,7 @@ def search_for_diffusion(
     sex: str | None = None,
     ins: str | None = None,
     ins_oid: str | None = None,
+    nss: str | None = None,
     limit: int = 50,
     uow: UnitOfWork,
     actor: Actor,
@@ -149,14 +150,16 @@ def search_for_diffusion(
     """Anteriority search rendered for diffusion; a search by INS finds only diffusable ones.
 
     Matching a matricule that the view may not show would disclose it: such
-    identities are left out of the answer.
+    identities are left out of the answer. A search by billing NSS (R-AS-04) needs
+    ``ins:read`` too and finds only the NSS, never an INS.
     """
     actor.require(Permission.IDENTITY_SEARCH)
-    if ins:
+    if ins or nss:
         actor.require(Permission.INS_READ)
     criteria = search_criteria(
-        birth_date=birth_date, name=name, first_name=first_name, sex=sex, ins=ins, limit=limit
-    )
+        birth_date=birth_date, name=name, first_name=first_name, sex=sex, ins=ins, nss=nss,
+        limit=limit,
+    )  # fmt: skip
     now = rules.now()
     with uow:
         found = uow.identities.search(criteria)
@@ -169,6 +172,8 @@ def search_for_diffusion(
                 and v.ins.number.number == criteria.ins_number
                 and ins_oid in (None, v.ins.oid.value)
             ]
+        elif nss:
+            views = [v for v in views if v.nss is not None and ins_oid in (None, v.nss.oid.value)]
         for view in views:
             uow.add_audit(diffusion_audit(view, fmt, destination, actor, now))
         if views:

@@ -21,6 +21,7 @@ from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.insi import CollectionMethod
+from identito.domain.nss import parse_optional as parse_nss
 from identito.domain.permissions import Actor, Permission
 from identito.domain.same_person import SamePersonExists
 from identito.domain.status import IdentityStatus
@@ -81,13 +82,16 @@ def create_identity(
     actor.require(Permission.IDENTITY_CREATE)
     now = rules.now()
     method = creation_method(collection_method)
+    nss = parse_nss(data.get("nss"))  # the billing NSS, never the INS (R-TR-20)
     traits, warnings = parse_traits(
-        data,
+        {k: v for k, v in data.items() if k != "nss"},
         today=now.date(),
         places=rules.places,
         old_birth_date_confirmed=old_birth_date_confirmed,
     )
     identity = Identity.create(traits, warnings, now=now, collection_method=method)
+    if nss is not None:
+        identity.change_nss(nss, now=now)
     with uow:
         existing = reserve_creation(traits, uow=uow)
         if existing is not None and not anyway:
@@ -119,7 +123,8 @@ def update_identity(
     reason: str | None = None,
     require_reason: bool = False,
 ) -> Identity:
-    """Change traits and/or the matricule; refused when ``expected_version`` is stale.
+    """Change traits, the matricule and/or the billing NSS (``changes["nss"]``: number,
+    OID, holder, or None to remove it); refused when ``expected_version`` is stale.
 
     A typed matricule (``changes["ins"]``, protected permission) is held, never
     confirmed: the identity stays or becomes PROV/VALI and its INSi verification is
@@ -143,6 +148,8 @@ def update_identity(
         if "ins" in changes:
             may_change_protected = actor.can(Permission.IDENTITY_UPDATE_PROTECTED)
             _change_ins(identity, changes["ins"], may_change_protected, rules, given)
+        if "nss" in changes:  # the billing NSS: no status, no INS (R-TR-20)
+            identity.change_nss(parse_nss(changes["nss"]), now=now)
         if require_reason and _lost_proof(before, identity):
             change_reason(given, needs_confirmation=True)  # refused without a reason
         changed = bool(identity.events)
@@ -177,7 +184,7 @@ def load_and_change_traits(
     traits meet the entry rules again (``parse_changed_traits``): an INSi birth
     place the local geography refuses does not block a change of the used name.
     """
-    unknown = set(changes) - set(TRAIT_FIELDS) - {"ins", "birth_date_corrected"}
+    unknown = set(changes) - set(TRAIT_FIELDS) - {"ins", "nss", "birth_date_corrected"}
     if unknown:
         errors = FieldErrors()
         for name in sorted(unknown):
@@ -189,7 +196,7 @@ def load_and_change_traits(
         raise StaleVersion(expected_version, identity.version)
     traits, warnings = parse_changed_traits(
         identity.traits,
-        {k: v for k, v in changes.items() if k != "ins"},
+        {k: v for k, v in changes.items() if k not in ("ins", "nss")},
         today=now.date(),
         places=rules.places,
         old_birth_date_confirmed=old_birth_date_confirmed,
@@ -262,16 +269,19 @@ def search_identities(
     first_name: str | None = None,
     sex: str | None = None,
     ins: str | None = None,
+    nss: str | None = None,
     limit: int = 50,
     uow: UnitOfWork,
     actor: Actor,
     rules: Rules,
 ) -> list[Identity]:
-    """Anteriority search (separate fields), or exact search by matricule INS."""
+    """Anteriority search (separate fields), or exact search by matricule INS or by
+    billing NSS (R-AS-04: two distinct searches, a NSS never finds an INS)."""
     actor.require(Permission.IDENTITY_SEARCH)
     criteria = search_criteria(
-        birth_date=birth_date, name=name, first_name=first_name, sex=sex, ins=ins, limit=limit
-    )
+        birth_date=birth_date, name=name, first_name=first_name, sex=sex, ins=ins, nss=nss,
+        limit=limit,
+    )  # fmt: skip
     with uow:
         found = uow.identities.search(criteria)
         note_reads(found, uow=uow, actor=actor, rules=rules)

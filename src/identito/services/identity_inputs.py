@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from identito.domain.errors import FieldErrors, InvalidInput
 from identito.domain.insi import CollectionMethod
+from identito.domain.nss import search_number
 from identito.domain.status import IdentityAttribute
 from identito.domain.traits import BirthDate, Sex, search_key
 from identito.services.unit_of_work import SearchCriteria
@@ -43,10 +44,18 @@ def search_criteria(
     first_name: str | None,
     sex: str | None,
     ins: str | None,
+    nss: str | None = None,
     limit: int = 50,
 ) -> SearchCriteria:
-    """Check the search fields: birth date required unless searching by matricule."""
+    """Check the search fields: birth date required unless searching by matricule INS
+    or by billing NSS (R-AS-04, exact)."""
     errors = FieldErrors()
+    if nss and not ins:
+        number = search_number(nss)
+        if len(number) != 15:
+            errors.add("nss", "nss_length", "Le NSS compte 15 caractères, clé comprise.")
+        errors.raise_if_any()
+        return SearchCriteria(nss_number=number, limit=max(1, min(limit, 200)))
     if ins:
         number = "".join(ins.split()).upper()
         if len(number) != 15:

@@ -5,8 +5,9 @@ transaction as the change it describes. The drain turns a row into a
 ``Propagation`` (what the receivers must learn) and the builder given in
 (``messages.hl7v2.propagation_messages``) renders it:
 
-* ``CHANGE`` of one identity (INS, status, attributes, collision): from the diffused
-  state before and the current view, an A47, an A31 or nothing;
+* ``CHANGE`` of one identity (INS, status, attributes, collision, traits, billing
+  NSS): from the diffused state before and the current view, an A47, an A31 or
+  nothing; a trait or NSS change that moved nothing else still gives an A31 (R-MO-05);
 * ``MERGE`` (the survivor's ``identity.merged`` row, ``merged_id`` in its details):
   an A40, the survivor's PID and the merged identity's IPP in MRG-1;
 * ``UNMERGE`` (the survivor's ``identity.unmerged`` row): IHE PAM has no "cancel
@@ -80,6 +81,9 @@ class Propagation:
     previous_codes: tuple[str, ...] = ()  # CHANGE: the status codes sent before
     merged_id: UUID | None = None  # MERGE, UNMERGE: the merged identity (MRG-1)
     restored: DiffusionView | None = None  # UNMERGE: the identity active again
+    #: CHANGE: the row changed what PID carries besides the INS and the status (traits,
+    #: billing NSS): receivers get an A31 even when nothing else moved (R-MO-05).
+    content_changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,14 @@ def propagation_of(row: Mapping[str, Any], uow: UnitOfWork) -> Propagation:
         restored = diffusion_view(uow.identities.get(UUID(merged)), may_read_ins=True)
         return Propagation(PropagationKind.UNMERGE, view, merged_id=UUID(merged), restored=restored)
     previous_ins, codes = previous_state(row["payload"].get("before"))
-    return Propagation(PropagationKind.CHANGE, view, previous_ins, tuple(codes))
+    content = row["action"] in CONTENT_ACTIONS
+    return Propagation(
+        PropagationKind.CHANGE, view, previous_ins, tuple(codes), content_changed=content
+    )
+
+
+#: Changes of what PID carries besides the INS and the status (R-MO-05, R-TR-20).
+CONTENT_ACTIONS = frozenset({AuditAction.TRAITS_CHANGED.value, AuditAction.NSS_CHANGED.value})
 
 
 def send_outbox(

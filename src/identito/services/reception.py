@@ -36,7 +36,7 @@ from datetime import datetime
 from identito.domain.documents import DOMAIN_CHECK, ZFD7_CODES, Validation
 from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import DomainError, InvalidInput, StaleVersion
-from identito.domain.identifiers import Ins
+from identito.domain.identifiers import Ins, not_an_ins
 from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor, Permission
@@ -220,6 +220,8 @@ class ReceptionFlow(ReceptionRecorder):
     def usable_ins(self, received: ReceivedIdentity) -> tuple[Ins | None, str | None]:
         if received.ins is None:
             return None, None
+        if (reason := not_an_ins(received.ins.oid)) is not None:  # INS-C, NSS (R-TR-19)
+            return None, f"Identifiant reçu comme INS refusé : {reason} Intégré sans INS."
         if not received.qualified_by_sender:
             return None, "INS reçu sans statut VALI de l'émetteur : intégré sans l'INS."
         try:

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from identito.domain.identifiers import not_an_ins
 from identito.domain.interface_accounts import matches_domain
 from identito.services.verification_records import ReceptionOutcome
 
@@ -32,8 +33,12 @@ NIR_OID = "1.2.250.1.213.1.4.8"
 
 def preferred_ins(found: list[TransmittedIns]) -> TransmittedIns | None:
     """The NIR (OID …4.8) over the NIA whatever the order of the repetitions (PAM FR
-    §4.4.1: the receiver picks the NIR when both are sent), else the first one."""
-    return next((i for i in found if i.oid == NIR_OID), found[0] if found else None)
+    §4.4.1: the receiver picks the NIR when both are sent), then any other identifier
+    not known as a non-INS, else the first one: an INS-C or an NSS sent beside a true
+    INS is left aside, sent alone it is refused with its reason (R-TR-19)."""
+    usable = [i for i in found if not_an_ins(i.oid) is None]
+    candidates = usable or found
+    return next((i for i in usable if i.oid == NIR_OID), candidates[0] if candidates else None)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,13 @@
 * **INS change or removal** (A47, former INS in MRG-1) from the own domain: the
   identity is found by the former matricule, else by the sender's identifier;
   a new matricule sent as qualified (PID-32 ``VALI``) replaces it
-  (``qualify_in_domain``), otherwise the INS is removed (``Identity.invalidate_ins``:
-  QUAL -> VALI, RECUP -> PROV). From another domain, or when the identity cannot
-  be found, it is traced and put in the worklist.
+  (``qualify_in_domain``); the identity's own confirmed matricule sent with PID-32
+  ``PROV`` stays (PAM FR §4.4.4, QUAL -> RECUP); otherwise the INS is removed
+  (``Identity.invalidate_ins``: QUAL -> VALI, RECUP -> PROV). Then the status is
+  taken from PID-32 (R-MO-05, ``Identity.take_domain_status``): ``VALI`` keeps or
+  records the sender's document check, ``PROV`` withdraws it; so the identity ends
+  QUAL, RECUP, VALI or PROV exactly as the sender says. From another domain, or when
+  the identity cannot be found, it is traced and put in the worklist.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import IdentityWarning, Traits
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.reception_merges import find_patient, follow_merges
-from identito.services.reception_model import sender_key
+from identito.services.reception_model import QUALIFIED_SENDER_STATUSES, sender_key
 from identito.services.typed_ins import close_settled_typed_entry
 from identito.services.unit_of_work import SearchCriteria
 from identito.services.verification_records import ReceptionOutcome
@@ -104,20 +108,43 @@ def apply_ins_change(flow: ReceptionFlow) -> ReceptionResult:
         detail = "A47 : l'ancien matricule transmis n'est pas celui de l'identité : à traiter."
         return flow.to_handle(detail, traced=True, identity_id=identity.id)
     new, _ = flow.usable_ins(received) if received is not None else (None, None)
+    status = (received.sender_status or "").strip().upper() if received else ""
     now = flow.rules.now()
     try:
         if new is not None and not _holds(identity, new):
             flow.take_ins(identity, new, now)
             detail = "A47 du domaine : matricule INS remplacé."
-        elif new is None and identity.ins is not None:
+        elif new is None and identity.ins is not None and not _kept(identity, received, status):
             identity.invalidate_ins(reason=REMOVED_REASON, now=now)
             detail = "A47 du domaine : matricule INS supprimé."
         else:
-            detail = "A47 du domaine : rien ne change."
+            detail = "A47 du domaine : matricule INS inchangé."
+        if status in DOMAIN_STATUSES:  # R-MO-05: the status follows PID-32
+            checked = status in QUALIFIED_SENDER_STATUSES
+            identity.take_domain_status(checked, flow.domain_validation(now), now=now)
+            detail += f" Statut repris de PID-32 ({status}) : {identity.status.label.lower()}."
     except DomainError as error:
         detail = f"A47 non appliqué ({error.message}) : à traiter."
         return flow.to_handle(detail, traced=True, identity_id=identity.id)
     return _save(flow, identity, detail)
+
+
+#: PID-32 status codes an own-domain A47 is read for (table 0445; FR Core dev codes).
+DOMAIN_STATUSES = ("VALI", "QUAL", "PROV", "RECUP")
+
+
+def _kept(identity: Identity, received: ReceivedIdentity | None, status: str) -> bool:
+    """The A47 sends the identity's own confirmed matricule with PID-32 ``PROV`` (PAM FR
+    §4.4.4, QUAL -> RECUP): the INS stays, only the document check goes."""
+    sent = received.ins if received is not None else None
+    current = identity.ins
+    return (
+        status in ("PROV", "RECUP")
+        and sent is not None
+        and current is not None
+        and identity.ins_confirmed
+        and (sent.number.strip(), sent.oid) == (current.number.number, current.oid.value)
+    )
 
 
 def _holds(identity: Identity, ins: Ins) -> bool:

@@ -45,6 +45,7 @@ class SearchCriteria:
     first_name_key: str | None = None  # prefix of any birth first name or the used first name
     sex: Sex | None = None
     ins_number: str | None = None  # exact matricule search
+    nss_number: str | None = None  # exact billing NSS search (never matches an INS)
     limit: int = 50
 
 

@@ -75,7 +75,7 @@ def test_the_kind_of_matricule_is_told_by_the_oid_not_by_the_digits(
     assert (ins.kind, ins.oid.value, ins.number.number) == (kind, oid, "180032B02040123")
 
 
-@pytest.mark.parametrize("oid", ["1.2.250.1.213.1.4.2", "", "1.2.250.1.213.1.4.8.1"])
+@pytest.mark.parametrize("oid", ["1.2.250.1.213.1.4.5", "", "1.2.250.1.213.1.4.8.1"])
 def test_an_unknown_oid_is_refused(oid: str) -> None:
     with pytest.raises(InvalidInput) as error:
         Ins.parse("180032B02040123", oid, allow_test_oids=True)

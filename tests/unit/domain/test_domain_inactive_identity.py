@@ -14,6 +14,7 @@ from identito.domain.errors import InvalidTransition
 from identito.domain.identity import Identity
 from identito.domain.insi import InsiAnswer
 from identito.domain.merges import merge, unmerge
+from identito.domain.nss import Nss, NssHolder, NssOid
 from identito.domain.status import CollisionLevel, IdentityAttribute, IdentityStatus
 
 LATER = NOW + timedelta(hours=1)
@@ -42,6 +43,12 @@ CHANGES: dict[str, Callable[[Identity], object]] = {
     "ensure_insi_call_allowed": lambda i: i.ensure_insi_call_allowed(),
     "ensure_insi_traits_call_allowed": lambda i: i.ensure_insi_traits_call_allowed(),
     "record_verification_ok": lambda i: i.record_verification_ok(called_at=LATER, now=LATER),
+    "take_domain_status": lambda i: i.take_domain_status(
+        False, Validation("CN", None, LATER, "DPI"), now=LATER
+    ),
+    "change_nss": lambda i: i.change_nss(
+        Nss("279035121518989", NssOid.NIR, NssHolder.PATIENT), now=LATER
+    ),
 }
 
 

@@ -106,9 +106,12 @@ def test_no_export_of_a_non_qualified_identity_contains_its_matricule(seed: int)
         numbers = {m.number.number for m in MATRICULES}
         for name, content in _exports(view).items():
             leaked = {n for n in numbers if n.encode() in content}
-            if diffusable:
-                assert view.ins is not None
-                assert leaked <= {view.ins.number.number}, name
+            if diffusable:  # the current matricule, and the same person's former ones
+                assert view.ins is not None  # (R-MO-05: replaced by INSi, never a wrong one)
+                former = {f.number.number for f in view.former_ins}
+                replaced = {h.ins.number.number for h in identity.ins_history if h.replaced}
+                assert former <= replaced
+                assert leaked <= {view.ins.number.number} | former, name
             else:
                 assert leaked == set(), (name, identity.status, view.withheld)
 

@@ -24,6 +24,7 @@ from identito.domain.errors import (
     NotFound,
     PermissionDenied,
 )
+from identito.domain.nss import NssOid
 from identito.entrypoints.api.deps import ActorDep, RulesDep, UowDep, get_actor
 from identito.messages import fhir
 from identito.services import diffusion as service
@@ -138,13 +139,15 @@ def create_fhir_app(container: Container) -> FastAPI:
         count: Annotated[int, Query(alias="_count", ge=1, le=200)] = 50,
     ) -> JSONResponse:
         system, value = _identifier(identifier)
+        by_nss = system in NSS_OIDS  # FR Core NSS-NIR / NSS-NIA: the billing NSS, not an INS
         views, context = service.search_for_diffusion(
             birth_date=None if value else birthdate,
             name=family,
             first_name=given,
             sex=_GENDERS.get(gender or "", gender),
-            ins=value,
+            ins=None if by_nss else value,
             ins_oid=system,
+            nss=value if by_nss else None,
             limit=count,
             uow=uow,
             actor=actor,
@@ -156,6 +159,9 @@ def create_fhir_app(container: Container) -> FastAPI:
         return _fhir_json(fhir.searchset(resources, _base(request), context.now))
 
     return app
+
+
+NSS_OIDS = frozenset(o.value for o in NssOid)
 
 
 def _identifier(token: str | None) -> tuple[str | None, str | None]:

@@ -55,7 +55,7 @@ def create_identity(
     body: IdentityCreate, actor: ActorDep, uow: UowDep, rules: RulesDep, response: Response
 ) -> IdentityPublic:
     identity = service.create_identity(
-        body.traits(),
+        body.creation(),
         uow=uow,
         actor=actor,
         rules=rules,
@@ -71,7 +71,7 @@ def create_identity(
     "",
     response_model=IdentityList,
     responses=problem_responses(401, 403, 422),
-    summary="Recherche d'antériorité (champs séparés) ou par matricule INS",
+    summary="Recherche d'antériorité (champs séparés), par matricule INS ou par NSS",
 )
 def search_identities(
     actor: ActorDep,
@@ -84,6 +84,9 @@ def search_identities(
     first_name: Annotated[str | None, Query(description="Début d'un prénom")] = None,
     sex: Annotated[str | None, Query(description="M, F ou I")] = None,
     ins: Annotated[str | None, Query(description="Matricule INS (15 caractères)")] = None,
+    nss: Annotated[
+        str | None, Query(description="NSS de facturation (15 caractères), recherche exacte")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> IdentityList:
     found = service.search_identities(
@@ -92,6 +95,7 @@ def search_identities(
         first_name=first_name,
         sex=sex,
         ins=ins,
+        nss=nss,
         limit=limit,
         uow=uow,
         actor=actor,

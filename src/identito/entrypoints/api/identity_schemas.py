@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
+from identito.domain.nss import Nss, NssOid
 from identito.domain.permissions import Actor, Permission
 from identito.services.unit_of_work import AuditEntry
 
@@ -30,6 +31,21 @@ class _Input(BaseModel):
 class InsInput(_Input):
     number: str
     oid: str
+
+
+class NssInput(_Input):
+    """The billing social-security number (R-TR-20): never an INS."""
+
+    number: str = Field(description="NIR ou NIA de facturation, 15 caractères clé comprise.")
+    oid: str | None = Field(
+        default=None,
+        description="1.2.250.1.213.1.4.13 (NIR, par défaut) ou 1.2.250.1.213.1.4.14 (NIA).",
+    )
+    holder: str | None = Field(
+        default=None,
+        description="À qui appartient ce NSS : patient, ou ouvrant_droit (l'assuré dont le "
+        "patient est ayant droit, par exemple pour un enfant). Obligatoire.",
+    )
 
 
 class IdentityTraits(_Input):
@@ -74,6 +90,9 @@ class IdentityCreate(IdentityTraits):
         "scanné), CV (carte Vitale), RFID.",
     )
     birth_date_confirmed: bool | None = Field(default=None, description=_CONFIRMATION)
+    nss: NssInput | None = Field(
+        default=None, description="Numéro de sécurité sociale de facturation (jamais l'INS)."
+    )
     create_anyway: bool = Field(
         default=False,
         description="Créer quand même : une identité active porte déjà ces traits stricts "
@@ -82,14 +101,23 @@ class IdentityCreate(IdentityTraits):
 
     def traits(self) -> dict[str, Any]:
         return self.model_dump(
-            exclude={"collection_method", "birth_date_confirmed", "create_anyway"}
+            exclude={"collection_method", "birth_date_confirmed", "create_anyway", "nss"}
         )
+
+    def creation(self) -> dict[str, Any]:
+        """The traits and the billing NSS of the creation."""
+        return {**self.traits(), "nss": self.nss.model_dump() if self.nss else None}
 
 
 class IdentityPatch(IdentityTraits):
     """Only the fields sent are changed; ``null`` clears an optional field."""
 
     ins: InsInput | None = Field(default=None, description="Matricule INS et OID, ou null.")
+    nss: NssInput | None = Field(
+        default=None,
+        description="NSS de facturation (numéro, OID, titulaire), ou null pour le retirer ; "
+        "ne change ni le statut ni l'INS.",
+    )
     birth_date_confirmed: bool | None = Field(default=None, description=_CONFIRMATION)
     document: DocumentInput | None = Field(
         default=None,
@@ -129,6 +157,24 @@ class InsPublic(BaseModel):
     @classmethod
     def render(cls, ins: Ins) -> InsPublic:
         return cls(number=ins.number.number, oid=ins.oid.value, kind=ins.kind.value)
+
+
+class NssPublic(BaseModel):
+    """The billing NSS: a NIR or NIA of the patient or of the ouvrant droit, not an INS."""
+
+    number: str
+    oid: str
+    kind: Literal["NIR", "NIA"]
+    holder: Literal["patient", "ouvrant_droit"]
+    holder_label: str
+
+    @classmethod
+    def render(cls, nss: Nss) -> NssPublic:
+        kind: Literal["NIR", "NIA"] = "NIA" if nss.oid is NssOid.NIA else "NIR"
+        return cls(
+            number=nss.number, oid=nss.oid.value, kind=kind, holder=nss.holder.value,
+            holder_label=nss.holder.label,
+        )  # fmt: skip
 
 
 class InsHistoryPublic(InsPublic):
@@ -179,6 +225,11 @@ class IdentityPublic(BaseModel):
     used_first_name: str | None
     ins: InsPublic | None
     ins_history: list[InsHistoryPublic]
+    nss: NssPublic | None = Field(
+        default=None,
+        description="NSS de facturation (R-TR-20), distinct du matricule INS ; masqué sans "
+        "l'habilitation de lecture des matricules.",
+    )
     collection_method: str | None = Field(
         description="Mode de recueil des traits à la création (SM, CB, CV, RFID, INSI) ; "
         "null pour une identité créée avant qu'il ne soit enregistré."
@@ -249,6 +300,7 @@ class IdentityPublic(BaseModel):
             birth_date_uncertain=traits.birth_date.uncertain,
             ins=InsPublic.render(identity.ins) if show_ins and identity.ins else None,
             ins_history=history if show_ins else [],
+            nss=NssPublic.render(identity.nss) if show_ins and identity.nss else None,
             collection_method=(
                 identity.collection_method.value if identity.collection_method else None
             ),

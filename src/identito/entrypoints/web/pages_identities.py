@@ -50,6 +50,7 @@ MESSAGES = {
     "inchangee": "Aucune modification : rien n'a été enregistré.",
     "validee": "Validation enregistrée.",
     "attributs": "Attributs enregistrés.",
+    "nss": "NSS de facturation enregistré (ni le statut ni l'INS ne changent).",
     "insi_acceptee": "Identité INSi acceptée : traits et matricule INS intégrés.",
     "insi_refusee": "Identité INSi refusée : la fiche n'a pas été modifiée (décision tracée).",
     "insi_creee": "Identité créée à partir de la réponse INSi (statut récupérée).",
@@ -67,12 +68,16 @@ def search_page(request: Request, session: SessionDep, container: ContainerDep) 
     actor.require(Permission.IDENTITY_SEARCH)
     query = request.query_params
     mode = query.get("mode")
-    values = {name: query.get(name, "") for name in (*SEARCH_FIELDS, "ins")}
+    values = {name: query.get(name, "") for name in (*SEARCH_FIELDS, "ins", "nss")}
     results, errors = None, {}
-    if mode in ("traits", "ins"):
+    if mode in ("traits", "ins", "nss"):
+        if mode == "nss":  # R-AS-04: exact search by billing NSS, which is a NIR too
+            actor.require(Permission.INS_READ)
         criteria: dict[str, Any] = (
             {"ins": values["ins"] or None}
             if mode == "ins"
+            else {"nss": values["nss"] or None}
+            if mode == "nss"
             else {
                 "birth_date": iso_date(values["birth_date"]),
                 "name": values["name"] or None,
@@ -82,6 +87,8 @@ def search_page(request: Request, session: SessionDep, container: ContainerDep) 
         )
         if mode == "ins" and not criteria["ins"]:
             errors = {"ins": ["Saisissez le matricule INS (15 caractères)."]}
+        elif mode == "nss" and not criteria["nss"]:
+            errors = {"nss": ["Saisissez le NSS (15 caractères)."]}
         else:
             try:
                 results = service.search_identities(

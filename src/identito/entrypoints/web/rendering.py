@@ -60,6 +60,7 @@ AUDIT_LABELS = {
     "identity.ins_changed": "Saisie du matricule INS (à vérifier)",
     "identity.ins_confirmed": "Matricule INS saisi confirmé par INSi",
     "identity.ins_invalidated": "Invalidation du matricule INS",
+    "identity.nss_changed": "NSS de facturation (numéro de sécurité sociale)",
     "identity.status_changed": "Changement de statut",
     "identity.attributes_changed": "Changement d'attributs",
     "identity.validated": "Validation (pièce contrôlée)",
