@@ -30,6 +30,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    intersect,
     or_,
     select,
     text,
@@ -44,9 +45,11 @@ from identito.adapters.mappers import (
     identity_row,
     name_keys,
     name_phonetic,
+    search_key_rows,
     to_identity,
 )
-from identito.adapters.orm import identities, ins_history
+from identito.adapters.orm import identities, identity_search_keys, ins_history
+from identito.domain.anteriority import AnteriorityQuery, Candidate, KeyKind
 from identito.domain.duplicates import MatchRecord, match_record, swapped_birth_date
 from identito.domain.errors import NotFound, StaleVersion
 from identito.domain.identifiers import Ins
@@ -143,6 +146,7 @@ class SqlIdentityRepository:
         identity.version += 1
         self.connection.execute(delete(ins_history).where(ins_history.c.identity_id == identity.id))
         self._insert(ins_history, history_rows(identity))
+        self._write_search_keys(identity)
 
     def flush(self) -> None:
         """Insert the queued identities: one executemany per table."""
@@ -152,7 +156,14 @@ class SqlIdentityRepository:
         with _held_ins_refused(pending):
             self._insert(identities, [identity_row(i) for i in pending])
         self._insert(ins_history, [row for i in pending for row in history_rows(i)])
+        self._insert(identity_search_keys, [row for i in pending for row in search_key_rows(i)])
         self._pending.clear()
+
+    def _write_search_keys(self, identity: Identity) -> None:
+        """Replace the keys of an updated identity (its traits may have changed)."""
+        keys = identity_search_keys.c
+        self.connection.execute(delete(identity_search_keys).where(keys.identity_id == identity.id))
+        self._insert(identity_search_keys, search_key_rows(identity))
 
     def discard(self) -> None:
         """Forget what was queued and seen (after a rollback)."""
@@ -194,6 +205,21 @@ class SqlIdentityRepository:
     def search(self, criteria: SearchCriteria) -> list[Identity]:
         self.flush()
         return self._load(search_query(criteria))
+
+    def anteriority_candidates(self, query: AnteriorityQuery) -> list[Candidate]:
+        """Identities whose search keys answer the query (a superset: ``rank`` decides),
+        each with the active identity it leads to (the survivor of a merge)."""
+        self.flush()
+        found = self._load(anteriority_query(query))
+        return [Candidate(identity, self._survivor(identity)) for identity in found]
+
+    def _survivor(self, identity: Identity) -> Identity:
+        current = identity
+        for _ in range(_MERGE_HOPS):
+            if current.active or current.merged_into is None:
+                break
+            current = self.get(current.merged_into)
+        return current
 
     def candidates(self, identity: Identity, *, limit: int) -> list[Identity]:
         self.flush()
@@ -272,6 +298,68 @@ def search_query(criteria: SearchCriteria) -> Select[Any]:
         key = "|" + criteria.first_name_key
         conditions.append(identities.c.first_name_keys.contains(key, autoescape=True))
     return query.where(and_(*conditions))
+
+
+#: Most identities an anteriority search loads before ranking; a merge chain's length.
+ANTERIORITY_CANDIDATES = 500
+_MERGE_HOPS = 10
+
+
+def anteriority_query(query: AnteriorityQuery) -> Select[Any]:
+    """The identities (merged ones included) whose keys answer the query.
+
+    Each typed name key is a range on ``ix_identity_search_keys_*`` (the start of a
+    stored key), each sound an equality; name and first name are intersected. With
+    neither, the birth dates on ``ix_identities_birth_date_sex``.
+    """
+    parts = [
+        _key_ids(query, keys, plain, sounding)
+        for keys, plain, sounding in (
+            (query.name_keys, KeyKind.NAME, KeyKind.NAME_SOUND),
+            (query.first_name_keys, KeyKind.FIRST_NAME, KeyKind.FIRST_NAME_SOUND),
+        )
+        if keys
+    ]
+    if parts:
+        ids: Any = parts[0] if len(parts) == 1 else intersect(*parts)
+    else:
+        ids = select(identities.c.id).where(_dated(query, identities.c.birth_date))
+    statement = select(identities).where(identities.c.id.in_(ids))
+    if query.sex is not None:
+        statement = statement.where(identities.c.sex == query.sex.value)
+    return statement.limit(ANTERIORITY_CANDIDATES)
+
+
+def _dated(query: AnteriorityQuery, column: Any) -> Any:
+    dates = query.dates()
+    return column.in_(dates) if dates else column.between(*query.date_range())
+
+
+def _key_ids(query: AnteriorityQuery, keys: set[str], plain: KeyKind, sounding: KeyKind) -> Any:
+    k = identity_search_keys.c
+    selects = [
+        select(k.identity_id).where(
+            k.kind == plain.value, *_starts_with(k.value, key), _dated(query, k.birth_date)
+        )
+        for key in sorted(keys)
+    ]
+    sounds = sorted(query.sounds(keys))
+    if sounds:
+        selects.append(
+            select(k.identity_id).where(
+                k.kind == sounding.value, k.value.in_(sounds), _dated(query, k.birth_date)
+            )
+        )
+    return union(*selects) if len(selects) > 1 else selects[0]
+
+
+def _starts_with(column: Any, prefix: str) -> list[Any]:
+    """``column`` starts with ``prefix`` (A-Z), as a range any B-tree index serves."""
+    conditions = [column >= prefix]
+    stem = prefix.rstrip("Z")
+    if stem:
+        conditions.append(column < stem[:-1] + chr(ord(stem[-1]) + 1))
+    return conditions
 
 
 def candidates_query(identity: Identity, limit: int) -> Select[Any]:

@@ -23,6 +23,7 @@ from identito.domain.insi import CollectionMethod
 from identito.domain.permissions import Actor, Permission
 from identito.domain.same_person import SamePersonExists
 from identito.domain.trait_set import TRAIT_FIELDS, parse_changed_traits, parse_traits
+from identito.services.anteriority import anteriority_query, find_anteriority
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.identity_inputs import (
     CREATION_METHODS,
@@ -233,8 +234,14 @@ def search_identities(
     actor: Actor,
     rules: Rules,
 ) -> list[Identity]:
-    """Anteriority search (separate fields), or exact search by matricule INS."""
+    """Anteriority search (separate fields, ``services.anteriority``: closest first), or
+    exact search by matricule INS."""
     actor.require(Permission.IDENTITY_SEARCH)
+    if not ins:
+        query = anteriority_query(
+            birth_date=birth_date, name=name, first_name=first_name, sex=sex, limit=limit
+        )
+        return [m.identity for m in find_anteriority(query, uow=uow, actor=actor, rules=rules)]
     criteria = search_criteria(
         birth_date=birth_date, name=name, first_name=first_name, sex=sex, ins=ins, limit=limit
     )
