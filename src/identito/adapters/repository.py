@@ -30,7 +30,6 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
-    intersect,
     or_,
     select,
     text,
@@ -309,7 +308,7 @@ def anteriority_query(query: AnteriorityQuery) -> Select[Any]:
     """The identities (merged ones included) whose keys answer the query.
 
     Each typed name key is a range on ``ix_identity_search_keys_*`` (the start of a
-    stored key), each sound an equality; name and first name are intersected. With
+    stored key), each sound an equality; both name and first name must answer. With
     neither, the birth dates on ``ix_identities_birth_date_sex``.
     """
     parts = [
@@ -320,11 +319,9 @@ def anteriority_query(query: AnteriorityQuery) -> Select[Any]:
         )
         if keys
     ]
-    if parts:
-        ids: Any = parts[0] if len(parts) == 1 else intersect(*parts)
-    else:
-        ids = select(identities.c.id).where(_dated(query, identities.c.birth_date))
-    statement = select(identities).where(identities.c.id.in_(ids))
+    if not parts:
+        parts = [select(identities.c.id).where(_dated(query, identities.c.birth_date))]
+    statement = select(identities).where(*(identities.c.id.in_(ids) for ids in parts))
     if query.sex is not None:
         statement = statement.where(identities.c.sex == query.sex.value)
     return statement.limit(ANTERIORITY_CANDIDATES)
