@@ -70,8 +70,8 @@ def anteriority_query(
                 errors.add("born_to", "range_order", "La fin de la période précède son début.")
         else:
             message = (
-                "Saisissez la date de naissance ; inconnue : l'année avec le nom et le "
-                "prénom, ou une période."
+                "La date de naissance est obligatoire pour chercher. Inconnue : saisissez "
+                "l'année avec le nom et le prénom, ou une période."
             )
             errors.add("birth_date", "required", message)
     errors.raise_if_any()

@@ -30,6 +30,12 @@ from identito.entrypoints.web.forms import (
 from identito.entrypoints.web.pages_insi import sheet_calls
 from identito.entrypoints.web.rendering import field_errors, is_htmx, render
 from identito.entrypoints.web.reviews_view import sheet_links
+from identito.entrypoints.web.search_view import (
+    TRAIT_SEARCH_FIELDS,
+    ResultRow,
+    plain_rows,
+    search_by_traits,
+)
 from identito.services import identities as service
 from identito.services.places import lookup_place, search_places
 
@@ -67,28 +73,23 @@ def search_page(request: Request, session: SessionDep, container: ContainerDep) 
     actor.require(Permission.IDENTITY_SEARCH)
     query = request.query_params
     mode = query.get("mode")
-    values = {name: query.get(name, "") for name in (*SEARCH_FIELDS, "ins")}
-    results, errors = None, {}
-    if mode in ("traits", "ins"):
-        criteria: dict[str, Any] = (
-            {"ins": values["ins"] or None}
-            if mode == "ins"
-            else {
-                "birth_date": iso_date(values["birth_date"]),
-                "name": values["name"] or None,
-                "first_name": values["first_name"] or None,
-                "sex": values["sex"] or None,
-            }
-        )
-        if mode == "ins" and not criteria["ins"]:
-            errors = {"ins": ["Saisissez le matricule INS (15 caractères)."]}
-        else:
-            try:
-                results = service.search_identities(
-                    **criteria, uow=container.uow_factory(), actor=actor, rules=container.rules
-                )
-            except InvalidInput as error:
-                errors = field_errors(error.errors)
+    values = {name: query.get(name, "") for name in (*TRAIT_SEARCH_FIELDS, "ins")}
+    results: list[ResultRow] | None = None
+    errors: dict[str, list[str]] = {}
+    if mode == "ins" and not values["ins"]:
+        errors = {"ins": ["Saisissez le matricule INS (15 caractères)."]}
+    elif mode in ("traits", "ins"):
+        try:
+            if mode == "ins":
+                found = service.search_identities(
+                    ins=values["ins"], uow=container.uow_factory(), actor=actor,
+                    rules=container.rules,
+                )  # fmt: skip
+                results = plain_rows(found)
+            else:
+                results = search_by_traits(values, container=container, actor=actor)
+        except InvalidInput as error:
+            errors = field_errors(error.errors)
     context = {
         "title": "Recherche d'antériorité",
         "mode": mode,
@@ -97,6 +98,7 @@ def search_page(request: Request, session: SessionDep, container: ContainerDep) 
         "results": results,
         "searched": request.url.query if results is not None else "",
         "scan_creation": _scan_creation(query, values),
+        "date_unknown": any(values[k] for k in ("birth_year", "born_from", "born_to")),
     }
     template = "_results.html" if is_htmx(request) else "search.html"
     return render(request, template, context, 422 if errors and not is_htmx(request) else 200)
