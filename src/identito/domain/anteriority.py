@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
+from functools import lru_cache
 
 from identito.domain.duplicate_comparison import swapped_birth_date
 from identito.domain.identity import Identity
@@ -123,11 +124,16 @@ def trait_keys(
         (first_names, KeyKind.FIRST_NAME, KeyKind.FIRST_NAME_SOUND),
     ):
         for value in values:
-            for key in name_keys(value) if value else ():
+            for key, heard in _keys_and_sounds(value) if value else ():
                 keys.add((plain, key))
-                if heard := sound(key):
-                    keys.add((sounding, heard[:KEY_LENGTH]))
+                if heard:
+                    keys.add((sounding, heard))
     return keys
+
+
+@lru_cache(maxsize=65536)  # names repeat (MARTIN, MARIE...): a bulk import derives each once
+def _keys_and_sounds(value: str) -> tuple[tuple[str, str], ...]:
+    return tuple((key, sound(key)[:KEY_LENGTH]) for key in sorted(name_keys(value)))
 
 
 # -- the query ------------------------------------------------------------------------
