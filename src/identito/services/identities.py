@@ -233,14 +233,18 @@ def search_identities(
     uow: UnitOfWork,
     actor: Actor,
     rules: Rules,
+    birth_year: str | None = None,
+    born_from: str | None = None,
+    born_to: str | None = None,
 ) -> list[Identity]:
     """Anteriority search (separate fields, ``services.anteriority``: closest first), or
     exact search by matricule INS."""
     actor.require(Permission.IDENTITY_SEARCH)
     if not ins:
         query = anteriority_query(
-            birth_date=birth_date, name=name, first_name=first_name, sex=sex, limit=limit
-        )
+            birth_date=birth_date, name=name, first_name=first_name, sex=sex, limit=limit,
+            birth_year=birth_year, born_from=born_from, born_to=born_to,
+        )  # fmt: skip
         return [m.identity for m in find_anteriority(query, uow=uow, actor=actor, rules=rules)]
     criteria = search_criteria(
         birth_date=birth_date, name=name, first_name=first_name, sex=sex, ins=ins, limit=limit
