@@ -8,7 +8,7 @@ through the import use case (search keys written in bulk, as in production):
   read audit) on realistic searches: exact date with a name start and first name,
   one day off, day and month swapped, a word of the name, the birth year without
   date;
-- the same SQL (``repository.anteriority_query``, compiled once per query) issued
+- the same SQL (``adapters.anteriority_search``, compiled once per query) issued
   raw through the same driver connection, **interleaved** with the use case so that
   both see the same cache and load; the ratio of p50 and p99 tells what identito
   adds on top of the database.
@@ -27,8 +27,8 @@ from typing import Any
 
 from bench.common import fresh_database, percentiles, write_result
 from bench.identity_bench import run_import
+from identito.adapters.anteriority_search import anteriority_statement
 from identito.adapters.database import engine_for
-from identito.adapters.repository import anteriority_query as statement_of
 from identito.bootstrap import bootstrap
 from identito.config import Settings
 from identito.domain.anteriority import AnteriorityQuery
@@ -79,7 +79,8 @@ def run_searches(url: str, searches: list[dict[str, str]]) -> dict[str, Any]:
     engine = engine_for(url)
     compiled = []
     for query in queries:
-        sql = statement_of(query).compile(
+        statement, values = anteriority_statement(query)
+        sql = statement.params(**values).compile(
             dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
         )
         params = sql.params

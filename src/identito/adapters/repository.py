@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from identito.adapters.anteriority_search import anteriority_statement
 from identito.adapters.bulk import insert_many
 from identito.adapters.mappers import (
     history_rows,
@@ -48,7 +49,7 @@ from identito.adapters.mappers import (
     to_identity,
 )
 from identito.adapters.orm import identities, identity_search_keys, ins_history
-from identito.domain.anteriority import AnteriorityQuery, Candidate, KeyKind
+from identito.domain.anteriority import AnteriorityQuery, Candidate
 from identito.domain.duplicates import MatchRecord, match_record, swapped_birth_date
 from identito.domain.errors import NotFound, StaleVersion
 from identito.domain.identifiers import Ins
@@ -209,7 +210,8 @@ class SqlIdentityRepository:
         """Identities whose search keys answer the query (a superset: ``rank`` decides),
         each with the active identity it leads to (the survivor of a merge)."""
         self.flush()
-        found = self._load(anteriority_query(query))
+        statement, params = anteriority_statement(query)
+        found = self._load(statement, params)
         return [Candidate(identity, self._survivor(identity)) for identity in found]
 
     def _survivor(self, identity: Identity) -> Identity:
@@ -235,9 +237,9 @@ class SqlIdentityRepository:
         for row in rows:
             yield match_record(*row)
 
-    def _load(self, query: Select[Any]) -> list[Identity]:
+    def _load(self, query: Select[Any], params: Mapping[str, Any] | None = None) -> list[Identity]:
         self.flush()
-        rows = self.connection.execute(query).mappings().all()
+        rows = self.connection.execute(query, params).mappings().all()
         histories = self._histories([row["id"] for row in rows])
         loaded = []
         for row in rows:
@@ -299,64 +301,8 @@ def search_query(criteria: SearchCriteria) -> Select[Any]:
     return query.where(and_(*conditions))
 
 
-#: Most identities an anteriority search loads before ranking; a merge chain's length.
-ANTERIORITY_CANDIDATES = 500
+#: The longest merge chain followed to the survivor.
 _MERGE_HOPS = 10
-
-
-def anteriority_query(query: AnteriorityQuery) -> Select[Any]:
-    """The identities (merged ones included) whose keys answer the query.
-
-    Each typed name key is a range on ``ix_identity_search_keys_*`` (the start of a
-    stored key), each sound an equality; both name and first name must answer. With
-    neither, the birth dates on ``ix_identities_birth_date_sex``.
-    """
-    parts = [
-        _key_ids(query, keys, plain, sounding)
-        for keys, plain, sounding in (
-            (query.name_keys, KeyKind.NAME, KeyKind.NAME_SOUND),
-            (query.first_name_keys, KeyKind.FIRST_NAME, KeyKind.FIRST_NAME_SOUND),
-        )
-        if keys
-    ]
-    if not parts:
-        parts = [select(identities.c.id).where(_dated(query, identities.c.birth_date))]
-    statement = select(identities).where(*(identities.c.id.in_(ids) for ids in parts))
-    if query.sex is not None:
-        statement = statement.where(identities.c.sex == query.sex.value)
-    return statement.limit(ANTERIORITY_CANDIDATES)
-
-
-def _dated(query: AnteriorityQuery, column: Any) -> Any:
-    dates = query.dates()
-    return column.in_(dates) if dates else column.between(*query.date_range())
-
-
-def _key_ids(query: AnteriorityQuery, keys: set[str], plain: KeyKind, sounding: KeyKind) -> Any:
-    k = identity_search_keys.c
-    selects = [
-        select(k.identity_id).where(
-            k.kind == plain.value, *_starts_with(k.value, key), _dated(query, k.birth_date)
-        )
-        for key in sorted(keys)
-    ]
-    sounds = sorted(query.sounds(keys))
-    if sounds:
-        selects.append(
-            select(k.identity_id).where(
-                k.kind == sounding.value, k.value.in_(sounds), _dated(query, k.birth_date)
-            )
-        )
-    return union(*selects) if len(selects) > 1 else selects[0]
-
-
-def _starts_with(column: Any, prefix: str) -> list[Any]:
-    """``column`` starts with ``prefix`` (A-Z), as a range any B-tree index serves."""
-    conditions = [column >= prefix]
-    stem = prefix.rstrip("Z")
-    if stem:
-        conditions.append(column < stem[:-1] + chr(ord(stem[-1]) + 1))
-    return conditions
 
 
 def candidates_query(identity: Identity, limit: int) -> Select[Any]:

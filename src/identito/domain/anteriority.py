@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from identito.domain.duplicate_comparison import swapped_birth_date
 from identito.domain.identity import Identity
@@ -131,6 +131,11 @@ def trait_keys(
     return keys
 
 
+@lru_cache(maxsize=65536)
+def _whole(value: str) -> str:
+    return "".join(words(value))
+
+
 @lru_cache(maxsize=65536)  # names repeat (MARTIN, MARIE...): a bulk import derives each once
 def _keys_and_sounds(value: str) -> tuple[tuple[str, str], ...]:
     return tuple((key, sound(key)[:KEY_LENGTH]) for key in sorted(name_keys(value)))
@@ -183,11 +188,11 @@ class AnteriorityQuery:
     def date_range(self) -> tuple[date, date]:
         return (self.born_from or date(1, 1, 1), self.born_to or date(9999, 12, 31))
 
-    @property
+    @cached_property
     def name_keys(self) -> set[str]:
         return typed_keys(self.name) if self.name else set()
 
-    @property
+    @cached_property
     def first_name_keys(self) -> set[str]:
         return typed_keys(self.first_name) if self.first_name else set()
 
@@ -262,16 +267,16 @@ def name_match(typed: set[str], value: str | None) -> NameMatch | None:
     """How a stored name answers the typed keys (``name_keys`` of what was typed)."""
     if not value or not typed:
         return None
-    stored = name_keys(value)
-    whole = "".join(words(value))
-    if whole in typed:
+    pairs = _keys_and_sounds(value)
+    stored = {key for key, _ in pairs}
+    if _whole(value) in typed:
         return NameMatch.EXACT
     if typed & stored:
         return NameMatch.WORD
     if any(s.startswith(t) for s in stored for t in typed):
         return NameMatch.START
     heard = {sound(k) for k in typed} - {""}
-    if heard & {sound(k) for k in stored}:
+    if heard & {heard_key for _, heard_key in pairs}:
         return NameMatch.SOUND
     return None
 
