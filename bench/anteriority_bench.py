@@ -3,7 +3,8 @@
 For a database (SQLite or PostgreSQL) of ``size`` synthetic identities imported
 through the import use case (search keys written in bulk, as in production):
 
-- the import throughput (``identity_search_keys`` included);
+- the import throughput with the search keys, against the same import with their
+  writing switched off (one fresh database each);
 - the latency of ``find_anteriority`` (the use case: key lookup, load, ranking,
   read audit) on realistic searches: exact date with a name start and first name,
   one day off, day and month swapped, a word of the name, the birth year without
@@ -22,11 +23,14 @@ from __future__ import annotations
 import random
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 from bench.common import fresh_database, percentiles, write_result
 from bench.identity_bench import run_import
+from identito.adapters import repository
 from identito.adapters.anteriority_search import anteriority_statement
 from identito.adapters.database import engine_for
 from identito.bootstrap import bootstrap
@@ -80,12 +84,9 @@ def run_searches(url: str, searches: list[dict[str, str]]) -> dict[str, Any]:
     compiled = []
     for query in queries:
         statement, values = anteriority_statement(query)
-        sql = statement.params(**values).compile(
-            dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
-        )
-        params = sql.params
-        order = sql.positiontup
-        compiled.append((str(sql), tuple(params[n] for n in order) if order else params))
+        state = statement.compile(dialect=engine.dialect).construct_expanded_state(values)
+        positional = state.positional_parameters
+        compiled.append((state.statement, positional if positional else state.parameters))
     service_ms, raw_ms, hits = [], [], 0
     with engine.connect() as connection:
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -118,12 +119,31 @@ def run_searches(url: str, searches: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def _without_search_keys() -> Iterator[None]:
+    """The import as before issue 16: no ``identity_search_keys`` rows written."""
+    saved = repository.search_key_rows
+    repository.search_key_rows = lambda identity: []
+    try:
+        yield
+    finally:
+        repository.search_key_rows = saved
+
+
 def main() -> None:
     kind = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
     size = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
     result: dict[str, Any] = {"database": kind, "size": size, "target_p99_ms": TARGET_P99_MS}
+    with fresh_database(kind) as url, _without_search_keys():
+        result["import_without_search_keys"] = run_import(url, size, workers=1)
+        print(f"[{kind} {size:,}] import without keys: {result['import_without_search_keys']}")
     with fresh_database(kind) as url:
         result["import"] = run_import(url, size, workers=1)
+        result["import_ratio_with_over_without_keys"] = round(
+            result["import"]["identities_per_second"]
+            / result["import_without_search_keys"]["identities_per_second"],
+            2,
+        )
         print(f"[{kind} {size:,}] import: {result['import']}", flush=True)
         result["searches"] = run_searches(url, _searches(QUERIES, size))
         print(f"[{kind} {size:,}] searches: {result['searches']}", flush=True)
