@@ -26,6 +26,12 @@ from fakes_verification import (
     FakeReceptions,
     FakeVigilance,
 )
+from identito.domain.anteriority import (
+    AnteriorityQuery,
+    Candidate,
+    KeyKind,
+    identity_keys,
+)
 from identito.domain.documents import DEFAULT_DOCUMENT_TYPES, DocumentType
 from identito.domain.duplicates import MatchRecord, record_of, swapped_birth_date
 from identito.domain.errors import InvalidInput, NotFound, StaleVersion
@@ -235,6 +241,28 @@ def _matches(identity: Identity, criteria: SearchCriteria) -> bool:
     return True
 
 
+def _keys_answer(identity: Identity, query: AnteriorityQuery) -> bool:
+    traits = identity.traits
+    if query.sex is not None and traits.sex is not query.sex:
+        return False
+    born = traits.birth_date.value
+    dates = query.dates()
+    start, end = query.date_range()
+    if (born not in dates) if dates else not (start <= born <= end):
+        return False
+    stored = identity_keys(traits)
+    for typed, plain, sounding in (
+        (query.name_keys, KeyKind.NAME, KeyKind.NAME_SOUND),
+        (query.first_name_keys, KeyKind.FIRST_NAME, KeyKind.FIRST_NAME_SOUND),
+    ):
+        if not typed:
+            continue
+        starts = any(k is plain and v.startswith(t) for k, v in stored for t in typed)
+        if not starts and not {(sounding, s) for s in query.sounds(typed)} & stored:
+            return False
+    return True
+
+
 def _blocked(identity: Identity, other: Identity) -> bool:
     """The blocking rule of ``SqlIdentityRepository.candidates``, in Python."""
     born, theirs = identity.traits.birth_date.value, other.traits.birth_date.value
@@ -327,6 +355,18 @@ class FakeIdentityRepository:
         visible = {**self.committed, **self._pending}
         found = sorted((i for i in visible.values() if _matches(i, criteria)), key=_sort_key)
         return [self.get(identity.id) for identity in found[: criteria.limit]]
+
+    def anteriority_candidates(self, query: AnteriorityQuery) -> list[Candidate]:
+        """The key lookup of ``SqlIdentityRepository.anteriority_query``, in Python."""
+        visible = {**self.committed, **self._pending}
+        found = [self.get(i.id) for i in visible.values() if _keys_answer(i, query)]
+        return [Candidate(i, self._survivor(i)) for i in found]
+
+    def _survivor(self, identity: Identity) -> Identity:
+        current = identity
+        while not current.active and current.merged_into is not None:
+            current = self.get(current.merged_into)
+        return current
 
     def candidates(self, identity: Identity, *, limit: int) -> list[Identity]:
         visible = {**self.committed, **self._pending}

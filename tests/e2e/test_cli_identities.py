@@ -305,3 +305,17 @@ def test_a_row_with_a_field_above_the_import_limit_is_a_reject_line_not_a_traceb
     assert (line, field, rule) == ("3", "ligne", "field_too_long")
     assert message == "Ligne illisible : un champ dépasse 200 caractères."
     assert cli.count_identities() == 2
+
+
+def test_a_search_without_birth_date_finds_by_year_with_name_and_first_name(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli.ok("identities", "import", write_csv(tmp_path / "patients.csv", MIXED))
+
+    by_year = cli.ok("identities", "search", "--year", "1985", "--name", "lefevre",
+                     "--first-name", "helene")  # fmt: skip
+    by_period = cli.ok("identities", "search", "--from", "1985-01-01", "--to", "1985-12-31",
+                       "--name", "dupre")  # fmt: skip
+
+    for result in (by_year, by_period):
+        assert "LEFEVRE" in text(result) and "1985-03-14" in text(result)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
+from identito.domain.anteriority import KeyKind, trait_keys
 from identito.domain.documents import Validation
 from identito.domain.identifiers import Ins, InsNumber, Oid
 from identito.domain.identity import Identity, InsHistoryEntry
@@ -51,6 +52,25 @@ def first_name_keys(traits: Traits) -> str:
     return key_list(
         [traits.first_birth_first_name, *traits.birth_first_names, traits.used_first_name]
     )
+
+
+@lru_cache(maxsize=65536)  # names and first names repeat in a bulk import
+def _trait_keys(
+    names: tuple[str | None, ...], first_names: tuple[str | None, ...]
+) -> frozenset[tuple[KeyKind, str]]:
+    return frozenset(trait_keys(names, first_names))
+
+
+def search_key_rows(identity: Identity) -> list[dict[str, Any]]:
+    """The ``identity_search_keys`` rows of an identity (``domain.anteriority``)."""
+    traits = identity.traits
+    names = (traits.birth_name, traits.used_name)
+    firsts = (traits.first_birth_first_name, *traits.birth_first_names, traits.used_first_name)
+    born = traits.birth_date.value
+    return [
+        {"identity_id": identity.id, "kind": kind.value, "value": value, "birth_date": born}
+        for kind, value in sorted(_trait_keys(names, firsts))
+    ]
 
 
 def identity_row(identity: Identity) -> dict[str, Any]:

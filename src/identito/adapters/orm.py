@@ -139,6 +139,21 @@ identities = Table(
     Index("ix_identities_used_name_phonetic", "used_name_phonetic", "birth_date"),
 )
 
+# Anteriority search keys (issue 16, migration 0026; ``domain.anteriority``): one row
+# per (kind, key) of an identity's names and first names, with its birth date, so that
+# a search by name key and birth date (or date range) is an index range scan. A merged
+# identity keeps its keys: found by its old traits, it leads to its survivor.
+identity_search_keys = Table(
+    "identity_search_keys",
+    metadata,
+    Column("identity_id", Uuid, nullable=False, index=True),
+    Column("kind", String(2), nullable=False),
+    Column("value", String(100), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Index("ix_identity_search_keys_lookup", "kind", "value", "birth_date"),
+    Index("ix_identity_search_keys_dated", "kind", "birth_date", "value"),
+)
+
 #: R-DU-03 (migration 0011): one active, non-merged identity per matricule INS and OID.
 #: Identities in declared collision (COLP/COLV) are left out until identity vigilance
 #: resolves them (docs/adr/0006-one-active-identity-per-ins.md).

@@ -38,15 +38,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from identito.adapters.anteriority_search import anteriority_statement
 from identito.adapters.bulk import insert_many
 from identito.adapters.mappers import (
     history_rows,
     identity_row,
     name_keys,
     name_phonetic,
+    search_key_rows,
     to_identity,
 )
-from identito.adapters.orm import identities, ins_history
+from identito.adapters.orm import identities, identity_search_keys, ins_history
+from identito.domain.anteriority import AnteriorityQuery, Candidate
 from identito.domain.duplicates import MatchRecord, match_record, swapped_birth_date
 from identito.domain.errors import NotFound, StaleVersion
 from identito.domain.identifiers import Ins
@@ -143,6 +146,7 @@ class SqlIdentityRepository:
         identity.version += 1
         self.connection.execute(delete(ins_history).where(ins_history.c.identity_id == identity.id))
         self._insert(ins_history, history_rows(identity))
+        self._write_search_keys(identity)
 
     def flush(self) -> None:
         """Insert the queued identities: one executemany per table."""
@@ -152,7 +156,14 @@ class SqlIdentityRepository:
         with _held_ins_refused(pending):
             self._insert(identities, [identity_row(i) for i in pending])
         self._insert(ins_history, [row for i in pending for row in history_rows(i)])
+        self._insert(identity_search_keys, [row for i in pending for row in search_key_rows(i)])
         self._pending.clear()
+
+    def _write_search_keys(self, identity: Identity) -> None:
+        """Replace the keys of an updated identity (its traits may have changed)."""
+        keys = identity_search_keys.c
+        self.connection.execute(delete(identity_search_keys).where(keys.identity_id == identity.id))
+        self._insert(identity_search_keys, search_key_rows(identity))
 
     def discard(self) -> None:
         """Forget what was queued and seen (after a rollback)."""
@@ -195,6 +206,22 @@ class SqlIdentityRepository:
         self.flush()
         return self._load(search_query(criteria))
 
+    def anteriority_candidates(self, query: AnteriorityQuery) -> list[Candidate]:
+        """Identities whose search keys answer the query (a superset: ``rank`` decides),
+        each with the active identity it leads to (the survivor of a merge)."""
+        self.flush()
+        statement, params = anteriority_statement(query)
+        found = self._load(statement, params)
+        return [Candidate(identity, self._survivor(identity)) for identity in found]
+
+    def _survivor(self, identity: Identity) -> Identity:
+        current = identity
+        for _ in range(_MERGE_HOPS):
+            if current.active or current.merged_into is None:
+                break
+            current = self.get(current.merged_into)
+        return current
+
     def candidates(self, identity: Identity, *, limit: int) -> list[Identity]:
         self.flush()
         return self._load(candidates_query(identity, limit))
@@ -210,9 +237,9 @@ class SqlIdentityRepository:
         for row in rows:
             yield match_record(*row)
 
-    def _load(self, query: Select[Any]) -> list[Identity]:
+    def _load(self, query: Select[Any], params: Mapping[str, Any] | None = None) -> list[Identity]:
         self.flush()
-        rows = self.connection.execute(query).mappings().all()
+        rows = self.connection.execute(query, params).mappings().all()
         histories = self._histories([row["id"] for row in rows])
         loaded = []
         for row in rows:
@@ -274,6 +301,10 @@ def search_query(criteria: SearchCriteria) -> Select[Any]:
         key = "|" + criteria.first_name_key
         conditions.append(identities.c.first_name_keys.contains(key, autoescape=True))
     return query.where(and_(*conditions))
+
+
+#: The longest merge chain followed to the survivor.
+_MERGE_HOPS = 10
 
 
 def candidates_query(identity: Identity, limit: int) -> Select[Any]:

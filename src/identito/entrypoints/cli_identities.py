@@ -197,8 +197,17 @@ def identities_search(
     first_name: Annotated[str | None, typer.Option(help="Prénom.")] = None,
     sex: Annotated[str | None, typer.Option(help="Sexe M, F ou I.")] = None,
     ins: Annotated[str | None, typer.Option(help="Matricule INS.")] = None,
+    year: Annotated[
+        str | None, typer.Option(help="Année de naissance, date inconnue (avec nom et prénom).")
+    ] = None,
+    born_from: Annotated[
+        str | None, typer.Option("--from", help="Début de période AAAA-MM-JJ (date inconnue).")
+    ] = None,
+    born_to: Annotated[
+        str | None, typer.Option("--to", help="Fin de période AAAA-MM-JJ (date inconnue).")
+    ] = None,
 ) -> None:
-    """Anteriority search (separate fields), or search by matricule INS."""
+    """Anteriority search (separate fields, closest first), or search by matricule INS."""
     from identito.services.identities import search_identities
 
     container = _container()
@@ -212,6 +221,9 @@ def identities_search(
             uow=container.uow_factory(),
             actor=_operator(),
             rules=container.rules,
+            birth_year=year,
+            born_from=born_from,
+            born_to=born_to,
         )
     except DomainError as error:
         _fail(error)

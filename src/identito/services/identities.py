@@ -26,6 +26,7 @@ from identito.domain.permissions import Actor, Permission
 from identito.domain.same_person import SamePersonExists
 from identito.domain.status import IdentityStatus
 from identito.domain.trait_set import TRAIT_FIELDS, parse_changed_traits, parse_traits
+from identito.services.anteriority import anteriority_query, find_anteriority
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.identity_inputs import (
     CREATION_METHODS,
@@ -274,10 +275,20 @@ def search_identities(
     uow: UnitOfWork,
     actor: Actor,
     rules: Rules,
+    birth_year: str | None = None,
+    born_from: str | None = None,
+    born_to: str | None = None,
 ) -> list[Identity]:
-    """Anteriority search (separate fields), or exact search by matricule INS or by
-    billing NSS (R-AS-04: two distinct searches, a NSS never finds an INS)."""
+    """Anteriority search (separate fields, ``services.anteriority``: closest first), or
+    exact search by matricule INS or by billing NSS (R-AS-04: two distinct searches, a
+    NSS never finds an INS)."""
     actor.require(Permission.IDENTITY_SEARCH)
+    if not ins and not nss:
+        query = anteriority_query(
+            birth_date=birth_date, name=name, first_name=first_name, sex=sex, limit=limit,
+            birth_year=birth_year, born_from=born_from, born_to=born_to,
+        )  # fmt: skip
+        return [m.identity for m in find_anteriority(query, uow=uow, actor=actor, rules=rules)]
     criteria = search_criteria(
         birth_date=birth_date, name=name, first_name=first_name, sex=sex, ins=ins, nss=nss,
         limit=limit,

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 from uuid import UUID
 
+from identito.domain.anteriority import AnteriorityQuery, Candidate
 from identito.domain.duplicates import MatchRecord
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
@@ -116,6 +117,12 @@ class IdentityRepository(Protocol):
 
     def search(self, criteria: SearchCriteria) -> list[Identity]:
         """Active identities only (a merged one is found through its survivor)."""
+        ...
+
+    def anteriority_candidates(self, query: AnteriorityQuery) -> list[Candidate]:
+        """Identities whose search keys (``domain.anteriority``) may answer the query,
+        merged ones included, each with the active identity it leads to; at least
+        every one that ``anteriority.closeness`` accepts (``rank`` filters and orders)."""
         ...
 
     def lock_creation(self, number: int) -> None:

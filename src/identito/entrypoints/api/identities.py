@@ -26,13 +26,14 @@ from identito.entrypoints.api.schemas import (
     DuplicateList,
     DuplicatePublic,
     IdentityCreate,
-    IdentityList,
     IdentityPatch,
     IdentityPublic,
     ValidationRequest,
 )
+from identito.entrypoints.api.search_schemas import AnteriorityItem, AnteriorityList
 from identito.services import duplicates as duplicate_service
 from identito.services import identities as service
+from identito.services.anteriority import anteriority_query, find_anteriority
 
 PREFIX = "/identities"
 router = APIRouter(prefix=PREFIX, tags=["identités"])
@@ -69,39 +70,51 @@ def create_identity(
 
 @router.get(
     "",
-    response_model=IdentityList,
+    response_model=AnteriorityList,
     responses=problem_responses(401, 403, 422),
     summary="Recherche d'antériorité (champs séparés), par matricule INS ou par NSS",
+    description=(
+        "Classée de la plus proche à la plus éloignée. Le nom est cherché entier, par un "
+        "mot d'un nom composé ou à particule, par son début ou sa phonétique ; le prénom "
+        "parmi tous les prénoms de naissance et le prénom utilisé ; la date exacte, jour "
+        "et mois inversés ou à un jour près. Sans date : birth_year avec name et "
+        "first_name, ou une période (born_from, born_to) avec name ou first_name. Une "
+        "identité fusionnée trouvée par ses anciens traits mène à l'identité conservée. "
+        "Par ins ou par nss : recherche exacte, un NSS ne trouve jamais un INS."
+    ),
 )
 def search_identities(
     actor: ActorDep,
     uow: UowDep,
     rules: RulesDep,
     birth_date: Annotated[
-        str | None, Query(description="AAAA-MM-JJ (obligatoire sans ins)")
+        str | None, Query(description="AAAA-MM-JJ (sans ins : elle, birth_year ou une période)")
     ] = None,
-    name: Annotated[str | None, Query(description="Début du nom de naissance ou utilisé")] = None,
-    first_name: Annotated[str | None, Query(description="Début d'un prénom")] = None,
+    name: Annotated[str | None, Query(description="Nom de naissance ou utilisé")] = None,
+    first_name: Annotated[str | None, Query(description="Un prénom")] = None,
     sex: Annotated[str | None, Query(description="M, F ou I")] = None,
     ins: Annotated[str | None, Query(description="Matricule INS (15 caractères)")] = None,
     nss: Annotated[
         str | None, Query(description="NSS de facturation (15 caractères), recherche exacte")
     ] = None,
+    birth_year: Annotated[
+        str | None, Query(description="AAAA, date inconnue (avec name et first_name)")
+    ] = None,
+    born_from: Annotated[str | None, Query(description="Début de période, AAAA-MM-JJ")] = None,
+    born_to: Annotated[str | None, Query(description="Fin de période, AAAA-MM-JJ")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> IdentityList:
-    found = service.search_identities(
-        birth_date=birth_date,
-        name=name,
-        first_name=first_name,
-        sex=sex,
-        ins=ins,
-        nss=nss,
-        limit=limit,
-        uow=uow,
-        actor=actor,
-        rules=rules,
-    )
-    return IdentityList(items=[IdentityPublic.render(i, actor) for i in found])
+) -> AnteriorityList:
+    if ins or nss:
+        found = service.search_identities(
+            ins=ins, nss=nss, limit=limit, uow=uow, actor=actor, rules=rules
+        )
+        return AnteriorityList(items=[AnteriorityItem.plain(i, actor) for i in found])
+    query = anteriority_query(
+        birth_date=birth_date, name=name, first_name=first_name, sex=sex,
+        birth_year=birth_year, born_from=born_from, born_to=born_to, limit=limit,
+    )  # fmt: skip
+    matches = find_anteriority(query, uow=uow, actor=actor, rules=rules)
+    return AnteriorityList(items=[AnteriorityItem.of(m, actor) for m in matches])
 
 
 # Declared before the ``/{identity_id}`` routes: a literal segment must not be read as an id.

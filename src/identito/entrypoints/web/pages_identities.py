@@ -30,6 +30,12 @@ from identito.entrypoints.web.forms import (
 from identito.entrypoints.web.pages_insi import sheet_calls
 from identito.entrypoints.web.rendering import field_errors, is_htmx, render
 from identito.entrypoints.web.reviews_view import sheet_links
+from identito.entrypoints.web.search_view import (
+    TRAIT_SEARCH_FIELDS,
+    ResultRow,
+    plain_rows,
+    search_by_traits,
+)
 from identito.services import identities as service
 from identito.services.places import lookup_place, search_places
 
@@ -68,34 +74,27 @@ def search_page(request: Request, session: SessionDep, container: ContainerDep) 
     actor.require(Permission.IDENTITY_SEARCH)
     query = request.query_params
     mode = query.get("mode")
-    values = {name: query.get(name, "") for name in (*SEARCH_FIELDS, "ins", "nss")}
-    results, errors = None, {}
-    if mode in ("traits", "ins", "nss"):
-        if mode == "nss":  # R-AS-04: exact search by billing NSS, which is a NIR too
-            actor.require(Permission.INS_READ)
-        criteria: dict[str, Any] = (
-            {"ins": values["ins"] or None}
-            if mode == "ins"
-            else {"nss": values["nss"] or None}
-            if mode == "nss"
-            else {
-                "birth_date": iso_date(values["birth_date"]),
-                "name": values["name"] or None,
-                "first_name": values["first_name"] or None,
-                "sex": values["sex"] or None,
-            }
-        )
-        if mode == "ins" and not criteria["ins"]:
-            errors = {"ins": ["Saisissez le matricule INS (15 caractères)."]}
-        elif mode == "nss" and not criteria["nss"]:
-            errors = {"nss": ["Saisissez le NSS (15 caractères)."]}
-        else:
-            try:
-                results = service.search_identities(
-                    **criteria, uow=container.uow_factory(), actor=actor, rules=container.rules
-                )
-            except InvalidInput as error:
-                errors = field_errors(error.errors)
+    values = {name: query.get(name, "") for name in (*TRAIT_SEARCH_FIELDS, "ins", "nss")}
+    results: list[ResultRow] | None = None
+    errors: dict[str, list[str]] = {}
+    if mode == "ins" and not values["ins"]:
+        errors = {"ins": ["Saisissez le matricule INS (15 caractères)."]}
+    elif mode == "nss" and not values["nss"]:
+        errors = {"nss": ["Saisissez le NSS (15 caractères)."]}
+    elif mode in ("traits", "ins", "nss"):
+        try:
+            if mode in ("ins", "nss"):
+                if mode == "nss":  # R-AS-04: exact search by billing NSS, which is a NIR too
+                    actor.require(Permission.INS_READ)
+                found = service.search_identities(
+                    **{mode: values[mode]}, uow=container.uow_factory(), actor=actor,
+                    rules=container.rules,
+                )  # fmt: skip
+                results = plain_rows(found)
+            else:
+                results = search_by_traits(values, container=container, actor=actor)
+        except InvalidInput as error:
+            errors = field_errors(error.errors)
     context = {
         "title": "Recherche d'antériorité",
         "mode": mode,
@@ -104,6 +103,7 @@ def search_page(request: Request, session: SessionDep, container: ContainerDep) 
         "results": results,
         "searched": request.url.query if results is not None else "",
         "scan_creation": _scan_creation(query, values),
+        "date_unknown": any(values[k] for k in ("birth_year", "born_from", "born_to")),
     }
     template = "_results.html" if is_htmx(request) else "search.html"
     return render(request, template, context, 422 if errors and not is_htmx(request) else 200)

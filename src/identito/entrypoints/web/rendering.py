@@ -34,6 +34,9 @@ FIELD_LABELS = {
     "name": "Nom",
     "first_name": "Prénom",
     "ins": "Matricule INS",
+    "birth_year": "Année de naissance",
+    "born_from": "Début de la période",
+    "born_to": "Fin de la période",
     "document_type": "Type de pièce d'identité",
     "document_expiry": "Date d'expiration de la pièce",
 }
