@@ -52,6 +52,7 @@ class Visit:
     accounts: tuple[str, ...]  # the demo accounts whose role may use the page
     status: int = 200
     disabled: Mapping[str, str] = field(default_factory=dict)  # axe rule id -> why it is off
+    fixed_width: str = ""  # why the page may be wider than a 320 px screen
 
 
 ADMIN, CIV, ACCUEIL, SOIGNANT, STATS, INTERFACE = (a.username for a in DEMO_ACCOUNTS)
@@ -102,7 +103,8 @@ PAGES: dict[str, Visit] = {
     f"{_ID}/valider": Visit(_on("lefebvre", suffix="/valider"), EDITORS),
     f"{_ID}/attributs": Visit(_on("lefebvre", suffix="/attributs"), EDITORS),
     f"{_ID}/exports/{{fmt}}": Visit(
-        _on("qualified", suffix="/exports/label.html"), READERS, disabled=LABEL_RULES_OFF),
+        _on("qualified", suffix="/exports/label.html"), READERS, disabled=LABEL_RULES_OFF,
+        fixed_width="a sticker of 90 mm (340 px) wide: its printed size"),
     f"{_ID}/insi": Visit(_on("retrieved", suffix="/insi"), EDITORS),
     f"{_ID}/insi/appels/{{call_id}}": Visit(_seeded("call"), EDITORS),
     "/insi/listes": Visit(_fixed("/insi/listes"), EDITORS),
@@ -146,10 +148,31 @@ SVG_TEXT_SIZES = """() => [...document.querySelectorAll('svg text')].map(t => {
 })"""
 
 
+#: WCAG 1.4.10: 320 CSS px wide (1280 px at 400 % zoom).
+NARROW = {"width": 320, "height": 800}
+#: The elements that make the page scroll sideways (none when it does not), innermost.
+WIDER_THAN_THE_SCREEN = """() => {
+  const root = document.documentElement, width = root.clientWidth + 1;
+  if (root.scrollWidth <= root.clientWidth) return [];
+  const clipped = e => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+      if (getComputedStyle(a).overflowX !== 'visible') return true;
+    return false;
+  };
+  return [...document.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > width && !clipped(e))
+    .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > width))
+    .slice(0, 4).map(e => e.outerHTML.slice(0, 100));
+}"""
+
+
 def _settled(page: Page) -> None:
-    """Wait for the page and what htmx loads on it (« hx-trigger=load »)."""
+    """Wait for the page and what htmx loads on it (« hx-trigger=load »), swapped and
+    settled (``static/identito.js`` then marks what scrolls sideways)."""
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
 
 
 def _login(page: Page, username: str) -> None:
@@ -216,15 +239,13 @@ def test_every_get_route_of_the_web_is_walked_or_excluded_with_a_reason(
     assert all(reason.strip() for reason in NOT_PAGES.values())
 
 
-@pytest.mark.parametrize("username", EVERYONE)
-def test_every_page_an_account_may_open_has_no_axe_violation(
-    page: Page, seed: Seed, username: str
-) -> None:
+def _walk(page: Page, seed: Seed, username: str, *, reflow: bool = False) -> list[str]:
+    """Open every page ``username`` may use; what is wrong on each, readable (``reflow``:
+    also what makes the page itself wider than the screen)."""
     missing: list[str] = []  # the favicon, a stylesheet...: nothing a page asks is absent
     page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     _login(page, username)
-    found: dict[str, str] = {}
-    small_text: dict[str, list[float]] = {}
+    found: list[str] = []
     for visit in PAGES.values():
         if username not in visit.accounts:
             continue
@@ -235,13 +256,37 @@ def test_every_page_an_account_may_open_has_no_axe_violation(
             _settled(page)
             violations = axe_violations(page, visit.disabled)
             if violations:
-                found[url] = describe(violations)
+                found.append(f"{url}:\n{describe(violations)}")
             sizes = page.evaluate(SVG_TEXT_SIZES)
             if sizes and min(sizes) < 12:
-                small_text[url] = sorted(sizes)[:3]
-    assert not found, "\n".join(f"{url}:\n{text}" for url, text in found.items())
-    assert not small_text, f"SVG text under 12 px as rendered: {small_text}"
-    assert missing == []
+                found.append(f"{url}: SVG text under 12 px as rendered {sorted(sizes)[:3]}")
+            if reflow and not visit.fixed_width and (wider := page.evaluate(WIDER_THAN_THE_SCREEN)):
+                found.append(f"{url}: wider than the screen: {wider}")
+    return found + [f"404: {url}" for url in missing]
+
+
+@pytest.mark.parametrize("username", EVERYONE)
+def test_every_page_an_account_may_open_has_no_axe_violation(
+    page: Page, seed: Seed, username: str
+) -> None:
+    found = _walk(page, seed, username)
+
+    assert not found, "\n".join(found)
+
+
+def test_on_a_narrow_screen_every_page_has_no_axe_violation_and_no_sideways_scroll(
+    chromium: Browser, server: str, seed: Seed
+) -> None:
+    """WCAG 1.4.10 (reflow at 320 CSS px): wide tables and charts scroll inside their own
+    region, which the keyboard reaches; the page itself never scrolls sideways."""
+    context = chromium.new_context(base_url=server, viewport=NARROW, locale="fr-FR")
+    page = context.new_page()
+    try:
+        found = _walk(page, seed, ADMIN, reflow=True)
+    finally:
+        context.close()
+
+    assert not found, "\n".join(found)
 
 
 def test_axe_reports_what_it_finds_readably(page: Page) -> None:
