@@ -10,7 +10,7 @@ PORT ?= 8000
 SIMULATOR_PORT ?= 8443
 
 
-.PHONY: install install-runtime chromium run simulator test browser bench bench-web bench-duplicates lint format clean
+.PHONY: install install-runtime chromium axe run simulator test browser bench bench-web bench-duplicates lint format clean
 
 install: $(STAMP)
 
@@ -45,10 +45,13 @@ $(BENCH_STAMP): $(STAMP)
 chromium:  # Debian's chromium for the browser tests, installed when missing
 	bash scripts/ensure-chromium
 
-test: install $(BENCH_STAMP) chromium  # the bench extra too: the Splink side-by-side code is tested
+axe:  # axe-core (pinned, from npm) in var/axe: the browser tests' accessibility checks
+	bash scripts/ensure-axe
+
+test: install $(BENCH_STAMP) chromium axe  # the bench extra too: the Splink side-by-side code is tested
 	$(BIN)/pytest -q
 
-browser: install chromium
+browser: install chromium axe
 	$(BIN)/pytest -q tests/browser
 
 bench: install $(BENCH_STAMP)  # every benchmark at 100k and 1M identities

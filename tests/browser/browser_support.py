@@ -5,15 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from axe_support import assert_accessible
 from playwright.sync_api import Page
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
 def shot(page: Page, name: str) -> None:
-    """Write ``screenshots/<name>.png`` (kept in the repository, used by the user guide)."""
+    """Write ``screenshots/<name>.png`` (kept in the repository, used by the user guide),
+    once axe-core finds no accessibility violation on the page as it is shown: every
+    state a journey pictures (a confirmation, an error, a fragment htmx brought) is checked."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    assert_accessible(page)
 
 
 def tab_to(page: Page, text: str, limit: int = 80) -> None:

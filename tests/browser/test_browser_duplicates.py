@@ -103,7 +103,7 @@ def test_compare_side_by_side_merge_then_undo_the_merge(
     expect(page.get_by_role("heading", name="Comparaison de deux identités")).to_be_visible()
     name_row = page.locator('tr[data-field="birth_name"]')
     expect(name_row).to_have_class("differs")
-    expect(name_row).to_contain_text("≠ Différent")
+    expect(name_row).to_contain_text("≈ Même prononciation")  # the score's own agreement
     expect(page.locator('tr[data-field="birth_date"]')).to_have_class("same")
     expect(page.get_by_role("radio", name=re.compile("BERTHELOT"))).to_be_checked()  # VALI
     shot(page, "20-comparaison-cote-a-cote")

@@ -29,6 +29,7 @@ HOMONYM_NOTE = (
     "homonyme possible."
 )
 CROSS_NAME_NOTE = "Nom de naissance d'une identité égal au nom utilisé de l'autre."
+USED_NAME_NOTE = "Même nom de naissance ; le nom utilisé diffère."
 PHONETIC_NOTE = "Même prononciation, orthographe différente."
 SWAPPED_DATE_NOTE = "Jour et mois inversés."
 SAME_DEPARTEMENT_NOTE = "Même département de naissance."
@@ -134,8 +135,10 @@ def is_twin_pattern(found: Sequence[Level]) -> bool:
 
 
 def _names(a: MatchRecord, b: MatchRecord, similarity: Similarity) -> Level:
+    """Exact on the birth name; the names shown also carry the used names: when those
+    differ, a note says why « DUPONT / MARTIN » and « DUPONT » are counted identical."""
     if a.birth_key and a.birth_key == b.birth_key:
-        return Agreement.EXACT, None, a.birth_key
+        return Agreement.EXACT, None if a.names == b.names else USED_NAME_NOTE, a.birth_key
     shared = set(a.names) & set(b.names)
     if shared:
         return Agreement.CLOSE, CROSS_NAME_NOTE, min(shared)

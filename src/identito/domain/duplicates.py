@@ -45,6 +45,7 @@ from identito.domain.duplicate_comparison import (
     SWAPPED_DATE_NOTE,
     TWIN_NOTE,
     TYPING_NOTE,
+    USED_NAME_NOTE,
     Level,
     MatchRecord,
     Similarity,
@@ -69,8 +70,8 @@ from identito.domain.identity import Identity
 __all__ = [
     "BLOCKING_NOTE", "CLOSE_SIMILARITY", "COMMON_VALUE_NOTE", "CROSS_NAME_NOTE",
     "FIRST_NAMES_NOTE", "HOMONYM_NOTE", "PHONETIC_NOTE", "SAME_DEPARTEMENT_NOTE",
-    "SWAPPED_DATE_NOTE", "TWIN_NOTE", "TYPING_NOTE", "Agreement", "Level", "MatchRecord",
-    "ModelParameters", "Similarity", "TermFrequencies", "Trait", "departement",
+    "SWAPPED_DATE_NOTE", "TWIN_NOTE", "TYPING_NOTE", "USED_NAME_NOTE", "Agreement", "Level",
+    "MatchRecord", "ModelParameters", "Similarity", "TermFrequencies", "Trait", "departement",
     "is_twin_pattern", "key", "levels", "match_record", "record_of", "swapped_birth_date",
 ]  # fmt: skip
 

@@ -96,3 +96,15 @@ def test_only_a_blocking_pair_scores_1() -> None:
     pair = score_pair(make_identity(), make_identity(), similarity=_exact_only)
     assert not pair.blocking
     assert 0.99 < pair.score < 1.0
+
+
+def test_the_same_birth_name_with_another_used_name_is_exact_and_says_why() -> None:
+    local = make_identity(used_name="MARTIN")
+    pair = score_pair(local, make_identity(used_name=None), similarity=_exact_only)
+    same = score_pair(local, make_identity(used_name="MARTIN"), similarity=_exact_only)
+
+    name = pair.explanation[0]
+    assert (name.trait, name.agreement) == (Trait.NAME, Agreement.EXACT)
+    assert name.local != name.other and name.note == duplicates.USED_NAME_NOTE
+    assert same.explanation[0].note is None
+    assert pair.score == same.score  # a note only: the weight is the birth name's

@@ -6,13 +6,13 @@ domain; the merges of an identity from ``services.merges.merges_of``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from identito.bootstrap import Container
-from identito.domain.duplicates import Agreement, Trait
+from identito.domain.duplicates import Agreement, Trait, TraitAgreement
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
 from identito.entrypoints.web.forms import text
@@ -48,33 +48,78 @@ SEEN_FIELD = "doublons_vus"
 CHECK_LIMIT = 5
 
 
+#: The rows of the side-by-side table that show what one trait of the score compares:
+#: their « Écart » is that trait's agreement, the very one the score's explanation shows
+#: (one comparison, shown twice: the table and the explanation never disagree).
+ROW_TRAITS = {
+    "birth_first_names": Trait.FIRST_NAMES,
+    "birth_date": Trait.BIRTH_DATE,
+    "sex": Trait.SEX,
+    "birth_place_code": Trait.BIRTH_PLACE,
+    "ins": Trait.INS,
+}
+#: Agreements that are a gap between the two identities (highlighted, counted); « Non
+#: comparable » is none: a value is missing on one side.
+GAPS = frozenset({Agreement.PHONETIC, Agreement.CLOSE, Agreement.DIFFERENT})
+
+
+def marker_class(agreement: Agreement) -> str:
+    """The CSS class of an agreement's marker, in the table and the explanation alike."""
+    if agreement is Agreement.EXACT:
+        return "same"
+    return "differs" if agreement in GAPS else "missing"
+
+
 @dataclass(frozen=True)
 class SideBySideRow:
-    """One line of the side-by-side comparison, as displayed."""
+    """One line of the side-by-side comparison, as displayed.
+
+    ``agreement`` is the score's own comparison of the trait the row shows (``ROW_TRAITS``);
+    a row the score does not compare (used names, status, attributes) agrees when both
+    sides show the same text.
+    """
 
     field: str
     label: str
     left: str
     right: str
+    scored: Agreement | None = None
+
+    @property
+    def agreement(self) -> Agreement:
+        if self.scored is not None:
+            return self.scored
+        return Agreement.EXACT if self.left == self.right else Agreement.DIFFERENT
 
     @property
     def differs(self) -> bool:
-        return self.left != self.right
+        return self.agreement in GAPS
 
 
 def side_by_side_rows(
-    left: Identity, right: Identity, show_ins: bool, places: Mapping[UUID, str] | None = None
+    left: Identity,
+    right: Identity,
+    show_ins: bool,
+    places: Mapping[UUID, str] | None = None,
+    explanation: Sequence[TraitAgreement] = (),
 ) -> list[SideBySideRow]:
-    """Traits, matricule (when the user may see it), status and attributes of both."""
+    """Traits, matricule (when the user may see it), status and attributes of both; the
+    rows of a compared trait take its agreement from the score's ``explanation``."""
     places = places or {}
+    scored = {line.trait: line.agreement for line in explanation}
+    traits = dict(ROW_TRAITS)
+    if not (left.traits.used_name or right.traits.used_name):  # the names' trait is then
+        traits["birth_name"] = Trait.NAME  # the birth names alone, as this row shows them
     rows = [
         SideBySideRow(
-            name, FIELD_LABELS[name], _shown(left, name, places), _shown(right, name, places)
+            name, FIELD_LABELS[name], _shown(left, name, places), _shown(right, name, places),
+            scored.get(traits[name]) if name in traits else None,
         )
         for name in _SHOWN_FIELDS
-    ]
+    ]  # fmt: skip
     if show_ins:
-        rows.append(SideBySideRow("ins", "Matricule INS", _ins(left), _ins(right)))
+        ins = scored.get(Trait.INS)
+        rows.append(SideBySideRow("ins", "Matricule INS", _ins(left), _ins(right), ins))
     rows.append(SideBySideRow("status", "Statut", left.status.label, right.status.label))
     rows.append(SideBySideRow("attributes", "Attributs", _attributes(left), _attributes(right)))
     return rows
@@ -113,6 +158,7 @@ def _attributes(identity: Identity) -> str:
 
 templates.env.globals.update(
     side_by_side_rows=side_by_side_rows,
+    marker_class=marker_class,
     DUPLICATE_TRAIT_LABELS=TRAIT_LABELS,
     AGREEMENT_LABELS=AGREEMENT_LABELS,
     AGREEMENT_EXACT=Agreement.EXACT,
