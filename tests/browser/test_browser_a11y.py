@@ -76,18 +76,6 @@ def _seeded(which: str) -> Urls:
     return lambda s: (getattr(s, which),)
 
 
-_STICKER = (
-    "the printable label is a document to print (a 90 x 50 mm sticker), not a page of the "
-    "application: no navigation, its body is the sticker alone, named by its <title>; "
-)
-#: The landmark and heading rules (axe best practices, not WCAG criteria) that do not fit
-#: the printable label. Every other rule runs on it, contrast, image text and lang included.
-LABEL_RULES_OFF = {
-    "landmark-one-main": _STICKER + "there is nothing else to skip to",
-    "region": _STICKER + "there is no other region to tell it from",
-    "page-has-heading-one": _STICKER + "a printed heading would take a line of the 50 mm",
-}
-
 #: Every GET route that answers an HTML page -> how to open it, and by whom.
 PAGES: dict[str, Visit] = {
     "/login": Visit(_fixed("/login"), ()),  # anonymous: see test_the_login_page_...
@@ -102,8 +90,9 @@ PAGES: dict[str, Visit] = {
     f"{_ID}/modifier": Visit(_on("lefebvre", suffix="/modifier"), EDITORS),
     f"{_ID}/valider": Visit(_on("lefebvre", suffix="/valider"), EDITORS),
     f"{_ID}/attributs": Visit(_on("lefebvre", suffix="/attributs"), EDITORS),
+    f"{_ID}/nss": Visit(_on("lefebvre", suffix="/nss"), EDITORS),  # the billing NSS
     f"{_ID}/exports/{{fmt}}": Visit(
-        _on("qualified", suffix="/exports/label.html"), READERS, disabled=LABEL_RULES_OFF,
+        _on("qualified", suffix="/exports/label.html"), READERS,
         fixed_width="a sticker of 90 mm (340 px) wide: its printed size"),
     f"{_ID}/insi": Visit(_on("retrieved", suffix="/insi"), EDITORS),
     f"{_ID}/insi/appels/{{call_id}}": Visit(_seeded("call"), EDITORS),
@@ -130,6 +119,7 @@ _FRAGMENT = "an htmx fragment, checked inside the creation form (test_the_fragme
 #: GET routes that answer no HTML page, and why.
 NOT_PAGES: dict[str, str] = {
     "/favicon.ico": "the icon (an image)",
+    "/identites/{identity_id}/imprimer": "a PDF to print (label, wristband or A4 sheet)",
     "/indicateurs.csv": "a CSV download",
     "/indicateurs-insi.csv": "a CSV download",
     "/verification/passages/{run_id}/rapport.csv": "a CSV download",

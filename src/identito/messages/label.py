@@ -93,7 +93,8 @@ def render_html(view: DiffusionView, context: ExportContext) -> bytes:
     page = (
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
         f'<title>{title}</title><link rel="stylesheet" href="{STYLESHEET}"></head>'
-        f'<body><div class="label"><table>{rows}</table>{code}</div></body></html>\n'
+        f'<body><main class="label"><h1>{title}</h1><table>{rows}</table>{code}</main>'
+        "</body></html>\n"
     )
     return page.encode("utf-8")
 
