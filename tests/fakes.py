@@ -33,6 +33,7 @@ from identito.domain.events import AuditAction
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import ensure_sole_holder, holds, must_hold_alone
+from identito.domain.insi import InsiOutcome
 from identito.domain.interface_accounts import InterfaceAccount
 from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Role, role_permissions
@@ -53,7 +54,6 @@ from identito.services.teleservice import (
     CardQuery,
     Exchange,
     InsiIdentity,
-    InsiOutcome,
     InsiResponse,
     TeleserviceError,
     TraitsQuery,

@@ -20,6 +20,7 @@ from identito.adapters.audit_chain import heads as chain_heads
 from identito.adapters.audit_verify import verify_chains
 from identito.adapters.bulk import insert_many
 from identito.adapters.orm import audit_log, outbox
+from identito.domain.events import AuditAction
 from identito.domain.ids import new_id
 from identito.services.audit_integrity import AuditCheck, ChainHead
 from identito.services.unit_of_work import AuditEntry
@@ -56,7 +57,7 @@ def _audit_row(entry: AuditEntry, position: int) -> dict[str, Any]:
         "at": entry.at,
         "position": position,
         "actor": entry.actor,
-        "action": entry.action,
+        "action": entry.action.value,
         "identity_id": entry.identity_id,
         "before": entry.before,
         "after": entry.after,
@@ -73,7 +74,7 @@ def _audit_entry(row: RowMapping) -> AuditEntry:
     return AuditEntry(
         actor=row["actor"],
         at=row["at"],
-        action=row["action"],
+        action=AuditAction(row["action"]),
         identity_id=row["identity_id"],
         before=row["before"],
         after=row["after"],
@@ -98,7 +99,7 @@ class SqlOutbox:
             {
                 "id": new_id(),
                 "identity_id": entry.identity_id,
-                "action": entry.action,
+                "action": entry.action.value,
                 "created_at": entry.at,
                 "payload": {
                     "audit_id": str(entry.id),

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from identito.domain.insi import InsiOutcome
 from identito.domain.permissions import Actor, Permission
-from identito.services.insi_records import CallOutcome, Decision, InsiCall
+from identito.services.insi_records import Decision, InsiCall
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
 
@@ -92,14 +93,14 @@ def _reason(attempt: list[InsiCall]) -> str | None:
     last = max(attempt, key=lambda c: c.sequence)
     if any(c.applied for c in attempt):
         return None
-    if last.outcome is CallOutcome.NOT_FOUND:
+    if last.outcome is InsiOutcome.NOT_FOUND:
         return "not_found"
-    if last.outcome is CallOutcome.SEVERAL_FOUND:
+    if last.outcome is InsiOutcome.SEVERAL_FOUND:
         return "several_found"
     if last.decision is Decision.REJECTED:
         return "rejected"
     if last.decision is Decision.PENDING:
         return "pending"
-    if last.outcome is CallOutcome.ERROR and last.decision is not Decision.REFUSED:
+    if last.outcome is InsiOutcome.ERROR and last.decision is not Decision.REFUSED:
         return "error"
     return "refused"

@@ -15,6 +15,7 @@ from typing import Any, Protocol, Self
 from uuid import UUID
 
 from identito.domain.duplicates import MatchRecord
+from identito.domain.events import AuditAction
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.ids import new_id
@@ -52,7 +53,7 @@ class SearchCriteria:
 class AuditEntry:
     actor: str
     at: datetime
-    action: str
+    action: AuditAction
     identity_id: UUID | None
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
@@ -289,7 +290,7 @@ def audit_entries(identities: Iterable[Identity], actor: Actor, at: datetime) ->
                 AuditEntry(
                     actor=actor.username,
                     at=at,
-                    action=event.action.value,
+                    action=event.action,
                     identity_id=identity.id,
                     before=event.before,
                     after=event.after,

@@ -18,8 +18,6 @@ from identito.domain.permissions import Actor, Permission
 from identito.entrypoints.web.forms import text
 from identito.entrypoints.web.rendering import (
     FIELD_LABELS,
-    INS_KIND_LABELS,
-    SEX_LABELS,
     date_fr,
     templates,
 )
@@ -93,7 +91,7 @@ def _shown(identity: Identity, name: str, places: Mapping[UUID, str]) -> str:
     if name == "birth_date":
         return date_fr(t.birth_date.raw)
     if name == "sex":
-        return SEX_LABELS[t.sex.value]
+        return t.sex.label
     if name == "birth_place_code":
         label = places.get(identity.id)
         return f"{t.birth_place_code} — {label}" if label else t.birth_place_code
@@ -104,7 +102,7 @@ def _shown(identity: Identity, name: str, places: Mapping[UUID, str]) -> str:
 def _ins(identity: Identity) -> str:
     if identity.ins is None:
         return "—"
-    return f"{identity.ins.number.number} ({INS_KIND_LABELS[identity.ins.kind]})"
+    return f"{identity.ins.number.number} ({identity.ins.kind.label})"
 
 
 def _attributes(identity: Identity) -> str:
