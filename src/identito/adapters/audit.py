@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, RowMapping, select, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, func, select, update
 
 from identito.adapters.audit_chain import chain_rows, row_is_intact
 from identito.adapters.audit_chain import heads as chain_heads
@@ -23,7 +23,7 @@ from identito.adapters.orm import audit_log, outbox
 from identito.domain.events import AuditAction
 from identito.domain.ids import new_id
 from identito.services.audit_integrity import AuditCheck, ChainHead
-from identito.services.unit_of_work import AuditEntry
+from identito.services.unit_of_work import AuditEntry, AuditQuery
 
 
 class SqlAuditLog:
@@ -44,11 +44,47 @@ class SqlAuditLog:
         )
         return [_audit_entry(row) for row in self.connection.execute(query).mappings()]
 
+    def search(self, query: AuditQuery) -> list[AuditEntry]:
+        found = (
+            select(audit_log)
+            .where(*_conditions(query))
+            .order_by(audit_log.c.at.desc(), audit_log.c.position.desc(), audit_log.c.id.desc())
+            .offset(query.offset)
+            .limit(query.limit)
+        )
+        return [_audit_entry(row) for row in self.connection.execute(found).mappings()]
+
+    def count(self, query: AuditQuery) -> int:
+        counted = select(func.count()).select_from(audit_log).where(*_conditions(query))
+        return int(self.connection.execute(counted).scalar_one())
+
+    def actors(self, identity_id: UUID | None) -> list[str]:
+        found = select(audit_log.c.actor).distinct().order_by(audit_log.c.actor)
+        if identity_id is not None:
+            found = found.where(audit_log.c.identity_id == identity_id)
+        return [row[0] for row in self.connection.execute(found)]
+
     def verify(self, anchor: Sequence[ChainHead]) -> AuditCheck:
         return verify_chains(self.connection, anchor)
 
     def heads(self) -> list[ChainHead]:
         return [ChainHead(c, seq, h) for c, (seq, h) in chain_heads(self.connection).items()]
+
+
+def _conditions(query: AuditQuery) -> list[ColumnElement[bool]]:
+    c = audit_log.c
+    conditions: list[ColumnElement[bool]] = []
+    if query.identity_id is not None:
+        conditions.append(c.identity_id == query.identity_id)
+    if query.since is not None:
+        conditions.append(c.at >= query.since)
+    if query.until is not None:
+        conditions.append(c.at < query.until)
+    if query.actor is not None:
+        conditions.append(c.actor == query.actor)
+    if query.action is not None:
+        conditions.append(c.action == query.action.value)
+    return conditions
 
 
 def _audit_row(entry: AuditEntry, position: int) -> dict[str, Any]:

@@ -50,6 +50,19 @@ class SearchCriteria:
 
 
 @dataclass(frozen=True)
+class AuditQuery:
+    """Audit rows of the journal, newest first: every bound optional, ``until`` exclusive."""
+
+    identity_id: UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = None
+    action: AuditAction | None = None
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     actor: str
     at: datetime
@@ -172,6 +185,18 @@ class AuditLog(Protocol):
     def write(self, entries: Iterable[AuditEntry]) -> None: ...
 
     def for_identity(self, identity_id: UUID) -> list[AuditEntry]: ...
+
+    def search(self, query: AuditQuery) -> list[AuditEntry]:
+        """The rows of ``query``, newest first, ``query.limit`` at most from ``offset``."""
+        ...
+
+    def count(self, query: AuditQuery) -> int:
+        """How many rows ``query`` matches (offset and limit aside)."""
+        ...
+
+    def actors(self, identity_id: UUID | None) -> list[str]:
+        """Who wrote rows (about ``identity_id`` when given), sorted."""
+        ...
 
 
 class UserRepository(Protocol):
