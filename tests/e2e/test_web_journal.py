@@ -154,7 +154,7 @@ def test_the_journal_is_paged_and_the_pages_keep_the_filters(
     assert _rows(first.text) == 50 and "Page 1 sur 2" in first.text
     assert f"action={action.value}&amp;page=2" in first.text
     assert _rows(second.text) == 10 and "Page 2 sur 2" in second.text
-    assert "60 lignes du journal" in first.text
+    assert "60 actions tracées" in first.text
 
 
 def test_the_global_journal_lists_every_row_with_french_labels(
