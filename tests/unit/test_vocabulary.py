@@ -16,6 +16,7 @@ import identito
 import identito.entrypoints.api
 from identito.domain.duplicate_reviews import Decision as ReviewDecision
 from identito.domain.duplicate_reviews import ReviewStatus, Source
+from identito.domain.duplicates import Agreement, Trait
 from identito.domain.events import AuditAction
 from identito.domain.identifiers import InsKind
 from identito.domain.insi import CollectionMethod, InsiOutcome
@@ -23,6 +24,8 @@ from identito.domain.permissions import Role
 from identito.domain.status import CollisionLevel, IdentityAttribute, IdentityStatus
 from identito.domain.traits import Sex
 from identito.entrypoints.web.rendering import label
+from identito.services.import_records import ImportState
+from identito.services.insi_indicators import NonQualification
 from identito.services.insi_records import Decision as InsiDecision
 from identito.services.insi_records import ItemState
 from identito.services.teleservice import CallMode
@@ -37,7 +40,8 @@ SRC = Path(identito.__file__).parent
 SHOWN = (
     AuditAction, InsiOutcome, InsiDecision, ReviewDecision, CollectionMethod, ReviewStatus,
     Source, IdentityStatus, IdentityAttribute, CollisionLevel, Sex, InsKind, Role, CallMode,
-    ItemState, EntryKind, EntryDecision, VerificationResult,
+    ItemState, EntryKind, EntryDecision, VerificationResult, Agreement, Trait, ImportState,
+    NonQualification,
 )  # fmt: skip
 #: Where an audit action's value may be written out: the enum, and the migrations (history).
 ALLOWED = {SRC / "domain" / "events.py"}

@@ -23,23 +23,6 @@ from identito.entrypoints.web.rendering import (
 )
 from identito.services.duplicates import Duplicate, check_duplicates
 
-TRAIT_LABELS = {
-    Trait.NAME: "Nom (de naissance / utilisé)",
-    Trait.FIRST_NAMES: "Prénom(s) de naissance",
-    Trait.BIRTH_DATE: "Date de naissance",
-    Trait.SEX: "Sexe",
-    Trait.BIRTH_PLACE: "Lieu de naissance",
-    Trait.INS: "Matricule INS",
-}
-#: By value (a StrEnum member looks its value up), so a level added to the model only
-#: needs its label here.
-AGREEMENT_LABELS = {
-    "exact": "= Identique",
-    "phonetic": "≈ Même prononciation",
-    "close": "≈ Proche",
-    "different": "≠ Différent",
-    "missing": "? Non comparable",
-}
 #: Hidden field of the « Créer quand même » form: the duplicates the user was shown.
 SEEN_FIELD = "doublons_vus"
 #: Most potential duplicates shown before saving.
@@ -111,9 +94,8 @@ def _attributes(identity: Identity) -> str:
 
 templates.env.globals.update(
     side_by_side_rows=side_by_side_rows,
-    DUPLICATE_TRAIT_LABELS=TRAIT_LABELS,
-    AGREEMENT_LABELS=AGREEMENT_LABELS,
-    AGREEMENT_EXACT=Agreement.EXACT,
+    Agreement=Agreement,
+    DuplicateTrait=Trait,
     AGREEMENT_MISSING=Agreement.MISSING,
     TRAIT_INS=Trait.INS,
     SEEN_FIELD=SEEN_FIELD,

@@ -11,19 +11,12 @@ from identito.domain.errors import FieldError, InvalidInput
 from identito.domain.insi import SEARCH_OUTCOMES
 from identito.entrypoints.web.forms import iso_date, text
 from identito.entrypoints.web.rendering import shown_message, templates
-from identito.services.insi_indicators import REASONS
+from identito.services.insi_indicators import NonQualification
 
 #: The outcomes of a search by code, in the order the indicators list them.
 OUTCOME_LABELS = {outcome.value: outcome.label for outcome in SEARCH_OUTCOMES}
-REASON_LABELS = {
-    "not_found": "Aucune identité trouvée (01)",
-    "several_found": "Plusieurs identités trouvées (02)",
-    "error": "Erreur du téléservice",
-    "rejected": "Comparaison refusée par l'utilisateur",
-    "pending": "Comparaison en attente de décision",
-    "refused": "Réponse non intégrable",
-}
-assert set(REASON_LABELS) == set(REASONS)
+#: Reasons of non-qualification by code (the indicators' CSV and page).
+REASON_LABELS = {reason.value: reason.label for reason in NonQualification}
 #: Rows of beneficiaries in the card form (a Vitale card may carry several).
 BENEFICIARY_ROWS = (1, 2, 3)
 
