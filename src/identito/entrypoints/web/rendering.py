@@ -82,7 +82,7 @@ def label(value: object, vocabulary: type[StrEnum] | None = None) -> str:
         return ""
     if vocabulary is not None and not isinstance(value, vocabulary):
         try:
-            value = vocabulary(value)
+            value = vocabulary(str(value))
         except ValueError:
             return str(value)
     shown = getattr(value, "label", None)
