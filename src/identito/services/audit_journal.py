@@ -71,10 +71,6 @@ class JournalLine:
     def reason(self) -> str | None:
         return self.entry.reason or self.entry.details.get("reason") or None
 
-    @property
-    def intact(self) -> bool | None:
-        return self.entry.intact
-
 
 @dataclass(frozen=True)
 class JournalPage:

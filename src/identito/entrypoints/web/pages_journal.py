@@ -7,6 +7,7 @@ Permission ``audit:read`` is checked by ``services.audit_journal``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -119,7 +120,9 @@ def _page_links(request: Request, page: service.JournalPage) -> dict[str, str | 
     }
 
 
-def _render(request: Request, context: dict[str, Any], build: Any) -> Response:
+def _render(
+    request: Request, context: dict[str, Any], build: Callable[[], service.JournalPage]
+) -> Response:
     base = {"filters": _filters(request), "actions": ACTIONS, "journal": None}
     try:
         journal = build()
