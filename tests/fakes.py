@@ -39,6 +39,7 @@ from identito.domain.events import AuditAction
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import ensure_sole_holder, holds, must_hold_alone
+from identito.domain.insi import InsiOutcome
 from identito.domain.interface_accounts import InterfaceAccount
 from identito.domain.merges import Merge
 from identito.domain.permissions import Actor, Role, role_permissions
@@ -59,13 +60,13 @@ from identito.services.teleservice import (
     CardQuery,
     Exchange,
     InsiIdentity,
-    InsiOutcome,
     InsiResponse,
     TeleserviceError,
     TraitsQuery,
 )
 from identito.services.unit_of_work import (
     AuditEntry,
+    AuditQuery,
     IndicatorKey,
     SearchCriteria,
     Token,
@@ -448,6 +449,27 @@ class FakeAuditLog:
 
     def for_identity(self, identity_id: UUID) -> list[AuditEntry]:
         return [e for e in self.entries if e.identity_id == identity_id]
+
+    def search(self, query: AuditQuery) -> list[AuditEntry]:
+        found = sorted(self._matching(query), key=lambda e: e.at, reverse=True)
+        return found[query.offset : query.offset + query.limit]
+
+    def count(self, query: AuditQuery) -> int:
+        return len(self._matching(query))
+
+    def actors(self, identity_id: UUID | None) -> list[str]:
+        return sorted({e.actor for e in self.entries if identity_id in (None, e.identity_id)})
+
+    def _matching(self, query: AuditQuery) -> list[AuditEntry]:
+        return [
+            e
+            for e in self.entries
+            if query.identity_id in (None, e.identity_id)
+            and (query.since is None or e.at >= query.since)
+            and (query.until is None or e.at < query.until)
+            and query.actor in (None, e.actor)
+            and query.action in (None, e.action)
+        ]
 
     def actions(self, identity_id: UUID | None = None) -> list[str]:
         """The committed actions, optionally of one identity (test helper)."""

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from identito.adapters.database import dispose_engines, engine_for
 from identito.adapters.orm import audit_log, received_messages, sender_patients
 from identito.bootstrap import Container
+from identito.domain.events import AuditAction
 from identito.entrypoints.api import create_app
 from identito.services.auth import SYSTEM, add_user
 from identito.services.interface_accounts import declare_interface_account
-from identito.services.sender_checks import SENDER_REFUSED
 
 HL7 = "/api/v1/hl7v2"
 FHIR_JSON = {"Content-Type": "application/fhir+json"}
@@ -89,7 +89,7 @@ def rows(container: Container, table: Any, *where: Any) -> list[Any]:
 
 
 def refusals(container: Container) -> list[Any]:
-    return rows(container, audit_log, audit_log.c.action == SENDER_REFUSED)
+    return rows(container, audit_log, audit_log.c.action == AuditAction.SENDER_REFUSED)
 
 
 @pytest.mark.parametrize("role", CANNOT_RECEIVE)

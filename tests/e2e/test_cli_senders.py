@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from identito.adapters.database import engine_for
 from identito.adapters.orm import audit_log
+from identito.domain.events import AuditAction
 from identito.services.auth import issue_token
-from identito.services.interface_accounts import ACCOUNT_CHANGED, ACCOUNT_DECLARED
 from identito.services.login_throttle import LoginAttempt
 
 
@@ -37,7 +37,7 @@ def test_senders_add_declares_a_sender_that_list_shows_and_the_audit_records(cli
     assert "Compte d'interface labo déclaré (actif)" in text(added)
     assert "LABO^CHU-X" in text(listed) and "10.1.2.0/24" in text(listed)
     assert "CN=LABO,O=CHU-X" in text(listed)
-    assert ACCOUNT_DECLARED in audit_actions(cli)
+    assert AuditAction.INTERFACE_ACCOUNT_DECLARED in audit_actions(cli)
 
 
 def test_senders_add_refuses_a_bad_address_and_fingerprint_in_french_and_declares_nothing(
@@ -78,7 +78,7 @@ def test_senders_disable_then_enable_are_audited_and_shown(cli: Cli) -> None:
     cli.ok("senders", "enable", "labo")
 
     assert "actif" in text(cli.ok("senders", "list"))
-    assert audit_actions(cli).count(ACCOUNT_CHANGED) == 2
+    assert audit_actions(cli).count(AuditAction.INTERFACE_ACCOUNT_CHANGED) == 2
 
 
 def test_senders_change_of_an_unknown_sender_fails_in_french(cli: Cli) -> None:

@@ -10,8 +10,7 @@ from typing import Any
 from api_support import Api
 from web_support import Browser
 
-from identito.domain.duplicate_reviews import ReviewStatus
-from identito.entrypoints.web.reviews_view import REVIEW_STATUS_LABELS, SOURCE_LABELS
+from identito.domain.duplicate_reviews import ReviewStatus, Source
 
 DUPLICATES = "/api/v1/duplicates"
 _dates = iter(f"1962-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 28))
@@ -43,9 +42,9 @@ def _decide(browser: Browser, review: dict[str, Any], **form: str) -> Any:
 
 
 def test_every_review_status_and_source_has_a_french_label() -> None:
-    assert set(REVIEW_STATUS_LABELS) == set(ReviewStatus)
-    assert REVIEW_STATUS_LABELS[ReviewStatus.DUPLICATE].startswith("Doublon avéré")
-    assert all(SOURCE_LABELS.values())
+    assert all(status.label for status in ReviewStatus)
+    assert ReviewStatus.DUPLICATE.label.startswith("Doublon avéré")
+    assert all(source.label for source in Source)
 
 
 def test_the_menu_shows_the_pending_count_to_reviewers_only(

@@ -73,6 +73,8 @@ PAGES: dict[str, tuple[Url, str]] = {
     "/doublons/{review_id}": (lambda s: f"/doublons/{s.review_id}", SHOWS),
     "/collisions": (lambda s: "/collisions", "none declared here"),
     f"{_ID}/collision": (_page("/collision"), "the declaration form"),
+    f"{_ID}/journal": (_page("/journal"), SHOWS),
+    "/journal": (lambda s: "/journal", SHOWS),
 }  # fmt: skip
 
 

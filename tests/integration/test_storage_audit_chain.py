@@ -26,6 +26,7 @@ from identito.adapters.database import create_engine_for, dispose_engines, engin
 from identito.adapters.migrate import alembic_config
 from identito.adapters.orm import audit_chain_heads, audit_log
 from identito.adapters.unit_of_work import SqlUnitOfWork, sql_uow_factory
+from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor
 from identito.entrypoints.cli import app as cli_app
@@ -270,7 +271,7 @@ def test_concurrent_writers_on_the_same_chains_keep_every_chain_whole(
             with uow_factory() as uow:
                 uow.identities.add(make_identity())
                 uow.add_audit(  # no identity: chain 0, shared by every writer
-                    AuditEntry(admin.username, rules.now(), "test.concurrent", None,
+                    AuditEntry(admin.username, rules.now(), AuditAction.SETTINGS_CHANGED, None,
                                details={"worker": worker, "step": step})
                 )  # fmt: skip
                 uow.commit(admin, rules.now())

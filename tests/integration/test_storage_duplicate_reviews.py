@@ -11,6 +11,7 @@ from identito.adapters.orm import audit_log
 from identito.domain.duplicate_reviews import ReviewStatus, Source
 from identito.domain.duplicates import ScoredPair
 from identito.domain.errors import NotFound
+from identito.domain.events import AuditAction
 from identito.domain.identifiers import Ins, Oid
 from identito.domain.status import CollisionLevel, IdentityAttribute
 from identito.services.collisions import declare_collision, list_collisions, resolve_collision
@@ -20,7 +21,7 @@ from identito.services.duplicates import score
 from identito.services.identities import create_identity, update_identity
 from identito.services.indicators import duplicate_indicators
 from identito.services.merges import merge_identities
-from identito.services.preferences import SETTINGS_CHANGED, update_preferences
+from identito.services.preferences import update_preferences
 
 INS = Ins.parse("180037505612310", Oid.NIR.value)
 
@@ -153,7 +154,7 @@ def test_the_review_threshold_is_a_stored_audited_preference(uow_factory, admin,
 
     with uow_factory() as uow:
         stored = uow.preferences.get_all()
-        query = select(audit_log.c.after).where(audit_log.c.action == SETTINGS_CHANGED)
+        query = select(audit_log.c.after).where(audit_log.c.action == AuditAction.SETTINGS_CHANGED)
         [after] = [row[0] for row in uow.identities.connection.execute(query)]
     assert (prefs.duplicate_review_threshold, prefs.duplicate_scan_interval_hours) == (0.9, 12)
     assert stored["duplicate_review_threshold"] == 0.9

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from fakes import FakeTeleservice, insi_person
 from identito.adapters.database import engine_for
 from identito.adapters.orm import insi_calls
-from identito.domain.insi import CollectionMethod, ReceivedIns
+from identito.domain.insi import CollectionMethod, InsiOutcome, ReceivedIns
 from identito.domain.status import IdentityAttribute, IdentityStatus
 from identito.services.insi import accept_insi_call, recover_ins
-from identito.services.insi_records import CallOutcome, Decision, InsiCall, ItemState
+from identito.services.insi_records import Decision, InsiCall, ItemState
 from identito.services.insi_worklist import open_worklist, run_worklist
 from identito.services.teleservice import TeleserviceTimeout
 
@@ -59,7 +59,7 @@ def test_a_call_keeps_its_raw_messages_byte_for_byte_and_stores_them_compressed(
         at=AT,
         mode="traits",
         authentication="organisation-manual",
-        outcome=CallOutcome.NOT_FOUND,
+        outcome=InsiOutcome.NOT_FOUND,
         query={"birth_name": "ECETINSI", "first_names": ["PIERRE-ALAIN"]},
         request=b"<soap:Envelope/>",
         response=response,
@@ -120,7 +120,7 @@ def test_every_call_is_traced_even_when_the_last_one_fails(
     with uow_factory() as uow:
         calls = uow.insi_calls.for_identity(identity_id)
         identity = uow.identities.get(identity_id)
-    assert [c.outcome for c in calls] == [CallOutcome.NOT_FOUND, CallOutcome.ERROR]
+    assert [c.outcome for c in calls] == [InsiOutcome.NOT_FOUND, InsiOutcome.ERROR]
     assert calls[-1].error_code == "timeout" and result.call.id == calls[-1].id
     assert identity.status is IdentityStatus.PROVISIONAL
 

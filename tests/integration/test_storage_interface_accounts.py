@@ -26,10 +26,10 @@ from identito.adapters.insi.simulator.certs import CertificateSet, ensure_certif
 from identito.adapters.orm import audit_log, identities, interface_accounts, received_messages
 from identito.bootstrap import Container, bootstrap
 from identito.config import Settings
+from identito.domain.events import AuditAction
 from identito.entrypoints.mllp import END, frame, sender_notice, start_server
 from identito.services.auth import SYSTEM
 from identito.services.interface_accounts import change_interface_account, declare_interface_account
-from identito.services.sender_checks import SENDER_REFUSED
 
 DECLARED, OTHER = "127.0.0.1", "127.0.0.2"
 
@@ -95,7 +95,7 @@ def rows(url: str, table: Any, *where: Any) -> list[Any]:
 
 def refusals(url: str, wait: float = 0.0) -> list[Any]:
     deadline = time.monotonic() + wait
-    while not (found := rows(url, audit_log, audit_log.c.action == SENDER_REFUSED)):
+    while not (found := rows(url, audit_log, audit_log.c.action == AuditAction.SENDER_REFUSED)):
         if time.monotonic() >= deadline:
             break
         time.sleep(0.05)

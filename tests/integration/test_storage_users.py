@@ -10,6 +10,7 @@ import pytest
 from fakes_login import LOGIN_POLICY
 from identito.adapters.unit_of_work import SqlUnitOfWork
 from identito.domain.errors import InvalidInput
+from identito.domain.events import AuditAction
 from identito.domain.permissions import Permission, Role
 from identito.services.auth import (
     SYSTEM,
@@ -80,7 +81,6 @@ def test_preferences_are_stored_in_the_database_and_their_changes_audited(
 
     from identito.adapters.orm import audit_log
     from identito.services.preferences import (
-        SETTINGS_CHANGED,
         get_preferences,
         update_preferences,
     )
@@ -98,6 +98,6 @@ def test_preferences_are_stored_in_the_database_and_their_changes_audited(
     prefs = get_preferences(uow=uow_factory(), actor=SYSTEM, rules=rules)
     assert prefs.similarity_threshold == 0.85
     with uow_factory() as uow:
-        query = select(audit_log.c.after).where(audit_log.c.action == SETTINGS_CHANGED)
+        query = select(audit_log.c.after).where(audit_log.c.action == AuditAction.SETTINGS_CHANGED)
         afters = [row[0] for row in uow.identities.connection.execute(query)]
     assert sorted(a["similarity_threshold"] for a in afters) == [0.8, 0.85]

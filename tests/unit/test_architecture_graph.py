@@ -73,6 +73,7 @@ API_WEB_IMPORTS_ALLOWED: frozenset[Edge] = frozenset(
                 "pages_indicators",
                 "pages_insi",
                 "pages_insi_lists",
+                "pages_journal",
                 "pages_interfaces",
                 "pages_reviews",
                 "pages_verification",

@@ -13,16 +13,17 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, RowMapping, select, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, func, select, update
 
 from identito.adapters.audit_chain import chain_rows, row_is_intact
 from identito.adapters.audit_chain import heads as chain_heads
 from identito.adapters.audit_verify import verify_chains
 from identito.adapters.bulk import insert_many
 from identito.adapters.orm import audit_log, outbox
+from identito.domain.events import AuditAction
 from identito.domain.ids import new_id
 from identito.services.audit_integrity import AuditCheck, ChainHead
-from identito.services.unit_of_work import AuditEntry
+from identito.services.unit_of_work import AuditEntry, AuditQuery
 
 
 class SqlAuditLog:
@@ -43,11 +44,47 @@ class SqlAuditLog:
         )
         return [_audit_entry(row) for row in self.connection.execute(query).mappings()]
 
+    def search(self, query: AuditQuery) -> list[AuditEntry]:
+        found = (
+            select(audit_log)
+            .where(*_conditions(query))
+            .order_by(audit_log.c.at.desc(), audit_log.c.position.desc(), audit_log.c.id.desc())
+            .offset(query.offset)
+            .limit(query.limit)
+        )
+        return [_audit_entry(row) for row in self.connection.execute(found).mappings()]
+
+    def count(self, query: AuditQuery) -> int:
+        counted = select(func.count()).select_from(audit_log).where(*_conditions(query))
+        return int(self.connection.execute(counted).scalar_one())
+
+    def actors(self, identity_id: UUID | None) -> list[str]:
+        found = select(audit_log.c.actor).distinct().order_by(audit_log.c.actor)
+        if identity_id is not None:
+            found = found.where(audit_log.c.identity_id == identity_id)
+        return [row[0] for row in self.connection.execute(found)]
+
     def verify(self, anchor: Sequence[ChainHead]) -> AuditCheck:
         return verify_chains(self.connection, anchor)
 
     def heads(self) -> list[ChainHead]:
         return [ChainHead(c, seq, h) for c, (seq, h) in chain_heads(self.connection).items()]
+
+
+def _conditions(query: AuditQuery) -> list[ColumnElement[bool]]:
+    c = audit_log.c
+    conditions: list[ColumnElement[bool]] = []
+    if query.identity_id is not None:
+        conditions.append(c.identity_id == query.identity_id)
+    if query.since is not None:
+        conditions.append(c.at >= query.since)
+    if query.until is not None:
+        conditions.append(c.at < query.until)
+    if query.actor is not None:
+        conditions.append(c.actor == query.actor)
+    if query.action is not None:
+        conditions.append(c.action == query.action.value)
+    return conditions
 
 
 def _audit_row(entry: AuditEntry, position: int) -> dict[str, Any]:
@@ -56,7 +93,7 @@ def _audit_row(entry: AuditEntry, position: int) -> dict[str, Any]:
         "at": entry.at,
         "position": position,
         "actor": entry.actor,
-        "action": entry.action,
+        "action": entry.action.value,
         "identity_id": entry.identity_id,
         "before": entry.before,
         "after": entry.after,
@@ -73,7 +110,7 @@ def _audit_entry(row: RowMapping) -> AuditEntry:
     return AuditEntry(
         actor=row["actor"],
         at=row["at"],
-        action=row["action"],
+        action=AuditAction(row["action"]),
         identity_id=row["identity_id"],
         before=row["before"],
         after=row["after"],
@@ -98,7 +135,7 @@ class SqlOutbox:
             {
                 "id": new_id(),
                 "identity_id": entry.identity_id,
-                "action": entry.action,
+                "action": entry.action.value,
                 "created_at": entry.at,
                 "payload": {
                     "audit_id": str(entry.id),

@@ -18,9 +18,9 @@ from sqlalchemy import Connection, RowMapping, insert, select, update
 from identito.adapters.bulk import insert_many
 from identito.adapters.orm import identities, insi_calls, insi_worklist_items, insi_worklists
 from identito.domain.errors import NotFound
+from identito.domain.insi import InsiOutcome
 from identito.domain.status import IdentityAttribute, IdentityStatus
 from identito.services.insi_records import (
-    CallOutcome,
     Decision,
     InsiCall,
     ItemState,
@@ -89,7 +89,7 @@ class SqlInsiCallRepository:
 
 def _call(row: RowMapping) -> InsiCall:
     values: dict[str, Any] = {k: v for k, v in row.items() if k not in _RAW}
-    values["outcome"] = CallOutcome(row["outcome"])
+    values["outcome"] = InsiOutcome(row["outcome"])
     values["decision"] = Decision(row["decision"]) if row["decision"] else None
     values["request"] = _unpack(row.get("request_z"))
     values["response"] = _unpack(row.get("response_z"))

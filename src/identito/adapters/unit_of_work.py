@@ -118,7 +118,7 @@ class SqlUnitOfWork:
             AuditEntry(
                 actor=actor.username,
                 at=at,
-                action=AuditAction.IDENTITY_READ.value,
+                action=AuditAction.IDENTITY_READ,
                 identity_id=identity.id,
             )
         )

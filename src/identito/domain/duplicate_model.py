@@ -47,6 +47,19 @@ class Agreement(StrEnum):
     DIFFERENT = "different"
     MISSING = "missing"
 
+    @property
+    def label(self) -> str:
+        return AGREEMENT_LABELS[self]
+
+
+AGREEMENT_LABELS = {
+    Agreement.EXACT: "= Identique",
+    Agreement.PHONETIC: "≈ Même prononciation",
+    Agreement.CLOSE: "≈ Proche",
+    Agreement.DIFFERENT: "≠ Différent",
+    Agreement.MISSING: "? Non comparable",
+}
+
 
 class Trait(StrEnum):
     """The compared traits (names are cross-compared birth/used)."""
@@ -57,6 +70,20 @@ class Trait(StrEnum):
     SEX = "sex"
     BIRTH_PLACE = "birth_place_code"
     INS = "ins"
+
+    @property
+    def label(self) -> str:
+        return TRAIT_LABELS[self]
+
+
+TRAIT_LABELS = {
+    Trait.NAME: "Nom (de naissance / utilisé)",
+    Trait.FIRST_NAMES: "Prénom(s) de naissance",
+    Trait.BIRTH_DATE: "Date de naissance",
+    Trait.SEX: "Sexe",
+    Trait.BIRTH_PLACE: "Lieu de naissance",
+    Trait.INS: "Matricule INS",
+}
 
 
 Levels = Mapping[Agreement, tuple[float, float]]

@@ -119,6 +119,19 @@ class Source(StrEnum):
     INS_HELD = "ins_held"  # a matricule refused: another active identity holds it (R-DU-03)
     SENDER_ID = "sender_id"  # messages of one sender's patient identifier went to both (0018)
 
+    @property
+    def label(self) -> str:
+        return SOURCE_LABELS[self]
+
+
+SOURCE_LABELS = {
+    Source.SCAN: "analyse de la base",
+    Source.CREATION: "création",
+    Source.CHANGE: "modification des traits",
+    Source.INS_HELD: "matricule INS déjà porté (R-DU-03)",
+    Source.SENDER_ID: "même identifiant patient d'un émetteur (IPP)",
+}
+
 
 @dataclass(frozen=True)
 class DuplicateReview:

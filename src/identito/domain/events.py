@@ -12,6 +12,8 @@ from typing import Any
 
 
 class AuditAction(StrEnum):
+    """Every action the audit journal records, stored by value; its French label below."""
+
     IDENTITY_CREATED = "identity.created"
     TRAITS_CHANGED = "identity.traits_changed"
     INS_RETRIEVED = "identity.ins_retrieved"
@@ -42,6 +44,72 @@ class AuditAction(StrEnum):
     TOKEN_REVOKED = "token.revoked"  # DELETE /api/v1/auth/token by its bearer
     LOGIN_LOCKED = "login.locked"  # too many failed logins: an account or address locked
     LOGIN_UNLOCKED = "login.unlocked"  # an administrator lifted a lock
+    INSI_CALLED = "insi.called"  # one call to the teleservice (R-TRC-01)
+    INSI_REJECTED = "insi.rejected"  # the user refused the identity INSi returned
+    INSI_VERIFIED = "insi.verified"  # a verification result applied
+    INSI_WORKLIST_CREATED = "insi.worklist_created"
+    VERIFICATION_CAMPAIGN_CREATED = "verification.campaign_created"
+    VERIFICATION_RUN_STARTED = "verification.run_started"
+    VERIFICATION_RUN_FINISHED = "verification.run_finished"
+    VIGILANCE_ENTRY_RESOLVED = "vigilance.entry_resolved"
+    IDENTITY_RECEIVED = "identity.received"  # integrated from a received message
+    MESSAGE_RECEIVED = "reception.message"  # any received message and its outcome
+    SENDER_REFUSED = "reception.sender_refused"
+    SETTINGS_CHANGED = "settings.changed"
+    INTERFACE_ACCOUNT_DECLARED = "interface_account.declared"
+    INTERFACE_ACCOUNT_CHANGED = "interface_account.changed"
+
+    @property
+    def label(self) -> str:
+        return AUDIT_ACTION_LABELS[self]
+
+
+AUDIT_ACTION_LABELS = {
+    AuditAction.IDENTITY_CREATED: "Création",
+    AuditAction.TRAITS_CHANGED: "Modification des traits",
+    AuditAction.INS_RETRIEVED: "Récupération de l'INS",
+    AuditAction.INS_CHANGED: "Saisie du matricule INS (à vérifier)",
+    AuditAction.INS_CONFIRMED: "Matricule INS saisi confirmé par INSi",
+    AuditAction.NSS_CHANGED: "NSS de facturation (numéro de sécurité sociale)",
+    AuditAction.INS_INVALIDATED: "Invalidation du matricule INS",
+    AuditAction.STATUS_CHANGED: "Changement de statut",
+    AuditAction.ATTRIBUTES_CHANGED: "Changement d'attributs",
+    AuditAction.IDENTITY_VALIDATED: "Validation (pièce contrôlée)",
+    AuditAction.IDENTITY_READ: "Lecture du matricule INS",
+    AuditAction.IDENTITY_IMPORTED: "Import",
+    AuditAction.IDENTITY_DIFFUSED: "Diffusion (export ou message)",
+    AuditAction.IDENTITY_MERGED: "Fusion",
+    AuditAction.IDENTITY_UNMERGED: "Annulation de fusion",
+    AuditAction.COLLISION_DECLARED: "Déclaration de collision",
+    AuditAction.COLLISION_RESOLVED: "Résolution de collision",
+    AuditAction.INS_ALREADY_HELD: "Matricule INS refusé (déjà porté par une autre identité)",
+    AuditAction.DUPLICATE_DECIDED: "Décision sur un doublon potentiel",
+    AuditAction.DUPLICATES_SCANNED: "Recherche de doublons potentiels",
+    AuditAction.DUPLICATE_MODEL_ESTIMATED: "Estimation du modèle de doublons",
+    AuditAction.USER_CREATED: "Création d'un compte utilisateur",
+    AuditAction.USER_CHANGED: "Modification d'un compte utilisateur",
+    AuditAction.PASSWORD_CHANGED: "Changement de mot de passe",
+    AuditAction.ACCESS_REVOKED: "Révocation des accès d'un compte",
+    AuditAction.SESSION_OPENED: "Connexion",
+    AuditAction.SESSION_CLOSED: "Déconnexion",
+    AuditAction.TOKEN_REVOKED: "Révocation d'un jeton d'API",
+    AuditAction.LOGIN_LOCKED: "Verrouillage après échecs de connexion",
+    AuditAction.LOGIN_UNLOCKED: "Levée d'un verrouillage de connexion",
+    AuditAction.INSI_CALLED: "Appel au téléservice INSi",
+    AuditAction.INSI_REJECTED: "Identité INSi refusée",
+    AuditAction.INSI_VERIFIED: "Vérification de l'INS",
+    AuditAction.INSI_WORKLIST_CREATED: "Création d'une liste de travail INSi",
+    AuditAction.VERIFICATION_CAMPAIGN_CREATED: "Création d'une campagne de vérification",
+    AuditAction.VERIFICATION_RUN_STARTED: "Lancement d'une vérification en masse",
+    AuditAction.VERIFICATION_RUN_FINISHED: "Fin d'une vérification en masse",
+    AuditAction.VIGILANCE_ENTRY_RESOLVED: "Traitement d'une alerte d'identitovigilance",
+    AuditAction.IDENTITY_RECEIVED: "Intégration d'un message reçu",
+    AuditAction.MESSAGE_RECEIVED: "Message reçu",
+    AuditAction.SENDER_REFUSED: "Message refusé (émetteur non autorisé)",
+    AuditAction.SETTINGS_CHANGED: "Modification des paramètres",
+    AuditAction.INTERFACE_ACCOUNT_DECLARED: "Déclaration d'un compte d'interface",
+    AuditAction.INTERFACE_ACCOUNT_CHANGED: "Modification d'un compte d'interface",
+}
 
 
 @dataclass(frozen=True)

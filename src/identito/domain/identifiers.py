@@ -29,6 +29,18 @@ class InsKind(StrEnum):
     NIR_TEST = "NIR_TEST"
     NIR_DEMO = "NIR_DEMO"
 
+    @property
+    def label(self) -> str:
+        return INS_KIND_LABELS[self]
+
+
+INS_KIND_LABELS = {
+    InsKind.NIR: "NIR",
+    InsKind.NIA: "NIA (numéro identifiant d'attente)",
+    InsKind.NIR_TEST: "NIR de test",
+    InsKind.NIR_DEMO: "NIR de démonstration",
+}
+
 
 class Oid(StrEnum):
     """Assigning authorities of the matricule INS."""

@@ -41,6 +41,55 @@ class CollectionMethod(StrEnum):
     BARCODE = "CB"  # code à barres (DataMatrix INS)
     RFID = "RFID"
 
+    @property
+    def label(self) -> str:
+        return COLLECTION_METHOD_LABELS[self]
+
+
+COLLECTION_METHOD_LABELS = {
+    CollectionMethod.MANUAL: "Saisie manuelle",
+    CollectionMethod.VITALE_CARD: "Carte Vitale",
+    CollectionMethod.INSI: "Téléservice INSi",
+    CollectionMethod.BARCODE: "Code à barres (DataMatrix INS)",
+    CollectionMethod.RFID: "Puce RFID",
+}
+
+
+class InsiOutcome(StrEnum):
+    """The outcome of one INSi call: the return code of a search (00, 01, 02), the
+    answer of a verification (OK, KO), or ``error`` when no usable answer came back.
+
+    A teleservice search answers FOUND, NOT_FOUND or SEVERAL_FOUND; the trace of a call
+    (``services.insi_records.InsiCall``) may hold any member."""
+
+    FOUND = "00"
+    NOT_FOUND = "01"
+    SEVERAL_FOUND = "02"
+    ERROR = "error"
+    VERIFIED_OK = "OK"  # verification of an INS: the national bases confirm it
+    VERIFIED_KO = "KO"  # verification of an INS: refused
+
+    @property
+    def label(self) -> str:
+        return INSI_OUTCOME_LABELS[self]
+
+
+INSI_OUTCOME_LABELS = {
+    InsiOutcome.FOUND: "00 — identité trouvée",
+    InsiOutcome.NOT_FOUND: "01 — aucune identité trouvée",
+    InsiOutcome.SEVERAL_FOUND: "02 — plusieurs identités trouvées",
+    InsiOutcome.ERROR: "Erreur",
+    InsiOutcome.VERIFIED_OK: "Vérification : INS confirmé",
+    InsiOutcome.VERIFIED_KO: "Vérification : INS non confirmé",
+}
+#: The outcomes of a search (recovery) call, in the order indicators list them.
+SEARCH_OUTCOMES = (
+    InsiOutcome.FOUND,
+    InsiOutcome.NOT_FOUND,
+    InsiOutcome.SEVERAL_FOUND,
+    InsiOutcome.ERROR,
+)
+
 
 @dataclass(frozen=True)
 class ReceivedIns:

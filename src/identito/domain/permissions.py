@@ -50,6 +50,20 @@ class Role(StrEnum):
     #: an interface account (compte d'interface): a sending application, reception only
     INTERFACE = "interface"
 
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Administrateur",
+    Role.IDENTITY_VIGILANCE: "Cellule d'identitovigilance",
+    Role.ADMISSION: "Admission (accueil)",
+    Role.CARE: "Soignant (consultation)",
+    Role.STATISTICS: "Statistiques (indicateurs seulement)",
+    Role.INTERFACE: "Compte d'interface (réception des messages seulement)",
+}
+
 
 _P = Permission
 _IDENTITY_ALL = frozenset(

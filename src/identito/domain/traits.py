@@ -180,6 +180,10 @@ class Sex(StrEnum):
     INDETERMINATE = "I"
 
     @property
+    def label(self) -> str:
+        return SEX_LABELS[self]
+
+    @property
     def known_to_insi(self) -> bool:
         """INSi only knows M and F (R-TR-14): I is never sent nor confirmed."""
         return self in INSI_SEXES
@@ -191,6 +195,9 @@ class Sex(StrEnum):
         except ValueError:
             message = "Le sexe vaut M (masculin), F (féminin) ou I (indéterminé)."
             raise InvalidInput.single(field, "sex_value", message) from None
+
+
+SEX_LABELS = {Sex.MALE: "Masculin", Sex.FEMALE: "Féminin", Sex.INDETERMINATE: "Indéterminé"}
 
 
 #: The only sexes the INSi teleservice accepts and returns (R-TR-14).

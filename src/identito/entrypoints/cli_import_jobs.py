@@ -21,10 +21,6 @@ RESUME_HELP = (
     "fichier : l'import reprend après le dernier lot enregistré, sans doublon. "
     "« --status » liste les imports."
 )
-STATES = {
-    ImportState.RUNNING: "inachevé",
-    ImportState.DONE: "terminé",
-}  # inachevé: interrupted or running
 
 
 def file_digest(path: Path) -> str:
@@ -72,7 +68,7 @@ def show_status(container: Container) -> None:
     table.add_column("début / fin", no_wrap=True)
     for job in jobs:
         table.add_row(
-            f"{job.file_name}\n{job.file_digest[:12]}\n{job.actor}", STATES[job.state],
+            f"{job.file_name}\n{job.file_digest[:12]}\n{job.actor}", job.state.label,
             f"{job.rows_done} ({job.batches})", str(job.imported), str(job.rejects),
             f"{_when(job.started_at)}\n{_when(job.finished_at)}",
         )  # fmt: skip

@@ -16,6 +16,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from identito.domain.errors import DomainError
+from identito.domain.insi import InsiOutcome
+from identito.services.insi_records import Decision
+from identito.services.teleservice import CallMode
 
 if TYPE_CHECKING:
     from identito.bootstrap import Container
@@ -24,12 +27,6 @@ if TYPE_CHECKING:
     from identito.services.teleservice import Teleservice
 
 insi_app = typer.Typer(help="Téléservice INSi : récupération de l'INS.", no_args_is_help=True)
-OUTCOMES = {
-    "00": "identité trouvée",
-    "01": "aucune identité trouvée",
-    "02": "plusieurs identités trouvées",
-    "error": "erreur",
-}
 
 
 def _cli():  # type: ignore[no-untyped-def]
@@ -58,7 +55,7 @@ def recover(
 
     cli = _cli()
     container = cli._container()
-    card = {"nir": nir, "birth_date": birth_date, "rank": rank} if mode == "card" else None
+    card = {"nir": nir, "birth_date": birth_date, "rank": rank} if mode == CallMode.CARD else None
     try:
         result = recover_ins(
             identity_id,
@@ -126,12 +123,10 @@ def reject(
 def _show(result: RecoveryResult, identity_id: UUID) -> None:
     console = _cli().console
     call = result.call
-    label = OUTCOMES.get(call.outcome.value, call.outcome.value)
     console.print(
-        f"Résultat INSi : [bold]{call.outcome.value}[/bold] ({label}), "
-        f"{len(result.calls)} appel(s)."
+        f"Résultat INSi : [bold]{call.outcome.label}[/bold], {len(result.calls)} appel(s)."
     )
-    if call.message and call.outcome.value != "00":
+    if call.message and call.outcome is not InsiOutcome.FOUND:
         code = f" [{call.error_code}]" if call.error_code else ""
         console.print(f"{call.message}{code}", highlight=False)
     if result.comparison is not None:
@@ -147,7 +142,7 @@ def _show(result: RecoveryResult, identity_id: UUID) -> None:
     if call.applied:
         status = result.identity.status.value if result.identity else ""
         console.print(f"Traits INSi intégrés : statut {status}.")
-    elif call.decision is not None and call.decision.value == "pending":
+    elif call.decision is not None and call.decision is Decision.PENDING:
         console.print(
             "En attente de confirmation : "
             f"identito insi accept {identity_id} {call.id} (ou reject).",
@@ -261,7 +256,7 @@ def _summary(progress: WorklistProgress) -> None:
     table.add_column("résultat")
     table.add_column("identités", justify="right")
     for outcome, count in sorted(progress.outcomes.items()):
-        table.add_row(f"{outcome} ({OUTCOMES.get(outcome, outcome)})", str(count))
+        table.add_row(InsiOutcome(outcome).label, str(count))
     failed = progress.states.get("failed", 0)
     if failed:
         table.add_row("refusées avant appel", str(failed))

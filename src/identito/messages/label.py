@@ -19,11 +19,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from identito.domain.diffusion import DiffusionView, ExportContext
-from identito.domain.traits import Sex
 from identito.messages import datamatrix
 from identito.messages.common import INS_KIND_LABEL
 
-SEX_LABEL = {Sex.MALE: "Masculin", Sex.FEMALE: "Féminin", Sex.INDETERMINATE: "Indéterminé"}
 PAGE = (90 * mm, 50 * mm)
 VALUE_X = 24 * mm  # right of the widest caption (« Nom de naissance : », 20.3 mm at 6.5 pt)
 SYMBOL_BOX = 22 * mm  # the DataMatrix fits in this square, a rectangular one by its width
@@ -52,7 +50,7 @@ def lines(view: DiffusionView) -> list[LabelLine]:
         LabelLine("1er prénom", t.first_birth_first_name, bold=True),
         LabelLine("Prénoms", " ".join(t.birth_first_names) or t.first_birth_first_name),
         LabelLine("Né(e) le", f"{view.birth_date:%d/%m/%Y}{corrected}"),
-        LabelLine("Sexe", SEX_LABEL[t.sex]),
+        LabelLine("Sexe", t.sex.label),
         LabelLine("Lieu (INSEE)", t.birth_place_code),
     ]
     if t.used_name:

@@ -66,7 +66,7 @@ def change_password(
             uow.users.delete_tokens(user.username),
         )
         uow.add_audit(
-            AuditEntry(user.username, now, AuditAction.PASSWORD_CHANGED.value, None,
+            AuditEntry(user.username, now, AuditAction.PASSWORD_CHANGED, None,
                        details={"sessions_ended": ended.sessions, "tokens_revoked": ended.tokens})
         )  # fmt: skip
         uow.commit(actor, now)
@@ -84,7 +84,7 @@ def revoke_access(username: str, *, uow: UnitOfWork, actor: Actor, rules: Rules)
             uow.sessions.delete_for_user(username), uow.users.delete_tokens(username)
         )
         uow.add_audit(
-            AuditEntry(actor.username, now, AuditAction.ACCESS_REVOKED.value, None,
+            AuditEntry(actor.username, now, AuditAction.ACCESS_REVOKED, None,
                        details={"username": username, "sessions_ended": ended.sessions,
                                 "tokens_revoked": ended.tokens})
         )  # fmt: skip

@@ -94,7 +94,7 @@ def add_user(
         now = rules.now()
         created = _user_dict(user)
         uow.add_audit(
-            AuditEntry(actor.username, now, AuditAction.USER_CREATED.value, None, None, created)
+            AuditEntry(actor.username, now, AuditAction.USER_CREATED, None, None, created)
         )
         uow.commit(actor, now)
     return user
@@ -175,7 +175,7 @@ def change_user(
             uow.users.delete_tokens(username)
         uow.add_audit(
             AuditEntry(
-                actor.username, now, AuditAction.USER_CHANGED.value, None,
+                actor.username, now, AuditAction.USER_CHANGED, None,
                 _user_dict(user), _user_dict(changed),
             )
         )  # fmt: skip
@@ -210,7 +210,7 @@ def revoke_token(token: str, *, uow: UnitOfWork, rules: Rules) -> None:
         stored = uow.users.get_token(_token_hash(token))
         if stored is None or not uow.users.delete_token(stored.token_hash):
             raise AuthenticationFailed("Jeton absent, inconnu ou expiré : reconnectez-vous.")
-        uow.add_audit(AuditEntry(stored.username, now, AuditAction.TOKEN_REVOKED.value, None))
+        uow.add_audit(AuditEntry(stored.username, now, AuditAction.TOKEN_REVOKED, None))
         uow.commit(SYSTEM, now)
 
 

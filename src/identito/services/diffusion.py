@@ -72,7 +72,7 @@ def diffusion_audit(
     return AuditEntry(
         actor=actor.username,
         at=at,
-        action=AuditAction.IDENTITY_DIFFUSED.value,
+        action=AuditAction.IDENTITY_DIFFUSED,
         identity_id=view.identity_id,
         details={
             "format": fmt,

@@ -230,7 +230,7 @@ def _decision_audit(
     return AuditEntry(
         actor.username,
         now,
-        AuditAction.DUPLICATE_DECIDED.value,
+        AuditAction.DUPLICATE_DECIDED,
         identity.id,
         reason=review.note,
         details={

@@ -82,7 +82,7 @@ def estimate_model(
         uow.duplicate_model.save(parameters, frequencies)
         details = {"records": len(records), "prior": parameters.prior, "twins": parameters.twins}
         uow.add_audit(
-            AuditEntry(actor.username, now, AuditAction.DUPLICATE_MODEL_ESTIMATED.value, None,
+            AuditEntry(actor.username, now, AuditAction.DUPLICATE_MODEL_ESTIMATED, None,
                        details=details)
         )  # fmt: skip
         uow.commit(actor, now)

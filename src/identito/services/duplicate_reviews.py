@@ -98,7 +98,7 @@ def record_pairs(
         summary += _record_batch(batch, uow=uow, now=rules.now(), source=source)
         now = rules.now()
         uow.add_audit(
-            AuditEntry(actor.username, now, AuditAction.DUPLICATES_SCANNED.value, None,
+            AuditEntry(actor.username, now, AuditAction.DUPLICATES_SCANNED, None,
                        details={"source": source.value, **vars(summary)})
         )  # fmt: skip
         uow.commit(actor, now)

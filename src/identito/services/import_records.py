@@ -27,6 +27,16 @@ class ImportState(StrEnum):
     RUNNING = "running"  # started, not finished (interrupted or still going)
     DONE = "done"
 
+    @property
+    def label(self) -> str:
+        return IMPORT_STATE_LABELS[self]
+
+
+IMPORT_STATE_LABELS = {
+    ImportState.RUNNING: "inachevé",  # interrupted or running
+    ImportState.DONE: "terminé",
+}
+
 
 @dataclass(frozen=True)
 class RejectedRow:

@@ -57,7 +57,7 @@ def refusal_audit(error: InsAlreadyHeld, *, actor: Actor, now: datetime) -> Audi
     return AuditEntry(
         actor.username,
         now,
-        AuditAction.INS_ALREADY_HELD.value,
+        AuditAction.INS_ALREADY_HELD,
         error.identity_id,
         reason=error.message,
         details={

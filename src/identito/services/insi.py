@@ -23,7 +23,7 @@ from uuid import UUID
 from identito.domain.errors import DomainError, InvalidTransition
 from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
-from identito.domain.insi import IncompleteInsiAnswer, received_traits
+from identito.domain.insi import IncompleteInsiAnswer, InsiOutcome, received_traits
 from identito.domain.permissions import Actor, Permission
 from identito.domain.status import IdentityStatus
 from identito.services.comparison import compare
@@ -43,7 +43,7 @@ from identito.services.insi_integration import (
     save_trace,
     with_comparison,
 )
-from identito.services.insi_records import CallOutcome, Decision, InsiCall
+from identito.services.insi_records import Decision, InsiCall
 from identito.services.insi_trace import (
     Attempt,
     Called,
@@ -97,7 +97,7 @@ def recover_ins(
         clock=rules.now,
     )
     for called in calls:
-        if called.outcome is not CallOutcome.FOUND:
+        if called.outcome is not InsiOutcome.FOUND:
             traced.append(save_trace(trace(called, attempt, identity_id=identity_id), uow, actor))
             continue
         found = _conclude(

@@ -9,7 +9,12 @@ from typing import Any
 from identito.domain.duplicate_reviews import Source
 from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
-from identito.domain.insi import CollectionMethod, IncompleteInsiAnswer, received_traits
+from identito.domain.insi import (
+    CollectionMethod,
+    IncompleteInsiAnswer,
+    InsiOutcome,
+    received_traits,
+)
 from identito.domain.permissions import Actor, Permission
 from identito.domain.trait_set import RECEIVED_ENTRY, Traits, parse_traits, trait_warnings
 from identito.services.comparison import Comparison, compare
@@ -29,7 +34,7 @@ from identito.services.insi_integration import (
     save_trace,
     with_comparison,
 )
-from identito.services.insi_records import CallOutcome, Decision, InsiCall
+from identito.services.insi_records import Decision, InsiCall
 from identito.services.insi_trace import (
     Attempt,
     Called,
@@ -77,7 +82,7 @@ def create_identity_from_insi(
         clock=rules.now,
     )
     for called in calls:
-        if called.outcome is CallOutcome.FOUND:
+        if called.outcome is InsiOutcome.FOUND:
             found = _create_from(called, attempt, typed, uow, actor, rules)
             return recovery_result(found, [*traced, found.call], ())
         traced.append(save_trace(trace(called, attempt, identity_id=None), uow, actor))

@@ -6,13 +6,14 @@ from datetime import datetime
 from uuid import UUID
 
 from identito.domain.errors import InvalidTransition, NotFound, StaleVersion
+from identito.domain.events import AuditAction
 from identito.domain.ins_uniqueness import InsAlreadyHeld
+from identito.domain.insi import InsiOutcome
 from identito.domain.permissions import Actor, Permission
 from identito.services.comparison import Comparison
 from identito.services.ins_refusals import Trace, refusal_audit, refuse_held_ins
 from identito.services.insi_integration import RecoveryResult, integrate, refused
-from identito.services.insi_records import CallOutcome, Decision, InsiCall
-from identito.services.insi_trace import INSI_REJECTED
+from identito.services.insi_records import Decision, InsiCall
 from identito.services.matricule_reads import MatriculeView, note_view
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
@@ -84,7 +85,12 @@ def reject_insi_call(
         details = {"call_id": str(call.id), "similarity": call.similarity}
         uow.add_audit(
             AuditEntry(
-                actor.username, now, INSI_REJECTED, identity_id, reason=reason, details=details
+                actor.username,
+                now,
+                AuditAction.INSI_REJECTED,
+                identity_id,
+                reason=reason,
+                details=details,
             )
         )
         uow.commit(actor, now)
@@ -95,7 +101,7 @@ def _pending_call(identity_id: UUID, call_id: UUID, uow: UnitOfWork) -> InsiCall
     call = uow.insi_calls.get(call_id)
     if call.identity_id != identity_id:
         raise NotFound(f"Appel INSi inconnu pour cette identité : {call_id}.")
-    if call.outcome is not CallOutcome.FOUND or call.decision is not Decision.PENDING:
+    if call.outcome is not InsiOutcome.FOUND or call.decision is not Decision.PENDING:
         shown_decision = call.decision.value if call.decision else call.outcome.value
         raise InvalidTransition(
             f"Cet appel INSi n'attend pas de confirmation (état : {shown_decision}).",

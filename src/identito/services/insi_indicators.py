@@ -14,14 +14,40 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
+from identito.domain.insi import InsiOutcome
 from identito.domain.permissions import Actor, Permission
-from identito.services.insi_records import CallOutcome, Decision, InsiCall
+from identito.services.insi_records import Decision, InsiCall
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
 
-REASONS = ("not_found", "several_found", "error", "rejected", "pending", "refused")
+
+class NonQualification(StrEnum):
+    """Why an identity was left without an INS by its first recovery."""
+
+    NOT_FOUND = "not_found"
+    SEVERAL_FOUND = "several_found"
+    ERROR = "error"
+    REJECTED = "rejected"
+    PENDING = "pending"
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        return NON_QUALIFICATION_LABELS[self]
+
+
+NON_QUALIFICATION_LABELS = {
+    NonQualification.NOT_FOUND: "Aucune identité trouvée (01)",
+    NonQualification.SEVERAL_FOUND: "Plusieurs identités trouvées (02)",
+    NonQualification.ERROR: "Erreur du téléservice",
+    NonQualification.REJECTED: "Comparaison refusée par l'utilisateur",
+    NonQualification.PENDING: "Comparaison en attente de décision",
+    NonQualification.REFUSED: "Réponse non intégrable",
+}
+REASONS = tuple(NonQualification)
 
 
 @dataclass(frozen=True)
@@ -63,7 +89,7 @@ def insi_indicators(
         since=since,
         outcomes_by_month={m: dict(c) for m, c in sorted(by_month.items())},
         first_recoveries=len(first),
-        not_qualified={r: reasons[r] for r in REASONS if reasons[r]},
+        not_qualified={r.value: reasons[r] for r in REASONS if reasons[r]},
     )
 
 
@@ -88,18 +114,18 @@ def _first_attempts(calls: list[InsiCall]) -> dict[UUID, list[InsiCall]]:
     return attempts
 
 
-def _reason(attempt: list[InsiCall]) -> str | None:
+def _reason(attempt: list[InsiCall]) -> NonQualification | None:
     last = max(attempt, key=lambda c: c.sequence)
     if any(c.applied for c in attempt):
         return None
-    if last.outcome is CallOutcome.NOT_FOUND:
-        return "not_found"
-    if last.outcome is CallOutcome.SEVERAL_FOUND:
-        return "several_found"
+    if last.outcome is InsiOutcome.NOT_FOUND:
+        return NonQualification.NOT_FOUND
+    if last.outcome is InsiOutcome.SEVERAL_FOUND:
+        return NonQualification.SEVERAL_FOUND
     if last.decision is Decision.REJECTED:
-        return "rejected"
+        return NonQualification.REJECTED
     if last.decision is Decision.PENDING:
-        return "pending"
-    if last.outcome is CallOutcome.ERROR and last.decision is not Decision.REFUSED:
-        return "error"
-    return "refused"
+        return NonQualification.PENDING
+    if last.outcome is InsiOutcome.ERROR and last.decision is not Decision.REFUSED:
+        return NonQualification.ERROR
+    return NonQualification.REFUSED

@@ -14,16 +14,17 @@ from typing import Any
 
 from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import FieldErrors, InvalidInput
+from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.ins_uniqueness import InsAlreadyHeld
-from identito.domain.insi import IncompleteInsiAnswer
+from identito.domain.insi import IncompleteInsiAnswer, InsiOutcome
 from identito.domain.permissions import Actor
 from identito.domain.traits import UNKNOWN_BIRTH_PLACE, BirthDate
 from identito.services.comparison import Comparison
 from identito.services.duplicate_watch import watch_duplicates
 from identito.services.ins_refusals import Trace
-from identito.services.insi_records import CallOutcome, Decision, InsiCall
-from identito.services.insi_trace import INSI_CALLED, domain_answer, response_digest
+from identito.services.insi_records import Decision, InsiCall
+from identito.services.insi_trace import domain_answer, response_digest
 from identito.services.place_conflicts import queue_place_conflict
 from identito.services.rules import Rules
 from identito.services.teleservice import (
@@ -49,7 +50,7 @@ class RecoveryResult:
     held: InsAlreadyHeld | None = None
 
     @property
-    def outcome(self) -> CallOutcome:
+    def outcome(self) -> InsiOutcome:
         return self.call.outcome
 
     @property
@@ -105,7 +106,9 @@ def add_trace(call: InsiCall, uow: UnitOfWork) -> None:
         "error_code": call.error_code,
         "response_sha256": response_digest(call),
     }
-    uow.add_audit(AuditEntry(call.actor, call.at, INSI_CALLED, call.identity_id, details=details))
+    uow.add_audit(
+        AuditEntry(call.actor, call.at, AuditAction.INSI_CALLED, call.identity_id, details=details)
+    )
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def refused_answer(
     call: InsiCall, error: IncompleteInsiAnswer, uow: UnitOfWork, actor: Actor, now: datetime
 ) -> Found:
     call = refused(call, error.message, actor.username, now)
-    call = InsiCall(**{**vars(call), "outcome": CallOutcome.ERROR, "error_code": "incomplete"})
+    call = InsiCall(**{**vars(call), "outcome": InsiOutcome.ERROR, "error_code": "incomplete"})
     add_trace(call, uow)
     uow.commit(actor, now)
     return Found(call, None, None, ())

@@ -15,16 +15,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
-
-class CallOutcome(StrEnum):
-    """The INSi return code, or ``error`` when no usable answer came back."""
-
-    FOUND = "00"
-    NOT_FOUND = "01"
-    SEVERAL_FOUND = "02"
-    ERROR = "error"
-    VERIFIED_OK = "OK"  # verification of an INS: the national bases confirm it
-    VERIFIED_KO = "KO"  # verification of an INS: refused
+from identito.domain.insi import InsiOutcome
 
 
 class Decision(StrEnum):
@@ -36,6 +27,19 @@ class Decision(StrEnum):
     REJECTED = "rejected"  # the user refused the INSi identity
     REFUSED = "refused"  # could not be integrated (incomplete answer, blocked identity)
 
+    @property
+    def label(self) -> str:
+        return DECISION_LABELS[self]
+
+
+DECISION_LABELS = {
+    Decision.AUTOMATIC: "Intégrée automatiquement (traits identiques)",
+    Decision.PENDING: "En attente de décision",
+    Decision.ACCEPTED: "Acceptée et intégrée",
+    Decision.REJECTED: "Refusée par l'utilisateur",
+    Decision.REFUSED: "Non intégrable",
+}
+
 
 @dataclass(frozen=True)
 class InsiCall:
@@ -45,7 +49,7 @@ class InsiCall:
     at: datetime
     mode: str  # CallMode value
     authentication: str
-    outcome: CallOutcome
+    outcome: InsiOutcome
     query: dict[str, Any]
     identity_id: UUID | None = None
     identity_version: int | None = None  # version the comparison was made against
@@ -95,6 +99,18 @@ class ItemState(StrEnum):
     STARTED = "started"  # the recovery began: its calls may exist
     DONE = "done"
     FAILED = "failed"  # refused before any call (blocked identity, unknown id...)
+
+    @property
+    def label(self) -> str:
+        return ITEM_STATE_LABELS[self]
+
+
+ITEM_STATE_LABELS = {
+    ItemState.PENDING: "À traiter",
+    ItemState.STARTED: "En cours",
+    ItemState.DONE: "Traitée",
+    ItemState.FAILED: "Refusée avant l'appel",
+}
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,10 @@ from collections.abc import Generator, Iterable
 from dataclasses import replace
 
 from identito.domain.ins_source import check_insi_sex
+from identito.domain.insi import InsiOutcome
 from identito.domain.trait_set import Traits
 from identito.domain.traits import UNKNOWN_BIRTH_PLACE
-from identito.services.teleservice import InsiOutcome, TraitsQuery
+from identito.services.teleservice import TraitsQuery
 
 Strategy = Generator[TraitsQuery, InsiOutcome, None]
 

@@ -16,16 +16,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from identito.domain.insi import InsiAnswer, ReceivedIns
+from identito.domain.insi import InsiAnswer, InsiOutcome, ReceivedIns
 from identito.domain.trait_set import Traits
-from identito.services.insi_records import CallOutcome, InsiCall
+from identito.services.insi_records import InsiCall
 from identito.services.insi_strategy import traits_queries
 from identito.services.teleservice import (
     CallContext,
     CallMode,
     CardQuery,
     InsiIdentity,
-    InsiOutcome,
     InsiResponse,
     MalformedResponse,
     Teleservice,
@@ -36,9 +35,6 @@ from identito.services.teleservice import (
     TeleserviceUnavailable,
     TraitsQuery,
 )
-
-INSI_CALLED = "insi.called"  # audit action of each call
-INSI_REJECTED = "insi.rejected"  # audit action of a rejected comparison
 
 _ERROR_KINDS: tuple[tuple[type[TeleserviceError], str], ...] = (
     (TeleserviceTimeout, "timeout"),
@@ -61,10 +57,10 @@ class Called:
     error: TeleserviceError | None = None
 
     @property
-    def outcome(self) -> CallOutcome:
+    def outcome(self) -> InsiOutcome:
         if self.response is None:
-            return CallOutcome.ERROR
-        return CallOutcome(self.response.outcome.value)
+            return InsiOutcome.ERROR
+        return InsiOutcome(self.response.outcome.value)
 
 
 @dataclass
@@ -100,7 +96,7 @@ def run_calls(
     while True:
         called = _call(teleservice, mode, query, context, clock)
         yield called
-        if called.outcome in (CallOutcome.FOUND, CallOutcome.ERROR):
+        if called.outcome in (InsiOutcome.FOUND, InsiOutcome.ERROR):
             return
         try:
             query = strategy.send(InsiOutcome(called.outcome.value))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from identito.domain.errors import DomainError, InvalidInput
+from identito.domain.events import AuditAction
 from identito.domain.permissions import Actor, Permission
 from identito.services.insi import recover_ins
 from identito.services.insi_records import ItemState, Worklist, WorklistItem
@@ -29,7 +30,6 @@ from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 
-WORKLIST_CREATED = "insi.worklist_created"
 #: Saved queries a worklist can be built from.
 QUERIES = {"without-ins": "Identités provisoires ou validées sans INS"}
 MAX_ITEMS = 100_000
@@ -85,7 +85,11 @@ def open_worklist(
         worklist = Worklist(source, label or default_label, actor.username, now, len(ids))
         uow.insi_worklists.add(worklist, ids)
         details = {"worklist_id": str(worklist.id), "source": source, "total": len(ids)}
-        uow.add_audit(AuditEntry(actor.username, now, WORKLIST_CREATED, None, details=details))
+        uow.add_audit(
+            AuditEntry(
+                actor.username, now, AuditAction.INSI_WORKLIST_CREATED, None, details=details
+            )
+        )
         uow.commit(actor, now)
     return worklist, False
 

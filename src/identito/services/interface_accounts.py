@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from identito.domain.errors import FieldErrors, InvalidInput, NotFound
+from identito.domain.events import AuditAction
 from identito.domain.interface_accounts import InterfaceAccount
 from identito.domain.passwords import password_errors
 from identito.domain.permissions import Actor, Permission, Role
@@ -20,8 +21,6 @@ from identito.services.auth import hash_password
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork, User
 
-ACCOUNT_DECLARED = "interface_account.declared"
-ACCOUNT_CHANGED = "interface_account.changed"
 #: The password hash of an account that never logs in (``verify_password`` refuses it).
 NO_PASSWORD = "none$$"
 #: ``None``: unchanged; ``""``: removed (a certificate); a value: replaced.
@@ -72,7 +71,14 @@ def declare_interface_account(
             uow.users.add(User(username, Role.INTERFACE, hashed))
         uow.interface_accounts.save(account, by=actor.username, at=now)
         uow.add_audit(
-            AuditEntry(actor.username, now, ACCOUNT_DECLARED, None, None, account_dict(account))
+            AuditEntry(
+                actor.username,
+                now,
+                AuditAction.INTERFACE_ACCOUNT_DECLARED,
+                None,
+                None,
+                account_dict(account),
+            )
         )
         uow.commit(actor, now)
     return account
@@ -109,12 +115,9 @@ def change_interface_account(
         if after == before:
             return before
         uow.interface_accounts.save(after, by=actor.username, at=now)
-        uow.add_audit(
-            AuditEntry(
-                actor.username, now, ACCOUNT_CHANGED, None, account_dict(before),
-                account_dict(after),
-            )
-        )  # fmt: skip
+        action = AuditAction.INTERFACE_ACCOUNT_CHANGED
+        before_dict, after_dict = account_dict(before), account_dict(after)
+        uow.add_audit(AuditEntry(actor.username, now, action, None, before_dict, after_dict))
         uow.commit(actor, now)
     return after
 

@@ -99,7 +99,7 @@ def record_failure(
                        "locked_until": after.locked_until.isoformat() if after.locked_until
                        else None}  # fmt: skip
             uow.add_audit(
-                AuditEntry(_SYSTEM.username, now, AuditAction.LOGIN_LOCKED.value, None,
+                AuditEntry(_SYSTEM.username, now, AuditAction.LOGIN_LOCKED, None,
                            details=details)
             )  # fmt: skip
     memory = max(policy.account.memory, policy.address.memory)
@@ -142,7 +142,7 @@ def lift_lock(
         details = {"kind": parsed.value, "key": key, "failures": state.failures,
                    "was_locked": state.locked_at(now)}  # fmt: skip
         uow.add_audit(
-            AuditEntry(actor.username, now, AuditAction.LOGIN_UNLOCKED.value, None,
+            AuditEntry(actor.username, now, AuditAction.LOGIN_UNLOCKED, None,
                        details=details)
         )  # fmt: skip
         uow.commit(actor, now)

@@ -87,7 +87,7 @@ def note_views(
     rules: Rules,
 ) -> None:
     """One row per identity shown by ``view``, in one commit (inside ``with uow``)."""
-    now, action = rules.now(), AuditAction.IDENTITY_READ.value
+    now, action = rules.now(), AuditAction.IDENTITY_READ
     for identity_id in dict.fromkeys(identity_ids):
         details = {"view": view.value}
         uow.add_audit(AuditEntry(actor.username, now, action, identity_id, details=details))

@@ -13,11 +13,11 @@ from typing import Any
 
 from identito.domain.documents import DocumentType
 from identito.domain.errors import FieldErrors
+from identito.domain.events import AuditAction
 from identito.domain.permissions import Actor, Permission
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 
-SETTINGS_CHANGED = "settings.changed"
 DUPLICATE_REVIEW_THRESHOLD = 0.8
 DUPLICATE_SCAN_INTERVAL_HOURS = 24
 MAX_TOLERANCE_DAYS = 3653
@@ -96,7 +96,9 @@ def update_preferences(
             uow.preferences.set(key, value, by=actor.username, at=now)
         after = read_preferences(uow, rules)
         uow.add_audit(
-            AuditEntry(actor.username, now, SETTINGS_CHANGED, None, before, after.as_dict())
+            AuditEntry(
+                actor.username, now, AuditAction.SETTINGS_CHANGED, None, before, after.as_dict()
+            )
         )
         uow.commit(actor, now)
     return after

@@ -55,10 +55,8 @@ from identito.services.reception_checks import (
 from identito.services.reception_creations import integrate_without_ins
 from identito.services.reception_merges import apply_merge
 from identito.services.reception_model import (
-    IDENTITY_RECEIVED,
     INS_CHANGE_EVENT,
     MERGE_EVENT,
-    MESSAGE_RECEIVED,
     QUALIFIED_SENDER_STATUSES,
     REMOVED,
     ReceivedIdentity,
@@ -81,10 +79,8 @@ from identito.services.verification import call_context, call_verify
 from identito.services.verification_records import ReceptionOutcome
 
 __all__ = [
-    "IDENTITY_RECEIVED",
     "INS_CHANGE_EVENT",
     "MERGE_EVENT",
-    "MESSAGE_RECEIVED",
     "QUALIFIED_SENDER_STATUSES",
     "REMOVED",
     "ReceivedIdentity",

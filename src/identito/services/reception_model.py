@@ -15,8 +15,6 @@ from identito.domain.identifiers import not_an_ins
 from identito.domain.interface_accounts import matches_domain
 from identito.services.verification_records import ReceptionOutcome
 
-IDENTITY_RECEIVED = "identity.received"  # audit: integrated from a received message
-MESSAGE_RECEIVED = "reception.message"  # audit: any received message and its outcome
 REMOVED = "[matricule non conservé]"
 QUALIFIED_SENDER_STATUSES = ("VALI", "QUAL")
 MERGE_EVENT, INS_CHANGE_EVENT = "A40", "A47"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
+from identito.domain.events import AuditAction
 from identito.domain.ins_uniqueness import InsAlreadyHeld
 from identito.domain.permissions import Actor
 from identito.domain.status import IdentityAttribute
@@ -23,8 +24,6 @@ from identito.services.ins_refusals import refusal_audit, refuse_held_ins
 from identito.services.insi_integration import add_trace
 from identito.services.insi_records import InsiCall
 from identito.services.reception_model import (
-    IDENTITY_RECEIVED,
-    MESSAGE_RECEIVED,
     REMOVED,
     Reception,
     ReceptionResult,
@@ -142,7 +141,11 @@ class ReceptionRecorder:
         }
         if self.redirected_from:
             details["redirected_from"] = [str(i) for i in self.redirected_from]
-        action = IDENTITY_RECEIVED if identity_id is not None else MESSAGE_RECEIVED
+        action = (
+            AuditAction.IDENTITY_RECEIVED
+            if identity_id is not None
+            else AuditAction.MESSAGE_RECEIVED
+        )
         self.uow.add_audit(
             AuditEntry(
                 self.actor.username, now, action, identity_id, reason=detail, details=details

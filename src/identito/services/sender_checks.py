@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from identito.domain.events import AuditAction
 from identito.domain.interface_accounts import (
     InterfaceAccount,
     Peer,
@@ -32,7 +33,6 @@ from identito.services.reception_model import Sender, sender_label
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 
-SENDER_REFUSED = "reception.sender_refused"
 logger = logging.getLogger(__name__)
 
 
@@ -154,7 +154,9 @@ def _refuse(
         details["certificate_subject"] = peer.certificate_subject
     now = rules.now()
     with uow:
-        uow.add_audit(AuditEntry(by, now, SENDER_REFUSED, None, reason=message, details=details))
+        uow.add_audit(
+            AuditEntry(by, now, AuditAction.SENDER_REFUSED, None, reason=message, details=details)
+        )
         uow.commit(Actor(by, Role.INTERFACE), now)
     logger.warning("Réception refusée (%s) : %s", reason.value, message)
     raise SenderRefused(reason, message)

@@ -72,7 +72,7 @@ def open_session(
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         uow.sessions.delete_idle(now - policy.idle)  # housekeeping of abandoned sessions
         uow.sessions.add(WebSession(token_hash(token), user.username, csrf, now, now))
-        uow.add_audit(AuditEntry(user.username, now, AuditAction.SESSION_OPENED.value, None))
+        uow.add_audit(AuditEntry(user.username, now, AuditAction.SESSION_OPENED, None))
         actor = Actor(user.username, user.role, role_permissions(user.role, role_overrides))
         uow.commit(actor, now)
     return OpenedSession(actor, csrf, token)
@@ -116,7 +116,7 @@ def close_session(token: str, *, uow: UnitOfWork, rules: Rules) -> None:
         if session is None:
             return
         uow.sessions.delete(hashed)
-        uow.add_audit(AuditEntry(session.username, now, AuditAction.SESSION_CLOSED.value, None))
+        uow.add_audit(AuditEntry(session.username, now, AuditAction.SESSION_CLOSED, None))
         uow.commit(_nobody(), now)
 
 

@@ -15,12 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from identito.domain.errors import DomainError
-
-
-class InsiOutcome(StrEnum):
-    FOUND = "00"
-    NOT_FOUND = "01"
-    SEVERAL_FOUND = "02"
+from identito.domain.insi import InsiOutcome
 
 
 class CallMode(StrEnum):
@@ -28,6 +23,18 @@ class CallMode(StrEnum):
     TRAITS = "traits"  # rechercherInsAvecTraitsIdentite
     VERIFY = "verify"  # verification of one INS
     BATCH_VERIFY = "batch_verify"
+
+    @property
+    def label(self) -> str:
+        return CALL_MODE_LABELS[self]
+
+
+CALL_MODE_LABELS = {
+    CallMode.TRAITS: "Traits",
+    CallMode.CARD: "Carte Vitale",
+    CallMode.VERIFY: "Vérification",
+    CallMode.BATCH_VERIFY: "Vérification par lot",
+}
 
 
 class Authentication(StrEnum):

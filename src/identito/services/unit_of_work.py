@@ -16,6 +16,7 @@ from uuid import UUID
 
 from identito.domain.anteriority import AnteriorityQuery, Candidate
 from identito.domain.duplicates import MatchRecord
+from identito.domain.events import AuditAction
 from identito.domain.identifiers import Ins
 from identito.domain.identity import Identity
 from identito.domain.ids import new_id
@@ -51,10 +52,23 @@ class SearchCriteria:
 
 
 @dataclass(frozen=True)
+class AuditQuery:
+    """Audit rows of the journal, newest first: every bound optional, ``until`` exclusive."""
+
+    identity_id: UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = None
+    action: AuditAction | None = None
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     actor: str
     at: datetime
-    action: str
+    action: AuditAction
     identity_id: UUID | None
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
@@ -180,6 +194,18 @@ class AuditLog(Protocol):
 
     def for_identity(self, identity_id: UUID) -> list[AuditEntry]: ...
 
+    def search(self, query: AuditQuery) -> list[AuditEntry]:
+        """The rows of ``query``, newest first, ``query.limit`` at most from ``offset``."""
+        ...
+
+    def count(self, query: AuditQuery) -> int:
+        """How many rows ``query`` matches (offset and limit aside)."""
+        ...
+
+    def actors(self, identity_id: UUID | None) -> list[str]:
+        """Who wrote rows (about ``identity_id`` when given), sorted."""
+        ...
+
 
 class UserRepository(Protocol):
     def add(self, user: User) -> None: ...
@@ -297,7 +323,7 @@ def audit_entries(identities: Iterable[Identity], actor: Actor, at: datetime) ->
                 AuditEntry(
                     actor=actor.username,
                     at=at,
-                    action=event.action.value,
+                    action=event.action,
                     identity_id=identity.id,
                     before=event.before,
                     after=event.after,

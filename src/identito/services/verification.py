@@ -28,11 +28,13 @@ from typing import Any
 from uuid import UUID
 
 from identito.domain.errors import InvalidTransition
+from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.ins_source import check_insi_sex
+from identito.domain.insi import InsiOutcome
 from identito.domain.permissions import Actor, Permission
 from identito.services.insi_integration import add_trace
-from identito.services.insi_records import CallOutcome, InsiCall
+from identito.services.insi_records import InsiCall
 from identito.services.insi_trace import error_code
 from identito.services.rules import Rules
 from identito.services.teleservice import (
@@ -53,7 +55,6 @@ from identito.services.verification_records import (
     VigilanceEntry,
 )
 
-INSI_VERIFIED = "insi.verified"  # audit action: a verification result applied
 KO_REASON = "vérification INSi KO"
 CHANGED_SINCE = "Le matricule a changé depuis l'appel : résultat tracé, non appliqué."
 
@@ -137,7 +138,7 @@ def call_verify(
         call = verification_call(query, context, at, elapsed, error.exchange, error=error)
         return replace(call, identity_id=identity_id, identity_version=identity_version), None
     elapsed = (time.perf_counter() - started) * 1000
-    outcome = CallOutcome.VERIFIED_OK if response.ok else CallOutcome.VERIFIED_KO
+    outcome = InsiOutcome.VERIFIED_OK if response.ok else InsiOutcome.VERIFIED_KO
     call = verification_call(query, context, at, elapsed, response.exchange, outcome=outcome)
     call = replace(call, identity_id=identity_id, identity_version=identity_version)
     return replace(call, message=response.label), response.ok
@@ -150,7 +151,7 @@ def verification_call(
     elapsed_ms: float,
     exchange: Exchange | None,
     *,
-    outcome: CallOutcome = CallOutcome.ERROR,
+    outcome: InsiOutcome = InsiOutcome.ERROR,
     error: TeleserviceError | None = None,
 ) -> InsiCall:
     return InsiCall(
@@ -236,14 +237,18 @@ def apply_result(
     current = identity.ins.number.number if identity.ins else None
     if current != ins_number:
         details["note"] = CHANGED_SINCE
-        uow.add_audit(AuditEntry(actor.username, now, INSI_VERIFIED, identity.id, details=details))
+        uow.add_audit(
+            AuditEntry(actor.username, now, AuditAction.INSI_VERIFIED, identity.id, details=details)
+        )
         return result, None, CHANGED_SINCE
     close_to_verify(identity.id, uow=uow, actor=actor, now=now, result=result)
     if ok:
         if identity.record_verification_ok(called_at=called_at or now, now=now, details=source):
             uow.identities.update(identity)
         uow.campaigns.mark_verified([identity.id], now)
-        uow.add_audit(AuditEntry(actor.username, now, INSI_VERIFIED, identity.id, details=details))
+        uow.add_audit(
+            AuditEntry(actor.username, now, AuditAction.INSI_VERIFIED, identity.id, details=details)
+        )
         return result, None, None
     identity.invalidate_ins(reason=KO_REASON, now=now)
     uow.identities.update(identity)
@@ -254,7 +259,9 @@ def apply_result(
         identity_id=identity.id,
     )
     uow.vigilance.add(entry)
-    uow.add_audit(AuditEntry(actor.username, now, INSI_VERIFIED, identity.id, details=details))
+    uow.add_audit(
+        AuditEntry(actor.username, now, AuditAction.INSI_VERIFIED, identity.id, details=details)
+    )
     return result, entry, None
 
 

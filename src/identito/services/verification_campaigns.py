@@ -14,20 +14,19 @@ feature (it re-exports the names of its neighbours):
 from __future__ import annotations
 
 from identito.domain.errors import InvalidInput
+from identito.domain.events import AuditAction
 from identito.domain.permissions import Actor, Permission
 from identito.services.rules import Rules
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 from identito.services.verification_records import SAVED_QUERIES, Campaign, Perimeter
 from identito.services.verification_report import REPORT_RESULTS, campaign_report
 from identito.services.verification_runner import (
-    RUN_FINISHED,
     TRANSIENT_ERRORS,
     UNKNOWN_BATCH_CODES,
     CampaignPaused,
     RunOptions,
 )
 from identito.services.verification_runs import (
-    RUN_STARTED,
     RunProgress,
     latest_run,
     open_run,
@@ -36,10 +35,7 @@ from identito.services.verification_runs import (
 )
 
 __all__ = [
-    "CAMPAIGN_CREATED",
     "REPORT_RESULTS",
-    "RUN_FINISHED",
-    "RUN_STARTED",
     "TRANSIENT_ERRORS",
     "UNKNOWN_BATCH_CODES",
     "CampaignPaused",
@@ -54,8 +50,6 @@ __all__ = [
     "run_campaign",
     "run_progress",
 ]
-
-CAMPAIGN_CREATED = "verification.campaign_created"
 
 
 def create_campaign(
@@ -92,7 +86,15 @@ def create_campaign(
     with uow:
         uow.campaigns.add(campaign)
         details = {"campaign_id": str(campaign.id), "perimeter": campaign.perimeter_label}
-        uow.add_audit(AuditEntry(actor.username, now, CAMPAIGN_CREATED, None, details=details))
+        uow.add_audit(
+            AuditEntry(
+                actor.username,
+                now,
+                AuditAction.VERIFICATION_CAMPAIGN_CREATED,
+                None,
+                details=details,
+            )
+        )
         uow.commit(actor, now)
     return campaign
 

@@ -7,16 +7,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from identito.domain.insi import InsiOutcome
 from identito.domain.permissions import Actor, Permission
 from identito.services.insi_indicators import _months_back
-from identito.services.insi_records import CallOutcome
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
 
 _UNIT = {
-    CallOutcome.VERIFIED_OK: "OK",
-    CallOutcome.VERIFIED_KO: "KO",
-    CallOutcome.ERROR: "error",
+    InsiOutcome.VERIFIED_OK: "OK",
+    InsiOutcome.VERIFIED_KO: "KO",
+    InsiOutcome.ERROR: "error",
 }
 RESULTS = ("OK", "KO", "error")
 

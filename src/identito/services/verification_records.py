@@ -64,6 +64,18 @@ class VerificationResult(StrEnum):
     ERROR = "error"  # no usable answer for this identity
     SKIPPED = "skipped"  # no matricule any more when its turn came
 
+    @property
+    def label(self) -> str:
+        return RESULT_LABELS[self]
+
+
+RESULT_LABELS = {
+    VerificationResult.OK: "INS confirmé (OK)",
+    VerificationResult.KO: "INS refusé (KO)",
+    VerificationResult.ERROR: "Erreur",
+    VerificationResult.SKIPPED: "Sans matricule (ignorée)",
+}
+
 
 class Perimeter(StrEnum):
     STALE = "stale"  # INS not verified (nor recovered) for ``years`` years

@@ -27,10 +27,12 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from identito.domain.errors import DomainError, InvalidInput
+from identito.domain.events import AuditAction
 from identito.domain.ins_source import check_insi_sex
+from identito.domain.insi import InsiOutcome
 from identito.domain.permissions import Actor
 from identito.services.insi_integration import add_trace
-from identito.services.insi_records import CallOutcome, InsiCall
+from identito.services.insi_records import InsiCall
 from identito.services.insi_trace import error_code
 from identito.services.rules import Rules
 from identito.services.teleservice import (
@@ -50,7 +52,6 @@ from identito.services.verification_records import (
 )
 from identito.services.verification_trace import BatchTrace
 
-RUN_FINISHED = "verification.run_finished"
 UNKNOWN_BATCH_CODES = ("desir_404",)
 #: Errors that stop a run (the service is unreachable), as opposed to a fault on one item.
 TRANSIENT_ERRORS = ("unavailable", "timeout", "tls")
@@ -143,7 +144,7 @@ class CampaignRunner:
         except TeleserviceError as error:
             self._save(self.trace.error("deposit", len(sendable), at, started, error))
             raise CampaignPaused(error.message) from error
-        call = self.trace.call("deposit", at, started, CallOutcome.FOUND, batch_id, len(sendable))
+        call = self.trace.call("deposit", at, started, InsiOutcome.FOUND, batch_id, len(sendable))
         now = self.rules.now()
         with self.uow:
             add_trace(call, self.uow)
@@ -163,7 +164,7 @@ class CampaignRunner:
                 self._reset(batch_id)
                 return True
             raise CampaignPaused(error.message) from error
-        outcome = CallOutcome.FOUND
+        outcome = InsiOutcome.FOUND
         call = self.trace.call("fetch", at, started, outcome, batch_id, len(status.results))
         if not status.done:
             self._save(call)
@@ -312,7 +313,13 @@ class CampaignRunner:
                 "results": {str(r): n for (_, r), n in counts.items()},
             }
             self.uow.add_audit(
-                AuditEntry(self.actor.username, now, RUN_FINISHED, None, details=details)
+                AuditEntry(
+                    self.actor.username,
+                    now,
+                    AuditAction.VERIFICATION_RUN_FINISHED,
+                    None,
+                    details=details,
+                )
             )
             self.uow.commit(self.actor, now)
         self.run = replace(self.run, finished_at=now)

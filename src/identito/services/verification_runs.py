@@ -13,14 +13,13 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from identito.domain.errors import NotFound
+from identito.domain.events import AuditAction
 from identito.domain.permissions import Actor, Permission
 from identito.services.rules import Rules
 from identito.services.teleservice import Teleservice
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 from identito.services.verification_records import Campaign, CampaignRun, VerificationResult
 from identito.services.verification_runner import CampaignRunner, RunOptions
-
-RUN_STARTED = "verification.run_started"
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,11 @@ def open_run(
         total = uow.campaigns.add_run(run, uow.campaigns.perimeter(campaign, now))
         run = replace(run, total=total)
         details = {"campaign_id": str(campaign_id), "run_id": str(run.id), "total": total}
-        uow.add_audit(AuditEntry(actor.username, now, RUN_STARTED, None, details=details))
+        uow.add_audit(
+            AuditEntry(
+                actor.username, now, AuditAction.VERIFICATION_RUN_STARTED, None, details=details
+            )
+        )
         uow.commit(actor, now)
     return run, False
 

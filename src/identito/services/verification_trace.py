@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from identito.services.insi_records import CallOutcome, InsiCall
+from identito.domain.insi import InsiOutcome
+from identito.services.insi_records import InsiCall
 from identito.services.insi_trace import error_code
 from identito.services.teleservice import CallContext, CallMode, TeleserviceError
 
@@ -31,7 +32,7 @@ class BatchTrace:
         operation: str,
         at: datetime,
         started: float,
-        outcome: CallOutcome,
+        outcome: InsiOutcome,
         batch_id: str | None,
         count: int,
     ) -> InsiCall:
@@ -58,7 +59,7 @@ class BatchTrace:
         batch_id: str | None = None,
     ) -> InsiCall:
         """The trace of an operation that failed with ``error``."""
-        call = self.call(operation, at, started, CallOutcome.ERROR, batch_id, count)
+        call = self.call(operation, at, started, InsiOutcome.ERROR, batch_id, count)
         exchange = error.exchange
         return replace(
             call,

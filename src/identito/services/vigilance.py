@@ -22,6 +22,7 @@ from uuid import UUID
 
 from identito.domain.duplicate_reviews import Source
 from identito.domain.errors import DomainError, InvalidInput, InvalidTransition
+from identito.domain.events import AuditAction
 from identito.domain.identifiers import InsKind
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
@@ -40,7 +41,6 @@ from identito.services.verification_records import (
     VigilanceEntry,
 )
 
-ENTRY_RESOLVED = "vigilance.entry_resolved"
 #: Who may read and resolve the worklists: the identity-vigilance unit (and admins).
 VIGILANCE = Permission.IDENTITY_UPDATE_PROTECTED
 
@@ -145,7 +145,12 @@ def resolve_entry(
         details = {"entry_id": str(entry.id), "kind": entry.kind.value, "decision": chosen.value}
         uow.add_audit(
             AuditEntry(
-                actor.username, now, ENTRY_RESOLVED, identity_id, reason=comment, details=details
+                actor.username,
+                now,
+                AuditAction.VIGILANCE_ENTRY_RESOLVED,
+                identity_id,
+                reason=comment,
+                details=details,
             )
         )
         uow.commit(actor, now)

@@ -24,6 +24,10 @@ class EntryKind(StrEnum):
     #: INSi's birth place is refused by the local geography at the birth date (kept as received)
     PLACE_CONFLICT = "place_conflict"
 
+    @property
+    def label(self) -> str:
+        return ENTRY_LABELS[self]
+
 
 #: Worklists about the identity's own matricule: the entries of a merged (inactive)
 #: identity are left out of the lists and counts until an unmerge (nothing may change
@@ -56,6 +60,10 @@ class EntryDecision(StrEnum):
     REJECT = "reject"  # received identity not integrated
     VERIFY_NOW = "verify_now"  # NIA: verify at once
     VERIFIED = "verified"  # closed by the automatic verification
+
+    @property
+    def label(self) -> str:
+        return DECISION_LABELS[self]
 
 
 DECISION_LABELS = {

@@ -12,12 +12,12 @@ from stdnum.fr import nir
 from identito.adapters.insi.envelope import parse_xml
 from identito.adapters.insi.schemas import envelope_errors
 from identito.adapters.insi.simulator.engine import FaultMode
+from identito.domain.insi import InsiOutcome
 from identito.services.teleservice import (
     Authentication,
     CallContext,
     CardQuery,
     InsiHistoryEntry,
-    InsiOutcome,
     MalformedResponse,
     TeleserviceError,
     TeleserviceFault,

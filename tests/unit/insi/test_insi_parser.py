@@ -9,9 +9,9 @@ from stdnum.fr import nir
 from identito.adapters.insi.envelope import body_of
 from identito.adapters.insi.messages import parse_recovery
 from identito.adapters.insi.simulator import wire
+from identito.domain.insi import InsiOutcome
 from identito.services.teleservice import (
     InsiHistoryEntry,
-    InsiOutcome,
     MalformedResponse,
     TeleserviceFault,
 )

@@ -20,10 +20,10 @@ from identito.adapters.insi.simulator.population import (
 )
 from identito.adapters.insi.simulator.teleservice import SimulatedTeleservice, reference_base
 from identito.config import Settings
+from identito.domain.insi import InsiOutcome
 from identito.services.teleservice import (
     CallContext,
     CardQuery,
-    InsiOutcome,
     MalformedResponse,
     TeleserviceFault,
     TeleserviceTimeout,

@@ -12,10 +12,10 @@ from identito.adapters.insi.simulator.teleservice import SimulatedTeleservice
 from identito.adapters.insi.transport import Credential, HttpxTransport
 from identito.bootstrap import build_teleservice
 from identito.config import Settings
+from identito.domain.insi import InsiOutcome
 from identito.services.teleservice import (
     Authentication,
     CallContext,
-    InsiOutcome,
     MalformedResponse,
     TeleserviceFault,
     TeleserviceTimeout,

@@ -24,13 +24,12 @@ from identito.domain.errors import (
     StaleVersion,
 )
 from identito.domain.events import AuditAction
-from identito.domain.insi import CollectionMethod
+from identito.domain.insi import CollectionMethod, InsiOutcome
 from identito.domain.permissions import Role
 from identito.domain.status import IdentityAttribute, IdentityStatus
 from identito.services import insi as uc
 from identito.services.auth import SYSTEM
-from identito.services.insi_records import CallOutcome, Decision
-from identito.services.insi_trace import INSI_CALLED, INSI_REJECTED
+from identito.services.insi_records import Decision
 from identito.services.rules import Rules
 from identito.services.teleservice import (
     Authentication,
@@ -141,7 +140,7 @@ def test_identical_traits_are_integrated_at_once_and_traced_as_automatic(uow, ru
     result = recover(uow, rules, FakeTeleservice([insi_person()]), identity_id)
 
     stored = uow.stored(identity_id)
-    assert (result.outcome, result.applied) == (CallOutcome.FOUND, True)
+    assert (result.outcome, result.applied) == (InsiOutcome.FOUND, True)
     assert stored.status is IdentityStatus.RETRIEVED and stored.ins == INS_A
     assert stored.ins_collection_method is CollectionMethod.INSI
     [call] = uow.insi_calls.committed()
@@ -156,7 +155,10 @@ def test_integration_and_its_trace_are_audited_in_the_same_commit(uow, rules):
     recover(uow, rules, FakeTeleservice([insi_person()]), identity_id)
 
     assert uow.commits == commits + 1
-    assert uow.audit.actions(identity_id) == [AuditAction.INS_RETRIEVED.value, INSI_CALLED]
+    assert uow.audit.actions(identity_id) == [
+        AuditAction.INS_RETRIEVED.value,
+        AuditAction.INSI_CALLED,
+    ]
 
 
 def test_a_difference_waits_for_the_users_confirmation(uow, rules):
@@ -191,7 +193,7 @@ def test_every_call_of_a_recovery_is_traced_in_order_with_its_raw_messages(uow, 
     result = recover(uow, rules, teleservice, identity_id)
 
     calls = uow.insi_calls.committed()
-    assert [c.outcome for c in calls] == [CallOutcome.NOT_FOUND, CallOutcome.NOT_FOUND, "00"]
+    assert [c.outcome for c in calls] == [InsiOutcome.NOT_FOUND, InsiOutcome.NOT_FOUND, "00"]
     assert [c.sequence for c in calls] == [1, 2, 3]
     assert len({c.attempt_id for c in calls}) == 1
     assert all(c.request and c.response for c in calls)
@@ -205,7 +207,7 @@ def test_a_recovery_that_finds_nobody_ends_with_not_found_and_integrates_nothing
 
     result = recover(uow, rules, FakeTeleservice(), identity_id)
 
-    assert result.outcome is CallOutcome.NOT_FOUND and not result.applied
+    assert result.outcome is InsiOutcome.NOT_FOUND and not result.applied
     assert len(uow.insi_calls.committed()) == 4  # JEAN, CHRISTOPHE, PIERRE, the whole list
     assert uow.stored(identity_id).status is IdentityStatus.PROVISIONAL
 
@@ -232,7 +234,7 @@ def test_a_teleservice_error_is_traced_with_its_code_and_french_message_and_stop
     result = recover(uow, rules, teleservice, identity_id)
 
     assert len(teleservice.queries) == 2
-    assert result.outcome is CallOutcome.ERROR
+    assert result.outcome is InsiOutcome.ERROR
     error = uow.insi_calls.committed()[-1]
     assert (error.error_code, error.message) == (
         "siram_100",
@@ -248,9 +250,9 @@ def test_an_unreachable_service_is_traced_without_raw_messages(uow, rules):
     result = recover(uow, rules, FakeTeleservice(script=[down]), identity_id)
 
     [call] = uow.insi_calls.committed()
-    assert (call.outcome, call.error_code) == (CallOutcome.ERROR, "unavailable")
+    assert (call.outcome, call.error_code) == (InsiOutcome.ERROR, "unavailable")
     assert call.request is None and result.call.message == down.message
-    assert uow.audit.actions(identity_id) == [INSI_CALLED]
+    assert uow.audit.actions(identity_id) == [AuditAction.INSI_CALLED]
 
 
 def test_a_malformed_answer_is_an_error_outcome_and_nothing_is_integrated(uow, rules):
@@ -258,7 +260,7 @@ def test_a_malformed_answer_is_an_error_outcome_and_nothing_is_integrated(uow, r
 
     result = recover(uow, rules, FakeTeleservice(script=[MalformedResponse("x")]), identity_id)
 
-    assert result.outcome is CallOutcome.ERROR and result.call.error_code == "malformed"
+    assert result.outcome is InsiOutcome.ERROR and result.call.error_code == "malformed"
     assert uow.stored(identity_id).ins is None
 
 
@@ -267,7 +269,7 @@ def test_an_incomplete_00_answer_is_traced_as_refused_and_never_integrated(uow, 
 
     result = recover(uow, rules, FakeTeleservice(script=[insi_person(sex="")]), identity_id)
 
-    assert result.outcome is CallOutcome.ERROR and result.call.error_code == "incomplete"
+    assert result.outcome is InsiOutcome.ERROR and result.call.error_code == "incomplete"
     assert result.call.decision is Decision.REFUSED and "sexe" in result.call.message
     assert uow.stored(identity_id).ins is None
     assert uow.insi_calls.committed()[0].answer["sex"] == ""
@@ -292,7 +294,7 @@ def test_a_call_whose_integration_fails_is_still_traced(uow, rules):
     assert not result.applied and result.call.decision is Decision.REFUSED
     assert "douteuse" in result.call.message
     [call] = uow.insi_calls.committed()
-    assert call.outcome is CallOutcome.FOUND and not call.applied
+    assert call.outcome is InsiOutcome.FOUND and not call.applied
     assert uow.stored(identity_id).ins is None
 
 
@@ -383,7 +385,7 @@ def test_rejecting_is_a_traced_decision_that_integrates_nothing(uow, rules):
 
     assert call.decision is Decision.REJECTED and not call.applied
     assert uow.insi_calls.get(call_id).decision is Decision.REJECTED
-    assert uow.audit.actions(identity_id)[-1] == INSI_REJECTED
+    assert uow.audit.actions(identity_id)[-1] == AuditAction.INSI_REJECTED
     assert uow.audit.entries[-1].reason == "autre patient"
     assert uow.stored(identity_id).ins is None
 
@@ -457,7 +459,7 @@ def test_an_identity_is_created_from_a_card_recovery_with_the_status_recup(uow, 
     assert uow.audit.actions(stored.id) == [
         AuditAction.IDENTITY_CREATED.value,
         AuditAction.INS_RETRIEVED.value,
-        INSI_CALLED,
+        AuditAction.INSI_CALLED,
     ]
 
 
@@ -474,7 +476,7 @@ def test_an_identity_is_created_from_traits_keeping_the_typed_used_name(uow, rul
 def test_nothing_is_created_when_insi_finds_nobody_but_the_calls_are_traced(uow, rules):
     result = create(uow, rules, FakeTeleservice(), mode="traits", traits=identity_input())
 
-    assert result.identity is None and result.outcome is CallOutcome.NOT_FOUND
+    assert result.identity is None and result.outcome is InsiOutcome.NOT_FOUND
     assert uow.identities.committed == {}
     assert {c.identity_id for c in uow.insi_calls.committed()} == {None}
 

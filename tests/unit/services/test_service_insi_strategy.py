@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from fakes import make_traits
+from identito.domain.insi import InsiOutcome
 from identito.domain.trait_set import RECEIVED_ENTRY
 from identito.services.insi_strategy import planned_queries, traits_queries
-from identito.services.teleservice import InsiOutcome
 
 #: DUPONT JEAN CHRISTOPHE PIERRE, first birth first name JEAN, born in 2B020.
 TRAITS, _ = make_traits()

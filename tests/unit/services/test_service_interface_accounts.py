@@ -7,12 +7,11 @@ import pytest
 
 from fakes import FakeUnitOfWork, actor_with_role
 from identito.domain.errors import InvalidInput, NotFound, PermissionDenied
+from identito.domain.events import AuditAction
 from identito.domain.interface_accounts import Peer, RefusalReason, SenderRefused
 from identito.domain.permissions import Permission, Role, role_permissions
 from identito.services.auth import add_user, change_user, verify_password
 from identito.services.interface_accounts import (
-    ACCOUNT_CHANGED,
-    ACCOUNT_DECLARED,
     change_interface_account,
     declare_interface_account,
     disable_interface_account,
@@ -20,7 +19,6 @@ from identito.services.interface_accounts import (
 )
 from identito.services.reception_model import Sender
 from identito.services.sender_checks import (
-    SENDER_REFUSED,
     Claim,
     authorize_sender,
     fhir_sender,
@@ -44,7 +42,7 @@ def peer_actor(uow, rules, peer, sender=LABO, *, require_declared=True):  # type
 
 
 def refusals(uow: FakeUnitOfWork) -> list[dict[str, object]]:
-    return [e.details for e in uow.audit.entries if e.action == SENDER_REFUSED]
+    return [e.details for e in uow.audit.entries if e.action == AuditAction.SENDER_REFUSED]
 
 
 def test_declaring_a_sender_creates_its_interface_user_without_a_password_and_audits_it(uow, rules):
@@ -54,7 +52,7 @@ def test_declaring_a_sender_creates_its_interface_user_without_a_password_and_au
     assert user is not None and user.role is Role.INTERFACE
     assert not verify_password("", user.password_hash)  # no login possible
     assert uow.interface_accounts.get("labo") == account
-    [entry] = [e for e in uow.audit.entries if e.action == ACCOUNT_DECLARED]
+    [entry] = [e for e in uow.audit.entries if e.action == AuditAction.INTERFACE_ACCOUNT_DECLARED]
     assert entry.actor == ADMIN.username and entry.after is not None
     assert entry.after["domains"] == ["LABO^CHU-X"]
 
@@ -101,7 +99,7 @@ def test_changing_a_sender_audits_before_and_after_and_an_unknown_one_is_not_fou
     )  # fmt: skip
 
     assert changed.addresses == ("10.9.0.0/16",) and changed.certificate_subject is None
-    [entry] = [e for e in uow.audit.entries if e.action == ACCOUNT_CHANGED]
+    [entry] = [e for e in uow.audit.entries if e.action == AuditAction.INTERFACE_ACCOUNT_CHANGED]
     assert entry.before and entry.before["certificate_subject"] == "CN=LABO"
     assert entry.after and entry.after["addresses"] == ["10.9.0.0/16"]
     with pytest.raises(NotFound):

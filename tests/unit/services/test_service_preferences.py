@@ -6,9 +6,9 @@ import pytest
 
 from fakes import FakeUnitOfWork, actor_with_role, fake_rules
 from identito.domain.errors import InvalidInput, PermissionDenied
+from identito.domain.events import AuditAction
 from identito.domain.permissions import Role
 from identito.services.preferences import (
-    SETTINGS_CHANGED,
     get_preferences,
     update_preferences,
 )
@@ -32,7 +32,7 @@ def test_an_administrator_changes_preferences_and_the_change_is_audited() -> Non
     assert (prefs.allow_insi_for_provisional, prefs.similarity_threshold) == (False, 0.9)
     assert get_preferences(uow=uow, actor=ADMIN, rules=rules) == prefs
     entry = uow.audit.entries[-1]
-    assert entry.action == SETTINGS_CHANGED
+    assert entry.action == AuditAction.SETTINGS_CHANGED
     assert entry.before["similarity_threshold"] == 1.0
     assert entry.after["similarity_threshold"] == 0.9
 
@@ -91,7 +91,7 @@ def test_no_tolerance_for_expired_documents_by_default_and_an_audited_change_set
     prefs = update_preferences(changes, uow=uow, actor=ADMIN, rules=rules)
     assert prefs.expired_document_tolerance_days == 365
     entry = uow.audit.entries[-1]
-    assert entry.action == SETTINGS_CHANGED
+    assert entry.action == AuditAction.SETTINGS_CHANGED
     assert (
         entry.before["expired_document_tolerance_days"],
         entry.after["expired_document_tolerance_days"],

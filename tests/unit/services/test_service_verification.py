@@ -9,11 +9,11 @@ from fakes_verification import FakeVerifier
 from identito.domain.errors import InvalidTransition, PermissionDenied
 from identito.domain.events import AuditAction
 from identito.domain.identifiers import Ins, Oid
+from identito.domain.insi import InsiOutcome
 from identito.domain.permissions import Role
 from identito.domain.status import IdentityStatus
-from identito.services.insi_records import CallOutcome
 from identito.services.teleservice import TeleserviceError, TeleserviceUnavailable
-from identito.services.verification import INSI_VERIFIED, KO_REASON, verify_ins
+from identito.services.verification import KO_REASON, verify_ins
 from identito.services.verification_campaigns import (
     CampaignPaused,
     RunOptions,
@@ -40,12 +40,12 @@ def test_an_ok_verification_is_traced_and_only_records_its_date(uow, rules):
         identity.id, uow=uow, actor=ADMISSION, rules=rules, teleservice=FakeVerifier()
     )
     assert result.result is VerificationResult.OK
-    assert result.call.outcome is CallOutcome.VERIFIED_OK and result.call.mode == "verify"
+    assert result.call.outcome is InsiOutcome.VERIFIED_OK and result.call.mode == "verify"
     stored = uow.stored(identity.id)
     assert stored.status is IdentityStatus.QUALIFIED and stored.ins == INS_A
     assert stored.version == identity.version
     assert uow.campaigns.last_verified(identity.id) == rules.now()
-    assert sorted(uow.audit.actions(identity.id)) == ["insi.called", INSI_VERIFIED]
+    assert sorted(uow.audit.actions(identity.id)) == ["insi.called", AuditAction.INSI_VERIFIED]
     assert [c.id for c in uow.insi_calls.committed()] == [result.call.id]
 
 
@@ -76,7 +76,7 @@ def test_an_error_is_traced_and_changes_nothing(uow, rules):
     verifier = FakeVerifier(errors={INS_A.number.number})
     result = verify_ins(identity.id, uow=uow, actor=ADMISSION, rules=rules, teleservice=verifier)
     assert result.result is VerificationResult.ERROR
-    assert result.call.outcome is CallOutcome.ERROR and result.call.error_code == "unavailable"
+    assert result.call.outcome is InsiOutcome.ERROR and result.call.error_code == "unavailable"
     assert uow.stored(identity.id).status is IdentityStatus.QUALIFIED
     assert uow.campaigns.last_verified(identity.id) is None
     assert uow.vigilance.entries() == []
@@ -192,7 +192,7 @@ def test_an_unreachable_service_pauses_the_run_without_losing_items(uow, rules):
             run.id, uow=uow, actor=ADMISSION, rules=rules, teleservice=verifier, options=NO_WAIT
         )
     assert {i.state for i in uow.campaigns.items.values()} == {ItemState.PENDING}
-    assert uow.insi_calls.committed()[-1].outcome is CallOutcome.ERROR
+    assert uow.insi_calls.committed()[-1].outcome is InsiOutcome.ERROR
     verifier.fail_submit = None
     progress = run_campaign(
         run.id, uow=uow, actor=ADMISSION, rules=rules, teleservice=verifier, options=NO_WAIT

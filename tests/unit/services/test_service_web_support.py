@@ -16,6 +16,7 @@ from fakes import (
 )
 from fakes_login import LOGIN_POLICY
 from identito.domain.errors import InvalidInput, PermissionDenied
+from identito.domain.events import AuditAction
 from identito.domain.permissions import Role
 from identito.domain.status import IdentityStatus
 from identito.services import auth, identities, indicators, previews, sessions
@@ -118,14 +119,14 @@ def test_user_administration_needs_the_permission_and_never_targets_oneself(
 
 
 def test_a_user_creation_is_audited(accounts: FakeUnitOfWork) -> None:
-    assert "user.created" in accounts.audit.actions()
+    assert AuditAction.USER_CREATED in accounts.audit.actions()
 
 
 # -- indicators ---------------------------------------------------------------------------
 
 
 def _entry(before: dict | None, after: dict | None, at: datetime) -> AuditEntry:  # type: ignore[type-arg]
-    return AuditEntry("x", at, "identity.any", make_identity().id, before, after)
+    return AuditEntry("x", at, AuditAction.STATUS_CHANGED, make_identity().id, before, after)
 
 
 def test_audit_rows_become_net_monthly_changes_of_the_counts() -> None:
@@ -137,7 +138,7 @@ def test_audit_rows_become_net_monthly_changes_of_the_counts() -> None:
             _entry(prov, {"status": "VALI", "attributes": []}, april),  # validated
             _entry(prov, {"status": "PROV", "attributes": ["HOMA"]}, april),  # HOMA set
             _entry(prov, prov, april),  # a trait change: nothing to count
-            AuditEntry("x", april, "identity.read", None),
+            AuditEntry("x", april, AuditAction.IDENTITY_READ, None),
         ]
     )
     assert deltas == {

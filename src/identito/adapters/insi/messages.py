@@ -27,12 +27,12 @@ from identito.adapters.insi.envelope import (
     body_of,
 )
 from identito.domain.ins_source import check_insi_sex
+from identito.domain.insi import InsiOutcome
 from identito.services.teleservice import (
     BatchVerificationResult,
     CardQuery,
     InsiHistoryEntry,
     InsiIdentity,
-    InsiOutcome,
     MalformedResponse,
     TraitsQuery,
     VerificationQuery,

@@ -18,6 +18,7 @@ from identito.entrypoints.web import (
     pages_insi,
     pages_insi_lists,
     pages_interfaces,
+    pages_journal,
     pages_nss,
     pages_reviews,
     pages_verification,
@@ -42,6 +43,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(pages_reviews.router)  # duplicate review worklist and decisions
     app.include_router(pages_collisions.router)  # collisions: list, declare, resolve
     app.include_router(pages_nss.router)  # the billing NSS (issue 17)
+    app.include_router(pages_journal.router)  # the audit journal: one identity's, every row
     install_web_error_handlers(app)
     app.add_middleware(WebHeadersMiddleware)
 

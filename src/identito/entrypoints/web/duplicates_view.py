@@ -18,30 +18,11 @@ from identito.domain.permissions import Actor, Permission
 from identito.entrypoints.web.forms import text
 from identito.entrypoints.web.rendering import (
     FIELD_LABELS,
-    INS_KIND_LABELS,
-    SEX_LABELS,
     date_fr,
     templates,
 )
 from identito.services.duplicates import Duplicate, check_duplicates
 
-TRAIT_LABELS = {
-    Trait.NAME: "Nom (de naissance / utilisé)",
-    Trait.FIRST_NAMES: "Prénom(s) de naissance",
-    Trait.BIRTH_DATE: "Date de naissance",
-    Trait.SEX: "Sexe",
-    Trait.BIRTH_PLACE: "Lieu de naissance",
-    Trait.INS: "Matricule INS",
-}
-#: By value (a StrEnum member looks its value up), so a level added to the model only
-#: needs its label here.
-AGREEMENT_LABELS = {
-    "exact": "= Identique",
-    "phonetic": "≈ Même prononciation",
-    "close": "≈ Proche",
-    "different": "≠ Différent",
-    "missing": "? Non comparable",
-}
 #: Hidden field of the « Créer quand même » form: the duplicates the user was shown.
 SEEN_FIELD = "doublons_vus"
 #: Most potential duplicates shown before saving.
@@ -138,7 +119,7 @@ def _shown(identity: Identity, name: str, places: Mapping[UUID, str]) -> str:
     if name == "birth_date":
         return date_fr(t.birth_date.raw)
     if name == "sex":
-        return SEX_LABELS[t.sex.value]
+        return t.sex.label
     if name == "birth_place_code":
         label = places.get(identity.id)
         return f"{t.birth_place_code} — {label}" if label else t.birth_place_code
@@ -149,7 +130,7 @@ def _shown(identity: Identity, name: str, places: Mapping[UUID, str]) -> str:
 def _ins(identity: Identity) -> str:
     if identity.ins is None:
         return "—"
-    return f"{identity.ins.number.number} ({INS_KIND_LABELS[identity.ins.kind]})"
+    return f"{identity.ins.number.number} ({identity.ins.kind.label})"
 
 
 def _attributes(identity: Identity) -> str:
@@ -159,9 +140,8 @@ def _attributes(identity: Identity) -> str:
 templates.env.globals.update(
     side_by_side_rows=side_by_side_rows,
     marker_class=marker_class,
-    DUPLICATE_TRAIT_LABELS=TRAIT_LABELS,
-    AGREEMENT_LABELS=AGREEMENT_LABELS,
-    AGREEMENT_EXACT=Agreement.EXACT,
+    Agreement=Agreement,
+    DuplicateTrait=Trait,
     AGREEMENT_MISSING=Agreement.MISSING,
     TRAIT_INS=Trait.INS,
     SEEN_FIELD=SEEN_FIELD,

@@ -8,62 +8,21 @@ from typing import Any
 from uuid import UUID
 
 from identito.domain.errors import FieldError, InvalidInput
+from identito.domain.insi import SEARCH_OUTCOMES
 from identito.entrypoints.web.forms import iso_date, text
 from identito.entrypoints.web.rendering import shown_message, templates
-from identito.services.insi_indicators import REASONS
-from identito.services.insi_records import Decision
+from identito.services.insi_indicators import NonQualification
 
-OUTCOME_LABELS = {
-    "00": "00 — identité trouvée",
-    "01": "01 — aucune identité trouvée",
-    "02": "02 — plusieurs identités trouvées",
-    "error": "Erreur",
-}
-#: Labels of verification outcomes, which share the trace of calls (history only).
-HISTORY_OUTCOME_LABELS = {
-    **OUTCOME_LABELS,
-    "OK": "Vérification : INS confirmé",
-    "KO": "Vérification : INS non confirmé",
-}
-DECISION_LABELS = {
-    "automatic": "Intégrée automatiquement (traits identiques)",
-    "pending": "En attente de décision",
-    "accepted": "Acceptée et intégrée",
-    "rejected": "Refusée par l'utilisateur",
-    "refused": "Non intégrable",
-}
-MODE_LABELS = {
-    "traits": "Traits",
-    "card": "Carte Vitale",
-    "verify": "Vérification",
-    "batch_verify": "Vérification par lot",
-}
-REASON_LABELS = {
-    "not_found": "Aucune identité trouvée (01)",
-    "several_found": "Plusieurs identités trouvées (02)",
-    "error": "Erreur du téléservice",
-    "rejected": "Comparaison refusée par l'utilisateur",
-    "pending": "Comparaison en attente de décision",
-    "refused": "Réponse non intégrable",
-}
-assert set(REASON_LABELS) == set(REASONS)
-ITEM_STATE_LABELS = {
-    "pending": "À traiter",
-    "started": "En cours",
-    "done": "Traitée",
-    "failed": "Refusée avant l'appel",
-}
+#: The outcomes of a search by code, in the order the indicators list them.
+OUTCOME_LABELS = {outcome.value: outcome.label for outcome in SEARCH_OUTCOMES}
+#: Reasons of non-qualification by code (the indicators' CSV and page).
+REASON_LABELS = {reason.value: reason.label for reason in NonQualification}
 #: Rows of beneficiaries in the card form (a Vitale card may carry several).
 BENEFICIARY_ROWS = (1, 2, 3)
 
 templates.env.globals.update(
-    INSI_OUTCOME_LABELS=HISTORY_OUTCOME_LABELS,
-    INSI_DECISION_LABELS=DECISION_LABELS,
-    INSI_MODE_LABELS=MODE_LABELS,
     INSI_REASON_LABELS=REASON_LABELS,
-    INSI_ITEM_STATE_LABELS=ITEM_STATE_LABELS,
     BENEFICIARY_ROWS=BENEFICIARY_ROWS,
-    INSI_PENDING=Decision.PENDING,
 )
 
 

@@ -27,7 +27,6 @@ from identito.entrypoints.web.rendering import render
 from identito.entrypoints.web.reviews_view import (
     ALL,
     CHOICES,
-    REVIEW_STATUS_LABELS,
     STATUS_FILTERS,
     collision_target,
 )
@@ -68,7 +67,7 @@ def worklist(request: Request, session: SessionDep, container: ContainerDep) -> 
         status=status, page=_page_number(request.query_params.get("page")), per_page=PER_PAGE,
         uow=container.uow_factory(), actor=session.actor, rules=container.rules,
     )  # fmt: skip
-    labels = {s.value: label for s, label in REVIEW_STATUS_LABELS.items()}
+    labels = {s.value: s.label for s in ReviewStatus}
     context = {
         "title": "Doublons à examiner",
         "status": status,

@@ -18,16 +18,13 @@ from identito.services import verification_campaigns as campaigns
 from identito.services.verification import verify_ins
 from identito.services.verification_indicators import verification_indicators
 from identito.services.verification_records import (
-    DECISION_LABELS,
     DECISIONS,
-    ENTRY_LABELS,
     SAVED_QUERIES,
     EntryKind,
 )
 from identito.services.vigilance import list_entries, open_counts, resolve_entry
 
 router = APIRouter(include_in_schema=False)
-RESULT_LABELS = {"OK": "INS confirmé (OK)", "KO": "INS refusé (KO)", "error": "Erreur"}
 
 
 @router.post("/identites/{identity_id}/verifier-ins")
@@ -47,7 +44,7 @@ def verify(
         "title": "Vérification de l'INS",
         "identity_id": identity_id,
         "outcome": outcome,
-        "label": RESULT_LABELS[outcome.result.value],
+        "label": outcome.result.label,
     }
     return render(request, "verification_result.html", context)
 
@@ -151,9 +148,7 @@ def worklists(request: Request, session: SessionDep, container: ContainerDep) ->
         "kind": EntryKind(kind),
         "entries": entries,
         "counts": open_counts(uow=uow, actor=session.actor, rules=rules),
-        "labels": ENTRY_LABELS,
         "decisions": DECISIONS,
-        "decision_labels": DECISION_LABELS,
         "message": request.query_params.get("traite") and "Décision enregistrée et tracée.",
     }
     return render(request, "vigilance_worklist.html", context)

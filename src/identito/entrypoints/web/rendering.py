@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,11 +14,24 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from identito.domain.errors import FieldError
+from identito.domain.events import AuditAction
 from identito.domain.identifiers import InsKind
 from identito.domain.ins_source import INSI_SEX
+from identito.domain.insi import CollectionMethod, InsiOutcome
 from identito.domain.permissions import Permission, Role
-from identito.domain.status import ATTRIBUTE_LABELS, STATUS_LABELS, IdentityAttribute
+from identito.domain.status import (
+    ATTRIBUTE_LABELS,
+    STATUS_LABELS,
+    CollisionLevel,
+    IdentityAttribute,
+    IdentityStatus,
+)
+from identito.domain.traits import Sex
+from identito.geography.model import PlaceKind
 from identito.messages.label_print import SHEET_MAX
+from identito.services.insi_records import Decision as InsiDecision
+from identito.services.teleservice import CallMode
+from identito.services.verification_records import EntryKind, VerificationResult
 
 HERE = Path(__file__).parent
 PARIS = ZoneInfo("Europe/Paris")
@@ -40,38 +54,8 @@ FIELD_LABELS = {
     "document_type": "Type de pièce d'identité",
     "document_expiry": "Date d'expiration de la pièce",
 }
-SEX_LABELS = {"M": "Masculin", "F": "Féminin", "I": "Indéterminé"}
-INS_KIND_LABELS = {
-    InsKind.NIR: "NIR",
-    InsKind.NIA: "NIA (numéro identifiant d'attente)",
-    InsKind.NIR_TEST: "NIR de test",
-    InsKind.NIR_DEMO: "NIR de démonstration",
-}
-ROLE_LABELS = {
-    Role.ADMIN: "Administrateur",
-    Role.IDENTITY_VIGILANCE: "Cellule d'identitovigilance",
-    Role.ADMISSION: "Admission (accueil)",
-    Role.CARE: "Soignant (consultation)",
-    Role.STATISTICS: "Statistiques (indicateurs seulement)",
-    Role.INTERFACE: "Compte d'interface (réception des messages seulement)",
-}
-AUDIT_LABELS = {
-    "identity.created": "Création",
-    "identity.imported": "Import",
-    "identity.traits_changed": "Modification des traits",
-    "identity.ins_retrieved": "Récupération de l'INS",
-    "identity.ins_changed": "Saisie du matricule INS (à vérifier)",
-    "identity.ins_confirmed": "Matricule INS saisi confirmé par INSi",
-    "identity.ins_invalidated": "Invalidation du matricule INS",
-    "identity.nss_changed": "NSS de facturation (numéro de sécurité sociale)",
-    "identity.status_changed": "Changement de statut",
-    "identity.attributes_changed": "Changement d'attributs",
-    "identity.validated": "Validation (pièce contrôlée)",
-    "identity.read": "Lecture du matricule INS",
-    "identity.diffused": "Diffusion (export ou message)",
-    "identity.merged": "Fusion",
-    "identity.unmerged": "Annulation de fusion",
-}
+#: Sex codes (form values) and their label, for the selects and raw traits.
+SEX_LABELS = {sex.value: sex.label for sex in Sex}
 ATTRIBUTE_ORDER = tuple(IdentityAttribute)
 
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -94,18 +78,43 @@ def percent(value: float) -> str:
     return f"{value * 100:.1f} %".replace(".", ",")
 
 
-templates.env.filters.update(date_fr=date_fr, datetime_fr=datetime_fr, percent=percent)
+def label(value: object, vocabulary: type[StrEnum] | None = None) -> str:
+    """The French label of a vocabulary member (``{{ call.outcome|label }}``); a stored
+    value is first read as a member of ``vocabulary`` (``{{ c.mode|label(CallMode) }}``).
+    A value the vocabulary does not know is shown as it is."""
+    if value is None:
+        return ""
+    if vocabulary is not None and not isinstance(value, vocabulary):
+        try:
+            value = vocabulary(str(value))
+        except ValueError:
+            return str(value)
+    shown = getattr(value, "label", None)
+    return shown if isinstance(shown, str) else str(value)
+
+
+templates.env.filters.update(date_fr=date_fr, datetime_fr=datetime_fr, percent=percent, label=label)
 templates.env.globals.update(
     P=Permission,
+    Role=Role,
+    CallMode=CallMode,
+    EntryKind=EntryKind,
+    InsiDecision=InsiDecision,
+    PlaceKind=PlaceKind,
+    VerificationResult=VerificationResult,
+    AuditAction=AuditAction,
+    CollectionMethod=CollectionMethod,
+    CollisionLevel=CollisionLevel,
+    IdentityStatus=IdentityStatus,
+    InsKind=InsKind,
+    InsiOutcome=InsiOutcome,
+    Sex=Sex,
     FIELD_LABELS=FIELD_LABELS,
     SEX_LABELS=SEX_LABELS,
     STATUS_LABELS=STATUS_LABELS,
     ATTRIBUTE_LABELS=ATTRIBUTE_LABELS,
     ATTRIBUTE_ORDER=ATTRIBUTE_ORDER,
-    INS_KIND_LABELS=INS_KIND_LABELS,
     INSI_SEX=INSI_SEX,
-    ROLE_LABELS=ROLE_LABELS,
-    AUDIT_LABELS=AUDIT_LABELS,
     LABEL_SHEET_MAX=SHEET_MAX,
 )
 

@@ -17,7 +17,7 @@ from uuid import UUID
 from fastapi import Request
 
 from identito.bootstrap import Container
-from identito.domain.duplicate_reviews import Decision, DuplicateReview, ReviewStatus, Source
+from identito.domain.duplicate_reviews import Decision, DuplicateReview, ReviewStatus
 from identito.domain.duplicates import Trait
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor, Permission
@@ -29,20 +29,8 @@ from identito.services.merges import merges_of
 
 logger = logging.getLogger(__name__)
 
-#: The domain's labels (« Doublon avéré (à fusionner) »...): one wording for the UI,
-#: the CLI and the guide.
-REVIEW_STATUS_LABELS = {status: status.label for status in ReviewStatus}
-SOURCE_LABELS = {
-    Source.SCAN: "analyse de la base",
-    Source.CREATION: "création",
-    Source.CHANGE: "modification des traits",
-    Source.INS_HELD: "matricule INS déjà porté (R-DU-03)",
-    Source.SENDER_ID: "même identifiant patient d'un émetteur (IPP)",
-}
-COLLISION_LABELS = {
-    CollisionLevel.POTENTIAL: "Collision potentielle (COLP)",
-    CollisionLevel.CONFIRMED: "Collision avérée (COLV)",
-}
+#: The collision levels as the UI names them: the domain's label and its code.
+COLLISION_LABELS = {level: f"{level.label} ({level.value})" for level in CollisionLevel}
 #: The statuses of the worklist's filter, in this order, then « Toutes ».
 STATUS_FILTERS = tuple(ReviewStatus)
 ALL = "all"
@@ -153,10 +141,7 @@ def _menu_count(request: Request, count: Callable[..., int], what: str) -> int |
 
 
 templates.env.globals.update(
-    REVIEW_STATUS_LABELS=REVIEW_STATUS_LABELS,
-    REVIEW_SOURCE_LABELS=SOURCE_LABELS,
     COLLISION_LABELS=COLLISION_LABELS,
-    COLLISION_POTENTIAL=CollisionLevel.POTENTIAL,
     COLLISION_CONFIRMED=CollisionLevel.CONFIRMED,
     REVIEW_DUPLICATE=ReviewStatus.DUPLICATE,
     other_side=other_side,

@@ -24,8 +24,9 @@ from identito.adapters.insi.schemas import envelope_errors
 from identito.adapters.insi.simulator import wire
 from identito.adapters.insi.simulator.matching import ReferenceBase
 from identito.adapters.insi.simulator.population import DATA
+from identito.domain.insi import InsiOutcome
 from identito.domain.traits import search_key
-from identito.services.teleservice import BatchVerificationResult, InsiOutcome, VerificationQuery
+from identito.services.teleservice import BatchVerificationResult, VerificationQuery
 
 
 class FaultMode(StrEnum):

@@ -14,10 +14,10 @@ from lxml import etree
 
 from identito.adapters.insi.envelope import RECSANS, RECVIT, SOAP, VERIF, WSA, Operation
 from identito.adapters.insi.simulator.population import Person
+from identito.domain.insi import InsiOutcome
 from identito.services.teleservice import (
     BatchVerificationResult,
     CardQuery,
-    InsiOutcome,
     TraitsQuery,
     VerificationQuery,
 )
