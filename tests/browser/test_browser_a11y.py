@@ -91,6 +91,8 @@ PAGES: dict[str, Visit] = {
     f"{_ID}/valider": Visit(_on("lefebvre", suffix="/valider"), EDITORS),
     f"{_ID}/attributs": Visit(_on("lefebvre", suffix="/attributs"), EDITORS),
     f"{_ID}/nss": Visit(_on("lefebvre", suffix="/nss"), EDITORS),  # the billing NSS
+    f"{_ID}/journal": Visit(_on("lefebvre", suffix="/journal"), VIGILANCE),  # audit journal
+    "/journal": Visit(_fixed("/journal"), VIGILANCE),
     f"{_ID}/exports/{{fmt}}": Visit(
         _on("qualified", suffix="/exports/label.html"), READERS,
         fixed_width="a sticker of 90 mm (340 px) wide: its printed size"),
