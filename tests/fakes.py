@@ -542,6 +542,10 @@ class FakeSessions:
         for key in [k for k, s in self.sessions.items() if s.last_seen_at < seen_before]:
             del self.sessions[key]
 
+    def for_user(self, username: str) -> list[WebSession]:
+        mine = [s for s in self.sessions.values() if s.username == username]
+        return sorted(mine, key=lambda s: (s.created_at, s.token_hash))
+
 
 class FakeIndicators:
     """The ``IndicatorStore`` port in memory (kept across units of work)."""
