@@ -654,6 +654,14 @@ class FakeInsiWorklists:
     def finish(self, worklist_id: UUID, at: datetime) -> None:
         self.worklists[worklist_id] = replace(self.worklists[worklist_id], finished_at=at)
 
+    def open_items(self) -> int:
+        return sum(
+            1
+            for (wid, _), item in self.item_rows.items()
+            if not self.worklists[wid].finished_at
+            and item.state in (ItemState.PENDING, ItemState.STARTED)
+        )
+
     def identities_without_ins(self, limit: int) -> list[UUID]:
         eligible = [
             i
