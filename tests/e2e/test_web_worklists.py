@@ -179,3 +179,28 @@ def test_a_bulk_decision_without_a_comment_or_unsafe_is_refused_in_french(
         assert answer.status_code == 422 and message in answer.text
     with container.uow_factory() as uow:
         assert uow.vigilance.get(entry).open
+
+
+def test_the_duplicate_review_list_is_exported_with_both_identities_side_by_side(
+    container: Container, api: Api, browser_for: Callable[[str], Browser]
+) -> None:
+    first = api.create(**person("PAIREXPORT", birth_date="1981-02-03"))
+    second = api.create(**person("PAIREXPORT", birth_date="1981-02-03", used_name="Autre"))
+    first = qualify(container, api, first["id"])
+    before = audit_rows(container)
+
+    response = browser_for("identitovigilance").get("/doublons/export.csv?statut=all")
+
+    assert response.status_code == 200 and response.content.startswith("\ufeff".encode())
+    header, *rows = csv_rows(response.content.decode("utf-8-sig"))
+    pair = next(r for r in rows if {first["id"], second["id"]} <= set(r))
+    columns = {name: pair[i] for i, name in enumerate(header)}
+    side = "(1)" if columns["identité (1)"] == first["id"] else "(2)"
+    other = "(2)" if side == "(1)" else "(1)"
+    assert columns[f"matricule INS {side}"] == first["ins"]["number"]
+    assert columns[f"matricule INS {other}"] == ""  # PROV: never exported
+    assert columns["statut de la paire"] == "À examiner"
+    written = [row for key, row in audit_rows(container).items() if key not in before]
+    assert ("identitovigilance", "worklist.exported", None) in written
+    assert ("identitovigilance", "identity.read", UUID(first["id"])) in written
+    assert browser_for("admission").get("/doublons/export.csv").status_code == 403

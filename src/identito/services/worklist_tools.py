@@ -135,7 +135,7 @@ def export_worklist(
         shown: list[UUID] = []
         for entry in entries:
             identity = _identity(entry, uow)
-            matricule = _diffusable_matricule(identity, actor)
+            matricule = diffusable_matricule(identity, actor)
             if identity is not None and matricule:
                 shown.append(identity.id)
             status = identity.status.value if identity else entry.summary.get("status")
@@ -157,7 +157,7 @@ def _identity(entry: VigilanceEntry, uow: UnitOfWork) -> Identity | None:
         return None
 
 
-def _diffusable_matricule(identity: Identity | None, actor: Actor) -> str:
+def diffusable_matricule(identity: Identity | None, actor: Actor) -> str:
     """The identity's matricule when it may be diffused to this actor, else "": never
     for a non-qualified identity, one in collision or with an uncertain birth date."""
     if identity is None or identity.ins is None:
