@@ -204,3 +204,20 @@ def test_the_duplicate_review_list_is_exported_with_both_identities_side_by_side
     assert ("identitovigilance", "worklist.exported", None) in written
     assert ("identitovigilance", "identity.read", UUID(first["id"])) in written
     assert browser_for("admission").get("/doublons/export.csv").status_code == 403
+
+
+def test_the_collisions_are_exported_without_any_matricule(
+    container: Container, api: Api, browser_for: Callable[[str], Browser]
+) -> None:
+    qualified = qualify(container, api, api.create(**person("COLLEXPORT"))["id"])
+    browser = browser_for("identitovigilance")
+    form = {"niveau": "COLP", "note": "Deux patientes", "confirmer": "1"}
+    declared = browser.post(f"/identites/{qualified['id']}/collision", form)
+    assert declared.status_code == 303
+    response = browser.get("/collisions/export.csv")
+    assert response.status_code == 200 and response.content.startswith("\ufeff".encode())
+    header, *rows = csv_rows(response.content.decode("utf-8-sig"))
+    assert "matricule INS" not in header
+    assert any(qualified["id"] in row and "COLLEXPORT" in row for row in rows)
+    assert qualified["ins"]["number"] not in response.text
+    assert browser_for("care").get("/collisions/export.csv").status_code == 403

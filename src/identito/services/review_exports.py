@@ -1,5 +1,6 @@
-"""The duplicate review worklist as CSV (issue 16 point 6): one line per pair, both
-identities side by side, for a French spreadsheet (UTF-8 with BOM, ``;``).
+"""The duplicate review worklist and the collisions as CSV (issue 16 point 6): one line
+per pair (both identities side by side) or per identity in collision, for a French
+spreadsheet (UTF-8 with BOM, ``;``).
 
 The matricule of an identity is written only when it may be diffused to the actor
 (qualified, no collision, certain birth date, ``ins:read``); each one written is traced
@@ -64,6 +65,33 @@ def export_reviews(
                                  None, details=details))  # fmt: skip
         note_views(shown, MatriculeView.WORKLIST_EXPORT, uow=uow, actor=actor, rules=rules)
     return "\ufeff" + out.getvalue(), len(reviews)
+
+
+COLLISION_HEADER = ["collision", "nom de naissance", "1er prénom de naissance",
+                    "date de naissance", "sexe", "statut", "modifiée le", "identité"]  # fmt: skip
+
+
+def export_collisions(*, uow: UnitOfWork, actor: Actor, rules: Rules) -> tuple[str, int]:
+    """The identities in collision as CSV: never a matricule (a collision withholds it
+    from every diffusion); audited like every export."""
+    actor.require(REVIEW)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLLISION_HEADER)
+    now = rules.now()
+    with uow:
+        ids = uow.duplicate_reviews.collision_ids(limit=EXPORT_LIMIT, offset=0)
+        for identity in (uow.identities.get(i) for i in ids):
+            side = _side(identity, "")
+            changed = identity.updated_at.astimezone(PARIS) if identity.updated_at else None
+            level = identity.collision.value if identity.collision else ""
+            writer.writerow([level, *side[:5], changed.strftime("%d/%m/%Y %H:%M") if changed
+                             else "", str(identity.id)])  # fmt: skip
+        details = {"list": "collisions", "rows": len(ids), "filtered": False, "matricules": 0}
+        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED.value,
+                                 None, details=details))  # fmt: skip
+        uow.commit(actor, now)
+    return "\ufeff" + out.getvalue(), len(ids)
 
 
 def _side(identity: Identity, matricule: str) -> list[str]:
