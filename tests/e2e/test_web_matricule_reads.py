@@ -62,6 +62,8 @@ PAGES: dict[str, tuple[Url, str]] = {
         lambda s: f"/verification/passages/{_NONE}/rapport.csv", "see the API table"),
     "/listes-de-travail": (lambda s: "/listes-de-travail", "traits and outcome, no matricule"),
     "/doublons/export.csv": (lambda s: "/doublons/export.csv?statut=all", SHOWS),
+    "/insi/listes/{worklist_id}/export.csv": (
+        lambda s: f"/insi/listes/{_NONE}/export.csv", "an unknown list: 404"),
     "/collisions/export.csv": (lambda s: "/collisions/export.csv", "a collision withholds it"),
     "/listes-de-travail/export.csv": (
         lambda s: "/listes-de-travail/export.csv?liste=verification_ko",

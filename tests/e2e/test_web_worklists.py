@@ -19,8 +19,11 @@ from web_support import Browser
 
 from identito.adapters.database import dispose_engines
 from identito.bootstrap import Container
+from identito.domain.permissions import Actor, Role, role_permissions
 from identito.entrypoints.api import create_app
 from identito.services.auth import SYSTEM
+from identito.services.insi_worklist import open_worklist, run_worklist
+from identito.services.insi_worklist_export import to_decide
 from identito.services.verification import identity_summary
 from identito.services.verification_records import EntryKind, VigilanceEntry
 
@@ -221,3 +224,30 @@ def test_the_collisions_are_exported_without_any_matricule(
     assert any(qualified["id"] in row and "COLLEXPORT" in row for row in rows)
     assert qualified["ins"]["number"] not in response.text
     assert browser_for("care").get("/collisions/export.csv").status_code == 403
+
+
+def test_an_insi_worklist_is_exported_whole_or_only_the_identities_to_decide(
+    container: Container, api: Api, browser_for: Callable[[str], Browser]
+) -> None:
+    ids = [api.create(**person(name, birth_date="1990-09-09"))["id"]
+           for name in ("INSIEXPORTUN", "INSIEXPORTDEUX")]  # fmt: skip
+    actor = Actor("admin", Role.ADMIN, role_permissions(Role.ADMIN))
+    worklist, _ = open_worklist(identity_ids=[UUID(i) for i in ids], uow=container.uow_factory(),
+                                actor=actor, rules=container.rules)  # fmt: skip
+    run_worklist(worklist.id, uow=container.uow_factory(), actor=actor, rules=container.rules,
+                 teleservice=container.teleservice)  # fmt: skip
+    browser = browser_for("admission")
+    before = audit_rows(container)
+    whole = browser.get(f"/insi/listes/{worklist.id}/export.csv")
+    assert whole.status_code == 200 and whole.content.startswith("\ufeff".encode())
+    header, *rows = csv_rows(whole.content.decode("utf-8-sig"))
+    assert header[7] == "état"
+    assert [r[-1] for r in rows] == ids and {r[7] for r in rows} == {"Traitée"}
+    with container.uow_factory() as uow:
+        waiting = [str(i.identity_id) for i in uow.insi_worklists.items(worklist.id)
+                   if to_decide(i)]  # fmt: skip
+    part = browser.get(f"/insi/listes/{worklist.id}/export.csv?a_decider=1")
+    assert [r[-1] for r in csv_rows(part.content.decode("utf-8-sig"))[1:]] == waiting
+    written = [row for key, row in audit_rows(container).items() if key not in before]
+    assert sum(1 for _, action, _ in written if action == "worklist.exported") == 2
+    assert browser_for("care").get(f"/insi/listes/{worklist.id}/export.csv").status_code == 403
