@@ -14,8 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from identito.domain.errors import FieldError, InvalidInput
 from identito.domain.permissions import Permission
-from identito.entrypoints.api.deps import ContainerDep
-from identito.entrypoints.web.deps import FormDep, SessionDep
+from identito.entrypoints.web.deps import ContainerDep, FormDep, SessionDep
 from identito.entrypoints.web.rendering import field_errors, render, templates
 from identito.services.verification_records import (
     DECISION_LABELS,
