@@ -5,11 +5,12 @@ start empty, as after ``identito serve``): a migrated SQLite database, the appli
 started (its lifespan runs), ``calls`` identities created, then one INSi recovery by
 traits per identity through ``POST /api/v1/identities/{id}/insi/recover``, each timed.
 
-* ``without_warm_up``: the teleservice's warm-up is removed (the behaviour before it
-  existed): the first call builds the simulator's reference base, loads the XSDs and
-  makes the test card;
-* ``with_warm_up``: the application warms the simulator at start-up (a background
-  thread, waited for here as a user's first call comes after the start-up).
+* ``without_warm_up``: the warm-up is removed (the behaviour before it existed): the
+  first call builds the simulator's reference base, loads the XSDs, makes the test
+  card, and FastAPI builds the routes the request walks;
+* ``with_warm_up``: the application warms the simulator and walks the routes at
+  start-up (a background thread, waited for here as a user's first call comes after
+  the start-up).
 
 Two levels: the teleservice alone (the INSi call itself), and the API route (what a
 user waits for, database and HTTP included). Each scenario is repeated in ``repeat``
@@ -65,8 +66,14 @@ def scenario(warm: bool, calls: int) -> dict[str, Any]:
         container = bootstrap(Settings(database_url=url, test_mode=True))
         add_user("banc", PASSWORD, "admission", uow=container.uow_factory(), actor=SYSTEM,
                  rules=container.rules)  # fmt: skip
-        if not warm:
+        if not warm:  # as before the warm-up existed: neither INSi nor the routes
             container.teleservice.warm_up = None  # type: ignore[union-attr]
+            from identito.entrypoints import warm_up
+
+            async def no_walk(app: Any) -> int:
+                return 0
+
+            warm_up.walk_routes = no_walk  # type: ignore[assignment]
         app = create_app(container)
         with TestClient(app) as client:
             started = time.perf_counter()
