@@ -608,6 +608,10 @@ class FakeSessions:
         for key in [k for k, s in self.sessions.items() if s.last_seen_at < seen_before]:
             del self.sessions[key]
 
+    def for_user(self, username: str) -> list[WebSession]:
+        mine = [s for s in self.sessions.values() if s.username == username]
+        return sorted(mine, key=lambda s: (s.created_at, s.token_hash))
+
 
 class FakeIndicators:
     """The ``IndicatorStore`` port in memory (kept across units of work)."""
@@ -715,6 +719,14 @@ class FakeInsiWorklists:
 
     def finish(self, worklist_id: UUID, at: datetime) -> None:
         self.worklists[worklist_id] = replace(self.worklists[worklist_id], finished_at=at)
+
+    def open_items(self) -> int:
+        return sum(
+            1
+            for (wid, _), item in self.item_rows.items()
+            if not self.worklists[wid].finished_at
+            and item.state in (ItemState.PENDING, ItemState.STARTED)
+        )
 
     def identities_without_ins(self, limit: int) -> list[UUID]:
         eligible = [

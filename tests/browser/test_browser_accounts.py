@@ -1,10 +1,11 @@
-"""« Mon compte » in Chromium (issue 13): the pages of the role and the password change."""
+"""« Mon compte » in Chromium (issues 13 and 16): the role, its pages, the password change,
+the open sessions."""
 
 from __future__ import annotations
 
 import pytest
-from browser_support import shot
-from playwright.sync_api import Page, expect
+from browser_support import SCREENSHOTS, shot
+from playwright.sync_api import Browser, Page, expect
 
 from identito.bootstrap import Container
 from identito.services.auth import SYSTEM, add_user
@@ -44,3 +45,27 @@ def test_a_clerk_opens_mon_compte_from_the_header_and_changes_the_password(
     page.get_by_role("button", name="Se déconnecter").click()
     login(page, "agent.compte", NEW)
     expect(page.get_by_role("heading", name="Recherche d'antériorité")).to_be_visible()
+
+
+def test_a_clerk_reads_the_rights_of_the_profile_and_closes_a_forgotten_session(
+    page: Page, demo_container: Container, chromium: Browser, server: str
+) -> None:
+    add_user("agent.sessions", OLD, "admission", uow=demo_container.uow_factory(), actor=SYSTEM,
+             rules=demo_container.rules)  # fmt: skip
+    other = chromium.new_context(base_url=server, locale="fr-FR")  # another workstation
+    forgotten = other.new_page()
+    login(forgotten, "agent.sessions", OLD)
+    login(page, "agent.sessions", OLD)
+    page.goto("/compte")
+    expect(page.get_by_role("heading", name="Mon profil : Admission (accueil)")).to_be_visible()
+    expect(page.locator(".account-rights")).to_contain_text("Créer une identité")
+    sessions = page.locator(".account-sessions tbody tr")
+    expect(sessions).to_have_count(2)
+    expect(sessions.first).to_contain_text("(cette session)")
+    page.screenshot(path=str(SCREENSHOTS / "45-mon-compte-profil-et-sessions.png"), full_page=True)
+    page.get_by_role("button", name="Fermer toutes mes autres sessions").click()
+    expect(page.get_by_role("status")).to_contain_text("1 autre session fermée.")
+    expect(sessions).to_have_count(1)
+    forgotten.goto("/recherche")
+    expect(forgotten.get_by_role("heading", name="Connexion")).to_be_visible()
+    other.close()

@@ -65,6 +65,13 @@ PAGES: dict[str, tuple[Url, str]] = {
     "/verification/passages/{run_id}/rapport.csv": (
         lambda s: f"/verification/passages/{_NONE}/rapport.csv", "see the API table"),
     "/listes-de-travail": (lambda s: "/listes-de-travail", "traits and outcome, no matricule"),
+    "/doublons/export.csv": (lambda s: "/doublons/export.csv?statut=all", SHOWS),
+    "/insi/listes/{worklist_id}/export.csv": (
+        lambda s: f"/insi/listes/{_NONE}/export.csv", "an unknown list: 404"),
+    "/collisions/export.csv": (lambda s: "/collisions/export.csv", "a collision withholds it"),
+    "/listes-de-travail/export.csv": (
+        lambda s: "/listes-de-travail/export.csv?liste=verification_ko",
+        "the seed's identities are in no worklist; test_web_worklists checks the reads"),
     "/indicateurs/verification": (lambda s: "/indicateurs/verification", "counts"),
     f"{_ID}/doublons": (_page("/doublons"), "traits and scores, no matricule"),
     f"{_ID}/comparer/{{other_id}}": (

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, RowMapping, func, insert, select, update
 
 from identito.adapters.bulk import insert_many
 from identito.adapters.orm import identities, insi_calls, insi_worklist_items, insi_worklists
@@ -154,6 +154,18 @@ class SqlInsiWorklistRepository:
         self.connection.execute(
             update(insi_worklists).where(insi_worklists.c.id == worklist_id).values(finished_at=at)
         )
+
+    def open_items(self) -> int:
+        items = insi_worklist_items
+        query = (
+            select(func.count())
+            .select_from(items.join(insi_worklists, insi_worklists.c.id == items.c.worklist_id))
+            .where(
+                insi_worklists.c.finished_at.is_(None),
+                items.c.state.in_([ItemState.PENDING.value, ItemState.STARTED.value]),
+            )
+        )
+        return int(self.connection.execute(query).scalar_one())
 
     def identities_without_ins(self, limit: int) -> list[UUID]:
         statuses = [IdentityStatus.PROVISIONAL.value, IdentityStatus.VALIDATED.value]

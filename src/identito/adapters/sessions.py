@@ -61,6 +61,18 @@ class SqlSessionStore:
             delete(web_sessions).where(web_sessions.c.last_seen_at < seen_before)
         )
 
+    def for_user(self, username: str) -> list[WebSession]:
+        query = (
+            select(web_sessions)
+            .where(web_sessions.c.username == username)
+            .order_by(web_sessions.c.created_at, web_sessions.c.token_hash)
+        )
+        return [
+            WebSession(r["token_hash"], r["username"], r["csrf_token"], r["created_at"],
+                       r["last_seen_at"])
+            for r in self.connection.execute(query).mappings()
+        ]  # fmt: skip
+
 
 class SqlIndicatorStore:
     """One counter row per (month, dimension, value), incremented by an upsert.

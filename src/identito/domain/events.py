@@ -41,6 +41,9 @@ class AuditAction(StrEnum):
     ACCESS_REVOKED = "user.access_revoked"  # an administrator ended every session and token
     SESSION_OPENED = "session.opened"
     SESSION_CLOSED = "session.closed"
+    OWN_SESSIONS_CLOSED = "session.own_closed"  # a user closed their other sessions (Mon compte)
+    WORKLIST_EXPORTED = "worklist.exported"  # a worklist downloaded as CSV (its rows counted)
+    WORKLIST_BULK_DECIDED = "worklist.bulk_decided"  # one decision on many entries (summary)
     TOKEN_REVOKED = "token.revoked"  # DELETE /api/v1/auth/token by its bearer
     LOGIN_LOCKED = "login.locked"  # too many failed logins: an account or address locked
     LOGIN_UNLOCKED = "login.unlocked"  # an administrator lifted a lock

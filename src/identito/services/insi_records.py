@@ -158,6 +158,10 @@ class InsiWorklistRepository(Protocol):
 
     def finish(self, worklist_id: UUID, at: datetime) -> None: ...
 
+    def open_items(self) -> int:
+        """Identities still to call (pending or started) in the unfinished worklists."""
+        ...
+
     def identities_without_ins(self, limit: int) -> list[UUID]:
         """PROV and VALI identities that may be sent to INSi (neither DOUT nor FICT)."""
         ...

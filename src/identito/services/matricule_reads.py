@@ -34,6 +34,7 @@ class MatriculeView(StrEnum):
     INSI_MESSAGE = "insi_message"
     VERIFICATION_REPORT = "verification_report"
     VIGILANCE_LIST = "vigilance_list"
+    WORKLIST_EXPORT = "worklist_export"
 
 
 #: Keys of a summary or a trace that hold a matricule.

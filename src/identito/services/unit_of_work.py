@@ -249,6 +249,10 @@ class SessionStore(Protocol):
 
     def delete_idle(self, seen_before: datetime) -> None: ...
 
+    def for_user(self, username: str) -> list[WebSession]:
+        """The stored sessions of a user (live or not yet swept), oldest first."""
+        ...
+
 
 class IndicatorStore(Protocol):
     """Monthly net changes of the counts of identities by status and attribute."""

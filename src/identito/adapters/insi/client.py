@@ -187,6 +187,8 @@ def _parsed(parse: Callable[[bytes], T], body: bytes, exchange: Exchange) -> T:
 class SoapTeleservice(InsiClient):
     """INSi over HTTPS: mutual TLS with INSI-MANU / INSI-AUTO, or the PS assertion mode."""
 
+    warmed: bool = False  # set by warm_up (the application does it at start-up)
+
     @classmethod
     def from_settings(cls, settings: Settings) -> SoapTeleservice:
         credentials = {
@@ -217,6 +219,24 @@ class SoapTeleservice(InsiClient):
             professional=professional(settings),
             signer=signer,
         )
+
+    def warm_up(self) -> None:
+        """Do once, at start-up, what the first call would: build the HTTP client of each
+        configured credential (TLS context, certificate and key loaded) and one signed
+        request envelope. Nothing is sent; each process warms its own objects (no state
+        shared between ``identito serve`` processes)."""
+        if isinstance(self.transport, HttpxTransport):
+            for authentication, credential in self.transport.credentials.items():
+                if credential.cert is not None:
+                    self.transport.client(authentication)
+        query = TraitsQuery("WARMUP", ["WARMUP"], "F", "2000-01-01")
+        card = self.signer is not None and self.professional is not None
+        authentication = (
+            Authentication.PROFESSIONAL_CARD if card else Authentication.ORGANISATION_MANUAL
+        )
+        context = CallContext("warm-up", authentication=authentication)
+        self.build_request(Operation.TRAITS, messages.traits_body(query), context)
+        self.warmed = True
 
     def close(self) -> None:
         if isinstance(self.transport, HttpxTransport):

@@ -22,6 +22,7 @@ from identito.entrypoints.web import (
     pages_nss,
     pages_reviews,
     pages_verification,
+    pages_worklists,
 )
 from identito.entrypoints.web.errors import install_web_error_handlers
 from identito.entrypoints.web.rendering import HERE
@@ -39,6 +40,7 @@ def install_web(app: FastAPI) -> None:
         app.include_router(module.router)
     app.include_router(pages_diffusion.router)  # printing, exports, DataMatrix scan
     app.include_router(pages_verification.router)  # INS verification, vigilance worklists
+    app.include_router(pages_worklists.router)  # worklist page: filters, CSV export, bulk
     app.include_router(pages_duplicates.router)  # potential duplicates, comparison, merge
     app.include_router(pages_reviews.router)  # duplicate review worklist and decisions
     app.include_router(pages_collisions.router)  # collisions: list, declare, resolve

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from identito.bootstrap import Container
-from identito.entrypoints.api.deps import ContainerDep
+from identito.entrypoints.api.deps import ContainerDep as ContainerDep  # re-exported to the pages
 from identito.entrypoints.web.security import SESSION_COOKIE
 from identito.services.sessions import (
     CurrentSession,

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from identito.demo import DEMO_ACCOUNTS
-from identito.domain.errors import InvalidInput
+from identito.domain.errors import InvalidInput, NotFound
 from identito.domain.permissions import Actor, Permission
 from identito.entrypoints.api.deps import ContainerDep
+from identito.entrypoints.web.account_view import role_context
 from identito.entrypoints.web.deps import FormDep, SessionDep, current_session, session_policy
 from identito.entrypoints.web.rendering import field_errors, render
 from identito.entrypoints.web.security import (
@@ -23,6 +24,7 @@ from identito.entrypoints.web.security import (
 from identito.services.accounts import change_password
 from identito.services.auth import AuthenticationFailed
 from identito.services.login_throttle import LoginAttempt, LoginThrottled
+from identito.services.own_sessions import active_sessions, close_other_sessions
 from identito.services.sessions import close_session, csrf_matches, open_session, token_hash
 
 router = APIRouter(include_in_schema=False)
@@ -37,20 +39,6 @@ def home_of(actor: Actor) -> str:
     if actor.can(Permission.USERS_ADMIN):
         return "/admin/utilisateurs"
     return "/compte"
-
-
-#: The pages a role may open, as the menu shows them (« Mon compte » lists them).
-ROLE_PAGES = (
-    (Permission.IDENTITY_SEARCH, "/recherche", "Recherche d'antériorité et création"),
-    (Permission.INSI_CALL, "/insi/listes", "Liste de travail INSi"),
-    (Permission.INSI_CALL, "/verification", "Vérification INS"),
-    (Permission.IDENTITY_UPDATE_PROTECTED, "/listes-de-travail", "Listes de travail"),
-    (Permission.DUPLICATES_REVIEW, "/doublons", "Doublons à examiner"),
-    (Permission.DUPLICATES_REVIEW, "/collisions", "Collisions"),
-    (Permission.INDICATORS_READ, "/indicateurs", "Indicateurs"),
-    (Permission.USERS_ADMIN, "/admin/utilisateurs", "Utilisateurs"),
-    (Permission.SETTINGS_ADMIN, "/admin/parametres", "Paramètres"),
-)
 
 
 def client_address(request: Request) -> str | None:
@@ -142,23 +130,50 @@ def home(request: Request, container: ContainerDep) -> Response:
 
 
 def _account_page(
-    request: Request, session: SessionDep, status: int = 200, **extra: object
+    request: Request,
+    session: SessionDep,
+    container: ContainerDep,
+    status: int = 200,
+    **extra: object,
 ) -> Response:
-    pages = [(href, label) for permission, href, label in ROLE_PAGES
-             if session.actor.can(permission)]  # fmt: skip
+    current = token_hash(request.cookies.get(SESSION_COOKIE, ""))
+    sessions = active_sessions(session.actor, current=current, uow=container.uow_factory(),
+                               rules=container.rules, policy=session_policy(container))  # fmt: skip
+    message, closed = request.query_params.get("message"), request.query_params.get("fermees", "")
     context = {
         "title": "Mon compte",
-        "pages": pages,
+        **role_context(session.actor),
+        "sessions": sessions,
         "errors": {},
-        "changed": request.query_params.get("message") == "mot-de-passe",
+        "changed": message == "mot-de-passe",
+        "closed": int(closed) if message == "sessions" and closed.isdigit() else None,
         **extra,
     }
     return render(request, "account.html", context, status)
 
 
 @router.get("/compte")
-def account(request: Request, session: SessionDep) -> Response:
-    return _account_page(request, session)
+def account(request: Request, session: SessionDep, container: ContainerDep) -> Response:
+    return _account_page(request, session, container)
+
+
+@router.post("/compte/sessions/fermer")
+def account_close_sessions(
+    request: Request, session: SessionDep, container: ContainerDep, form: FormDep
+) -> Response:
+    """Close one other session of the user (``reference``) or all the others."""
+    reference = str(form.get("reference") or "") or None
+    try:
+        closed = close_other_sessions(
+            session.actor,
+            current=token_hash(request.cookies.get(SESSION_COOKIE, "")),
+            uow=container.uow_factory(),
+            rules=container.rules,
+            reference=reference,
+        )
+    except NotFound as error:
+        return _account_page(request, session, container, 404, problem=error.message)
+    return RedirectResponse(f"/compte?message=sessions&fermees={closed}", status_code=303)
 
 
 @router.post("/compte/mot-de-passe")
@@ -179,9 +194,9 @@ def account_password(
             keep_session=token_hash(request.cookies.get(SESSION_COOKIE, "")),
         )
     except InvalidInput as error:
-        return _account_page(request, session, 422, errors=field_errors(error.errors))
+        return _account_page(request, session, container, 422, errors=field_errors(error.errors))
     except LoginThrottled as error:
-        response = _account_page(request, session, 429, problem=error.message)
+        response = _account_page(request, session, container, 429, problem=error.message)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     return RedirectResponse("/compte?message=mot-de-passe", status_code=303)

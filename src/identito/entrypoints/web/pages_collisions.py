@@ -23,6 +23,7 @@ from identito.entrypoints.web.forms import text
 from identito.entrypoints.web.rendering import render
 from identito.services import collisions as service
 from identito.services.identities import get_identity
+from identito.services.review_exports import export_collisions
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,6 +52,18 @@ def collisions(request: Request, session: SessionDep, container: ContainerDep) -
         "last_page": max(1, -(-found.total // found.per_page)),
     }
     return render(request, "collisions.html", context)
+
+
+@router.get("/collisions/export.csv")
+def export(session: SessionDep, container: ContainerDep) -> Response:
+    """The identities in collision as CSV for a French spreadsheet (audited)."""
+    text, _ = export_collisions(uow=container.uow_factory(), actor=session.actor,
+                                rules=container.rules)  # fmt: skip
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="collisions.csv"'},
+    )
 
 
 def _identity(identity_id: UUID, session: SessionDep, container: ContainerDep) -> Identity:

@@ -22,6 +22,7 @@ from identito.entrypoints.web.pages_insi import teleservice_of
 from identito.entrypoints.web.rendering import is_htmx, render
 from identito.services.insi import create_identity_from_insi
 from identito.services.insi_worklist import QUERIES, open_worklist, run_worklist, worklist_progress
+from identito.services.insi_worklist_export import export_insi_worklist
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,6 +94,22 @@ def list_page(
     }
     template = "_insi_progress.html" if is_htmx(request) else "insi_worklist.html"
     return render(request, template, context)
+
+
+@router.get("/insi/listes/{worklist_id}/export.csv")
+def export_list(
+    request: Request, worklist_id: UUID, session: SessionDep, container: ContainerDep
+) -> Response:
+    """The items of a worklist (or only those to decide) as CSV (audited)."""
+    only = request.query_params.get("a_decider") == "1"
+    text, _ = export_insi_worklist(worklist_id, only_to_decide=only, uow=container.uow_factory(),
+                                   actor=session.actor, rules=container.rules)  # fmt: skip
+    name = f"liste-insi-{worklist_id}{'-a-decider' if only else ''}.csv"
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.post("/insi/listes/{worklist_id}/lancer")

@@ -33,6 +33,7 @@ from identito.entrypoints.web.reviews_view import (
 from identito.services import duplicate_decisions as service
 from identito.services.duplicate_decisions import ReviewEntry
 from identito.services.merges import check_merge, merge_identities
+from identito.services.review_exports import export_reviews
 
 router = APIRouter(include_in_schema=False)
 
@@ -112,6 +113,19 @@ def _merge_done(first: Identity, second: Identity) -> dict[str, Identity] | None
         if not merged.active and merged.merged_into == survivor.id:
             return {"survivor": survivor, "merged": merged}
     return None
+
+
+@router.get("/doublons/export.csv")
+def export(request: Request, session: SessionDep, container: ContainerDep) -> Response:
+    """The pairs of one status as CSV for a French spreadsheet (audited)."""
+    status = request.query_params.get("statut") or STATUS_FILTERS[0].value
+    text, _ = export_reviews(status, uow=container.uow_factory(), actor=session.actor,
+                             rules=container.rules)  # fmt: skip
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="doublons-{status}.csv"'},
+    )
 
 
 @router.get("/doublons/{review_id}")

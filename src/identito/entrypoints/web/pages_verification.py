@@ -18,11 +18,9 @@ from identito.services import verification_campaigns as campaigns
 from identito.services.verification import verify_ins
 from identito.services.verification_indicators import verification_indicators
 from identito.services.verification_records import (
-    DECISIONS,
     SAVED_QUERIES,
-    EntryKind,
 )
-from identito.services.vigilance import list_entries, open_counts, resolve_entry
+from identito.services.vigilance import resolve_entry
 
 router = APIRouter(include_in_schema=False)
 
@@ -136,22 +134,6 @@ def run_report(run_id: UUID, session: SessionDep, container: ContainerDep) -> Re
 
 
 # -- worklists ----------------------------------------------------------------------------------
-
-
-@router.get("/listes-de-travail")
-def worklists(request: Request, session: SessionDep, container: ContainerDep) -> Response:
-    kind = request.query_params.get("liste") or EntryKind.VERIFICATION_KO.value
-    uow, rules = container.uow_factory(), container.rules
-    entries = list_entries(kind, uow=uow, actor=session.actor, rules=rules)
-    context = {
-        "title": "Listes de travail de l'identitovigilance",
-        "kind": EntryKind(kind),
-        "entries": entries,
-        "counts": open_counts(uow=uow, actor=session.actor, rules=rules),
-        "decisions": DECISIONS,
-        "message": request.query_params.get("traite") and "Décision enregistrée et tracée.",
-    }
-    return render(request, "vigilance_worklist.html", context)
 
 
 @router.post("/listes-de-travail/{entry_id}")

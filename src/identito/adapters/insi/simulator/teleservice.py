@@ -39,6 +39,7 @@ from identito.services.teleservice import (
     Authentication,
     CallContext,
     Exchange,
+    InsiOutcome,
     TeleserviceTimeout,
     TraitsQuery,
 )
@@ -158,17 +159,26 @@ class SimulatedTeleservice(InsiClient):
 
     def warm_up(self) -> None:
         """Do once what the first call would: build the reference base, load the contract
-        XSDs, make the test card, build and check one request as the engine does (nothing
-        is sent, nothing recorded). Safe from another thread; ``warmed`` is then true."""
+        XSDs, make the test card, build and check one request per credential kind as the
+        engine does, build and parse the answers (found and not found). Nothing is sent,
+        nothing recorded. Safe from another thread; ``warmed`` is then true."""
         engine = self.engine
         if self._lazy_card and self.signer is None:
             self.signer = _test_card()
         query = TraitsQuery("WARMUP", ["WARMUP"], "F", "2000-01-01")
-        context = CallContext("warm-up", authentication=Authentication.PROFESSIONAL_CARD)
-        request = self.build_request(Operation.TRAITS, messages.traits_body(query), context)
-        root = etree.fromstring(request)
-        envelope_errors(root)
-        engine.base.by_traits(wire.traits_query(wire.read_request(root).body))
+        for authentication in (
+            Authentication.PROFESSIONAL_CARD,
+            Authentication.ORGANISATION_MANUAL,
+        ):
+            context = CallContext("warm-up", authentication=authentication)
+            request = self.build_request(Operation.TRAITS, messages.traits_body(query), context)
+            root = etree.fromstring(request)
+            envelope_errors(root)
+            engine.base.by_traits(wire.traits_query(wire.read_request(root).body))
+        messages.parse_recovery(wire.recovery_answer(InsiOutcome.NOT_FOUND))
+        if engine.base.persons:
+            found = wire.recovery_answer(InsiOutcome.FOUND, engine.base.persons[-1])
+            messages.parse_recovery(found)
         self.warmed = True
 
     @classmethod
