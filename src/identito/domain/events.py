@@ -112,6 +112,9 @@ AUDIT_ACTION_LABELS = {
     AuditAction.SETTINGS_CHANGED: "Modification des paramètres",
     AuditAction.INTERFACE_ACCOUNT_DECLARED: "Déclaration d'un compte d'interface",
     AuditAction.INTERFACE_ACCOUNT_CHANGED: "Modification d'un compte d'interface",
+    AuditAction.OWN_SESSIONS_CLOSED: "Fermeture de ses autres sessions",
+    AuditAction.WORKLIST_EXPORTED: "Export d'une liste de travail (CSV)",
+    AuditAction.WORKLIST_BULK_DECIDED: "Décision groupée sur une liste de travail",
 }
 
 
