@@ -66,7 +66,7 @@ def export_insi_worklist(
                              str(item.identity_id)])  # fmt: skip
         details = {"list": f"insi:{worklist_id}", "rows": len(items),
                    "filtered": only_to_decide, "matricules": len(shown)}  # fmt: skip
-        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED.value,
+        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED,
                                  None, details=details))  # fmt: skip
         note_views(shown, MatriculeView.WORKLIST_EXPORT, uow=uow, actor=actor, rules=rules)
     return "\ufeff" + out.getvalue(), len(items)

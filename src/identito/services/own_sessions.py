@@ -74,7 +74,7 @@ def close_other_sessions(
         for session in others:
             uow.sessions.delete(session.token_hash)
         uow.add_audit(
-            AuditEntry(actor.username, now, AuditAction.OWN_SESSIONS_CLOSED.value, None,
+            AuditEntry(actor.username, now, AuditAction.OWN_SESSIONS_CLOSED, None,
                        details={"sessions_ended": len(others), "one": reference is not None})
         )  # fmt: skip
         uow.commit(actor, now)

@@ -61,7 +61,7 @@ def export_reviews(
         details = {"list": f"duplicates:{wanted.value if wanted else 'all'}",
                    "rows": len(reviews), "filtered": wanted is not None,
                    "matricules": len(shown)}  # fmt: skip
-        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED.value,
+        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED,
                                  None, details=details))  # fmt: skip
         note_views(shown, MatriculeView.WORKLIST_EXPORT, uow=uow, actor=actor, rules=rules)
     return "\ufeff" + out.getvalue(), len(reviews)
@@ -88,7 +88,7 @@ def export_collisions(*, uow: UnitOfWork, actor: Actor, rules: Rules) -> tuple[s
             writer.writerow([level, *side[:5], changed.strftime("%d/%m/%Y %H:%M") if changed
                              else "", str(identity.id)])  # fmt: skip
         details = {"list": "collisions", "rows": len(ids), "filtered": False, "matricules": 0}
-        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED.value,
+        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED,
                                  None, details=details))  # fmt: skip
         uow.commit(actor, now)
     return "\ufeff" + out.getvalue(), len(ids)

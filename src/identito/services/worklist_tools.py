@@ -142,7 +142,7 @@ def export_worklist(
             writer.writerow(_row(entry, str(status or ""), matricule))
         details = {"list": wanted.value, "rows": len(entries), "filtered": flt.active,
                    "matricules": len(shown)}  # fmt: skip
-        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED.value,
+        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED,
                                  None, details=details))  # fmt: skip
         note_views(shown, MatriculeView.WORKLIST_EXPORT, uow=uow, actor=actor, rules=rules)
     return "\ufeff" + out.getvalue(), len(entries)
@@ -249,7 +249,7 @@ def _audit_bulk(
     details = {"decision": chosen.value, "decided": outcome.decided,
                "refused": len(outcome.refused)}  # fmt: skip
     with uow:
-        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_BULK_DECIDED.value,
+        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_BULK_DECIDED,
                                  None, reason=comment, details=details))  # fmt: skip
         uow.commit(actor, now)
 
