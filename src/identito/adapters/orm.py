@@ -490,6 +490,9 @@ received_messages = Table(
     Column("identity_id", Uuid, index=True),
     Column("detail", Text),
     Column("patient_id", String(200), index=True),  # the sender's IPP / FHIR id (0007)
+    # The modifying entity of PID-34 (R-LK-03; migration 0028): name and FINESS.
+    Column("modifying_entity_name", String(200)),
+    Column("modifying_entity_finess", String(9)),
 )
 
 # (sender, the sender's patient identifier) -> the identity its messages went into (0018):

@@ -195,6 +195,8 @@ class ExportContext:
     message_id: str
     facility_name: str = "IDENTITO"
     facility_oid: str = "2.25.1"
+    #: FINESS of the modifying entity (HL7 PID-34, R-LK-03); "" for the name alone.
+    facility_finess: str = ""
     sending_application: str = "IDENTITO"
     receiving_application: str = ""
     receiving_facility: str = ""

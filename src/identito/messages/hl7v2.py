@@ -16,6 +16,10 @@ Segments follow ENCODINGS.md §5 and the ANS example messages:
 * ``PID-8``: ``M`` / ``F`` / ``U`` (indéterminé); ``PID-11``: ``^^^^^^BDL^^<COG>``;
 * ``PID-32``: ``common.status_codes`` (QUAL/VALI -> VALI, RECUP/PROV -> PROV, then
   the attributes as extra repetitions);
+* ``PID-34`` *Last Update Facility* (HD, IHE PAM §6.6.16): the modifying entity of a
+  hospital group (R-LK-03), ``<facility_name>^<FINESS>^M`` (the FINESS with the
+  universal id type ``M`` the PAM FR examples give it, ``&350000121&M``), the name
+  alone when no FINESS is configured; in every message (A28, A31, A47, A40);
 * ``ZFD``: 4 birth date corrected, 5 collection method, 6 INSi call date,
   7 document type, 8 document expiry.
 
@@ -101,6 +105,19 @@ def ipp_cx(identity_id: object, context: ExportContext) -> str:
     return f"{identity_id}^^^{escape(context.facility_name)}&{context.facility_oid}&ISO^PI"
 
 
+#: HD-3 (universal id type) of a FINESS: ``M``, as in the PAM FR examples' authorities
+#: (``&350000121&M``, ENCODINGS.md §5.5); HL7 table 0301 leaves ``M`` to local use.
+FINESS_ID_TYPE = "M"
+
+
+def last_update_facility(context: ExportContext) -> str:
+    """``PID-34`` (HD): ``<name>^<FINESS>^M``, or the name alone (R-LK-03)."""
+    name = escape(context.facility_name)
+    if not context.facility_finess:
+        return name
+    return f"{name}^{context.facility_finess}^{FINESS_ID_TYPE}"
+
+
 def msh(event: Event, context: ExportContext) -> str:
     fields = [
         "^~\\&",
@@ -159,7 +176,7 @@ def pid(
         identifiers.append(ins_cx(erased_ins, erase=True))
     if view.nss is not None:
         identifiers.append(nss_cx(view.nss))
-    fields = [""] * 32
+    fields = [""] * 34
     fields[0] = "1"
     fields[2] = "~".join(identifiers)
     fields[4] = _names(view)
@@ -167,6 +184,7 @@ def pid(
     fields[7] = SEX[view.traits.sex]
     fields[10] = f"^^^^^^BDL^^{view.traits.birth_place_code}"
     fields[31] = "~".join(status_codes(view))
+    fields[33] = last_update_facility(context)
     return _segment("PID", fields)
 
 

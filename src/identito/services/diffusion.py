@@ -60,6 +60,7 @@ def export_context(rules: Rules, now: datetime, **extra: str) -> ExportContext:
         message_id=uuid4().hex[:20],
         facility_name=rules.facility_name,
         facility_oid=rules.facility_oid,
+        facility_finess=rules.facility_finess,
         **extra,
     )
 

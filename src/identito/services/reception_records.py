@@ -37,6 +37,9 @@ class ReceivedMessage:
     identity_id: UUID | None = None
     detail: str | None = None
     patient_id: str | None = None  # the sender's own identifier of the patient (IPP)
+    #: The entity that last changed the identity (HL7 PID-34, R-LK-03): name, FINESS.
+    modifying_entity_name: str | None = None
+    modifying_entity_finess: str | None = None
     id: UUID = field(default_factory=new_id)
 
 

@@ -1,0 +1,34 @@
+"""The modifying entity a received message names (HL7 PID-34, R-LK-03).
+
+Revision ID: 0028
+Revises: 0026
+Create Date: 2026-12-05
+
+In a hospital group (GHT), ``PID-34`` *Last Update Facility* (IHE PAM §6.6.16) names
+the entity that last changed the identity: its name (HD-1) and FINESS (HD-2). Both
+are kept beside the received message; messages received before keep NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0028"
+down_revision: str | None = "0026"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("received_messages") as batch:
+        batch.add_column(sa.Column("modifying_entity_name", sa.String(200), nullable=True))
+        batch.add_column(sa.Column("modifying_entity_finess", sa.String(9), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("received_messages") as batch:
+        batch.drop_column("modifying_entity_finess")
+        batch.drop_column("modifying_entity_name")
