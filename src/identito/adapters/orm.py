@@ -127,6 +127,8 @@ identities = Table(
     Column("collision", String(4), index=True),
     # Received from another identification domain (PAM FR 0445 RECD; migration 0013).
     Column("received_from_other_domain", Boolean, nullable=False, server_default=false()),
+    # Linked with a patient of another domain (PAM FR 0445 IDRA, R-LK-02; migration 0028).
+    Column("linked_in_other_domain", Boolean, nullable=False, server_default=false()),
     # Billing NSS (issue 17, migration 0025): never the INS (R-TR-20), searched exactly (R-AS-04).
     Column("nss_number", String(15), index=True),
     Column("nss_oid", String(64)),

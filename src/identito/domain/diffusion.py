@@ -107,6 +107,8 @@ class DiffusionView:
     replaces: tuple[UUID, ...] = ()
     #: Created from a message of another identification domain (0445 ``RECD``).
     received_from_other_domain: bool = False
+    #: Linked with a patient of another identification domain (0445 ``IDRA``, R-LK-02).
+    linked_in_other_domain: bool = False
     #: The billing NSS (R-TR-20): set whatever the status, never an INS.
     nss: Nss | None = None
     #: Former matricules of the same person (R-MO-05), set only beside a diffused INS:
@@ -163,6 +165,7 @@ def diffusion_view(identity: Identity, *, may_read_ins: bool) -> DiffusionView:
         active=identity.active,
         merged_into=identity.merged_into,
         received_from_other_domain=identity.received_from_other_domain,
+        linked_in_other_domain=identity.linked_in_other_domain,
         nss=identity.nss if may_read_ins else None,
         former_ins=former_matricules(identity) if reason is None else (),
     )

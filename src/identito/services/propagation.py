@@ -119,6 +119,8 @@ def previous_state(before: Mapping[str, Any] | None) -> tuple[Ins | None, list[s
     codes = ["VALI" if status.document_checked else "PROV", *sorted(before.get("attributes", []))]
     if before.get("received_from_other_domain"):
         codes.append("RECD")
+    if before.get("linked_in_other_domain"):
+        codes.append("IDRA")
     ins = before.get("ins")
     corrected = bool(before.get("birth_date_corrected"))
     uncertain = BirthDate.parse(before["birth_date"], corrected=corrected).uncertain
