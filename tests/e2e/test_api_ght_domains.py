@@ -1,6 +1,8 @@
-"""Issue 17 point 3 (R-LK-03, IHE PAM §6.6.16) over HTTP: the configured modifying entity
-(``IDENTITO_FACILITY_NAME`` / ``IDENTITO_FACILITY_FINESS``) in PID-34 of the HL7 v2
-export, and the entity a received message names kept with it and shown in the worklist."""
+"""Issue 17 points 3 and 2 over HTTP. R-LK-03 (IHE PAM §6.6.16): the configured modifying
+entity (``IDENTITO_FACILITY_NAME`` / ``IDENTITO_FACILITY_FINESS``) in PID-34 of the HL7 v2
+export, and the entity a received message names kept with it and shown in the worklist.
+R-LK-02 (table 0445): an identity linked with a patient of another domain is IDRA in the
+API, on its sheet and in its exports."""
 
 from __future__ import annotations
 
@@ -89,3 +91,28 @@ def test_a_received_entity_is_kept_and_shown_in_the_reception_worklist(
     page = browser_for("identitovigilance").get("/listes-de-travail?liste=reception")
     assert page.status_code == 200
     assert "dernière modification par CH-Z (FINESS 350000121) (PID-34)" in page.text
+
+
+NIR_IDRA = "180037599901555"  # synthetic, valid key
+
+
+def test_a_rapprochement_from_another_domain_shows_idra_in_the_api_sheet_and_exports(
+    api: Api,
+    browser_for: Any,  # noqa: F811
+) -> None:
+    own = _adt("L1", "IDRAWEB^PAUL^PAUL^^^^L", "M", "").replace(NIR, NIR_IDRA)
+    assert _post_hl7(api, own) == "AA"
+    found = api.get("/api/v1/identities", params={"birth_date": "1980-03-02", "name": "IDRAWEB"})
+    (identity,) = found.json()["items"]
+    assert identity["status"] == "QUAL" and identity["linked_in_other_domain"] is False
+    other = _adt("K1", "IDRAWEB^PAUL^PAUL^^^^L", "M", "", sender="GAM|CH-Z")
+    assert _post_hl7(api, other.replace(NIR, NIR_IDRA)) == "AA"
+
+    shown = api.get(f"/api/v1/identities/{identity['id']}").json()
+    assert shown["linked_in_other_domain"] is True
+    assert shown["received_from_other_domain"] is False
+    sheet = browser_for("admission").get(f"/identites/{identity['id']}")
+    assert "Rapprochée dans un autre domaine (IDRA)" in sheet.text
+    hl7 = api.get(f"/api/v1/identities/{identity['id']}/exports/hl7v2").text
+    (pid,) = [s for s in hl7.split("\r") if s.startswith("PID|")]
+    assert pid.split("|")[32] == "VALI~IDRA"
