@@ -109,6 +109,9 @@ class DiffusionView:
     received_from_other_domain: bool = False
     #: Linked with a patient of another identification domain (0445 ``IDRA``, R-LK-02).
     linked_in_other_domain: bool = False
+    #: The senders' own patient identifiers linked to this identity (R-LK-01), each of
+    #: its sender's domain; the services fill it from ``sender_patients``.
+    domain_identifiers: tuple[DomainIdentifier, ...] = ()
     #: The billing NSS (R-TR-20): set whatever the status, never an INS.
     nss: Nss | None = None
     #: Former matricules of the same person (R-MO-05), set only beside a diffused INS:
@@ -188,6 +191,30 @@ def former_matricules(identity: Identity) -> tuple[Ins, ...]:
             continue
     unique = dict.fromkeys(i for i in found if i != identity.ins and not i.oid.is_test)
     return tuple(unique)
+
+
+@dataclass(frozen=True)
+class DomainIdentifier:
+    """A sender's own identifier of the patient (its IPP), kept with its domain (R-LK-01:
+    several identifiers per patient, each with its assigning authority).
+
+    ``domain`` is the sender as ``sender_patients`` keys it, ``APPLICATION^FACILITY``.
+
+    >>> DomainIdentifier("GAM^CH-Y", "000123").authority
+    'CH-Y'
+    >>> DomainIdentifier("DPI^", "77").authority
+    'DPI'
+    """
+
+    domain: str
+    patient_id: str
+
+    @property
+    def authority(self) -> str:
+        """The namespace of the sender's domain: its facility (MSH-4), else its
+        application (MSH-3); the OID it may use is not known to identito."""
+        application, _, facility = self.domain.partition("^")
+        return facility or application
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ change of one identity (a NIA replaced by a NIR: an A31 carrying both, PAM FR
 
 Segments follow ENCODINGS.md §5 and the ANS example messages:
 
-* ``PID-3``: the IPP (``PI``, facility OID) and, only when the view carries it, the
+* ``PID-3``: the IPP (``PI``, facility OID), then each sender's own patient identifier
+  linked to the identity (``PI`` of its domain: facility, else application; R-LK-01), and, only when the view carries it, the
   INS ``<matricule>^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS`` (CX-7 empty,
   as PAM FR §6.6.1 says; the ANS examples fill it, receivers tolerate both); the
   billing NSS last, type ``NH`` (R-TR-20, IHE France App. N), whatever the status;
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from identito.domain.diffusion import DiffusionView, ExportContext
+from identito.domain.diffusion import DiffusionView, DomainIdentifier, ExportContext
 from identito.domain.identifiers import Ins, InsKind
 from identito.domain.nss import Nss
 from identito.domain.traits import Sex
@@ -118,6 +119,11 @@ def last_update_facility(context: ExportContext) -> str:
     return f"{name}^{context.facility_finess}^{FINESS_ID_TYPE}"
 
 
+def domain_cx(identifier: DomainIdentifier) -> str:
+    """A sender's IPP, re-emitted in its own domain (R-LK-01): ``<id>^^^<authority>^PI``."""
+    return f"{escape(identifier.patient_id)}^^^{escape(identifier.authority)}^PI"
+
+
 def msh(event: Event, context: ExportContext) -> str:
     fields = [
         "^~\\&",
@@ -168,6 +174,7 @@ def pid(
     """The PID segment; ``erased_ins`` adds the ``""`` INS repetition of an A47 removal,
     ``former_nia`` the NIA after the NIR of a NIA -> NIR change (PAM FR §4.4.1)."""
     identifiers = [ipp_cx(view.identity_id, context)]
+    identifiers += [domain_cx(d) for d in view.domain_identifiers]
     if view.ins is not None:
         identifiers.append(ins_cx(view.ins))
         if former_nia is not None:

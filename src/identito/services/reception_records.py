@@ -85,6 +85,10 @@ class ReceptionLog(Protocol):
         """The identity the sender's (``reception_model.sender_key``) patient id is linked to."""
         ...
 
+    def patients_of(self, identity_id: UUID) -> list[tuple[str, str]]:
+        """The (sender, patient id) pairs linked to the identity, sorted (R-LK-01)."""
+        ...
+
     def link_patient(self, sender: str, patient_id: str, identity_id: UUID, at: datetime) -> None:
         """Link the patient id to the identity unless already linked (the first link
         stays); raise ``PatientAlreadyLinked`` when a concurrent writer linked it first."""
