@@ -116,3 +116,4 @@ def test_a_rapprochement_from_another_domain_shows_idra_in_the_api_sheet_and_exp
     hl7 = api.get(f"/api/v1/identities/{identity['id']}/exports/hl7v2").text
     (pid,) = [s for s in hl7.split("\r") if s.startswith("PID|")]
     assert pid.split("|")[32] == "VALI~IDRA"
+    assert pid.split("|")[3].split("~")[1:3] == ["K1^^^CH-Z^PI", "L1^^^CHU-X^PI"]  # R-LK-01

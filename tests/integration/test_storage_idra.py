@@ -87,6 +87,14 @@ def test_a_rapprochement_from_another_domain_is_stored_idra_audited_and_propagat
     assert report.failures == []
     (a31,) = receiver.sent
     assert "ADT^A31^ADT_A05" in a31 and "|VALI~IDRA|" in a31
+    # R-LK-01: both senders' patient ids go out in PID-3, each of its own domain
+    pid3 = next(s for s in a31.split("\r") if s.startswith("PID|")).split("|")[3].split("~")
+    assert pid3[1:3] == ["GAM1^^^CH^PI", "OWN1^^^CH^PI"]
+    with uow_factory() as uow:
+        assert uow.receptions.patients_of(own.identity_id) == [
+            ("GAM^CH", "GAM1"),
+            ("OWNAPP^CH", "OWN1"),
+        ]
 
     again = _receive(uow_factory, rules, admin, other, "GAM")  # the same patient again
     assert again.identity_id == own.identity_id

@@ -9,6 +9,7 @@ from diffusion_cases import CONTEXT, view
 from identito.messages import hl7v2
 from identito.messages.common import status_codes
 from identito.messages.fhir import patient_resource
+from identito.messages.hl7v2_reception import parse_adt
 from identito.services.propagation import previous_state
 
 
@@ -48,3 +49,22 @@ def test_a_new_idra_mark_is_propagated_as_an_a31() -> None:
     assert message.event is hl7v2.Event.A31 and _pid32(message.text) == "PROV~IDRA"
     _, marked = previous_state({**before, "linked_in_other_domain": True})
     assert marked == ["PROV", "IDRA"]
+
+
+def test_each_senders_patient_id_is_a_pi_repetition_of_its_own_domain_after_the_ipp() -> None:
+    import doctest
+
+    from identito.domain import diffusion
+    from identito.domain.diffusion import DomainIdentifier
+
+    assert doctest.testmod(diffusion).failed == 0
+    ids = (DomainIdentifier("GAM^CH-Y", "000123"), DomainIdentifier("DPI^", "A&B"))
+    text = hl7v2.person(replace(view("qual"), domain_identifiers=ids), CONTEXT).text
+    (pid,) = [s for s in text.split("\r") if s.startswith("PID|")]
+    repetitions = pid.split("|")[3].split("~")
+    assert repetitions[0].endswith("^PI") and "CHU-X&2.25.1234&ISO" in repetitions[0]
+    assert repetitions[1:3] == ["000123^^^CH-Y^PI", "A\\T\\B^^^DPI^PI"]
+    assert repetitions[3].endswith("^INS")
+    reception = parse_adt(text)  # identito's own IPP stays the first PI read back
+    assert reception.identity is not None
+    assert reception.identity.local_id == str(view("qual").identity_id)
