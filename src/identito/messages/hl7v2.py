@@ -9,7 +9,8 @@ Segments follow ENCODINGS.md §5 and the ANS example messages:
 * ``PID-3``: the IPP (``PI``, facility OID), then each sender's own patient identifier
   linked to the identity (``PI`` of its domain: facility, else application; R-LK-01),
   and, only when the view carries it, the INS
-  ``<matricule>^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS`` (CX-7 empty, as PAM FR §6.6.1 says; the ANS examples fill it, receivers tolerate both); the
+  ``<matricule>^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS`` (CX-7 empty,
+  as PAM FR §6.6.1 says; the ANS examples fill it, receivers tolerate both); the
   billing NSS last, type ``NH`` (R-TR-20, IHE France App. N), whatever the status;
 * ``PID-5``: used name ``D`` first when filled, then birth name ``L`` with the
   first birth first name in XPN-2 and the list in XPN-3;
