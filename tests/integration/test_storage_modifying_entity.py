@@ -103,6 +103,7 @@ def test_migration_0028_adds_the_columns_and_older_messages_keep_null(fresh_url)
 
     def read(connection: Any) -> Any:
         columns = {c["name"] for c in inspect(connection).get_columns("received_messages")}
+        columns |= {c["name"] for c in inspect(connection).get_columns("identities")}
         t = received_messages
         kept = connection.execute(
             select(t.c.modifying_entity_name, t.c.modifying_entity_finess)
@@ -110,5 +111,5 @@ def test_migration_0028_adds_the_columns_and_older_messages_keep_null(fresh_url)
         return columns, tuple(kept)
 
     columns, kept = with_engine(fresh_url, read)
-    assert {"modifying_entity_name", "modifying_entity_finess"} <= columns
+    assert {"modifying_entity_name", "modifying_entity_finess", "linked_in_other_domain"} <= columns
     assert kept == (None, None)

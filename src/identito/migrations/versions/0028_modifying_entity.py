@@ -28,15 +28,20 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("identities") as batch:
-        batch.add_column(
-            sa.Column(
-                "linked_in_other_domain", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
-    with op.batch_alter_table("received_messages") as batch:
-        batch.add_column(sa.Column("modifying_entity_name", sa.String(200), nullable=True))
-        batch.add_column(sa.Column("modifying_entity_finess", sa.String(9), nullable=True))
+    # ADD COLUMN, not a batch copy: SQLite would recreate ``identities`` under its
+    # foreign keys; migration 0013 adds its marks the same way.
+    op.add_column(
+        "identities",
+        sa.Column(
+            "linked_in_other_domain", sa.Boolean(), nullable=False, server_default=sa.false()
+        ),
+    )
+    op.add_column(
+        "received_messages", sa.Column("modifying_entity_name", sa.String(200), nullable=True)
+    )
+    op.add_column(
+        "received_messages", sa.Column("modifying_entity_finess", sa.String(9), nullable=True)
+    )
 
 
 def downgrade() -> None:
