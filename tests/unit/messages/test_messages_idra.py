@@ -68,3 +68,15 @@ def test_each_senders_patient_id_is_a_pi_repetition_of_its_own_domain_after_the_
     reception = parse_adt(text)  # identito's own IPP stays the first PI read back
     assert reception.identity is not None
     assert reception.identity.local_id == str(view("qual").identity_id)
+
+
+def test_recd_and_idra_received_in_pid_32_are_no_attributes() -> None:
+    from identito.services.reception_checks import received_attributes
+
+    both = replace(
+        view("vali-homonym"), received_from_other_domain=True, linked_in_other_domain=True
+    )
+    reception = parse_adt(hl7v2.person(both, CONTEXT).text)
+    assert reception.identity is not None
+    assert reception.identity.attributes == ("HOMA", "RECD", "IDRA")
+    assert {a.value for a in received_attributes(reception.identity.attributes)} == {"HOMA"}
