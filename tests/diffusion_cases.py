@@ -26,6 +26,7 @@ CONTEXT = ExportContext(
     message_id="MSG0001",
     facility_name="CHU-X",
     facility_oid="2.25.1234",
+    facility_finess="350000121",  # the FINESS of the PAM FR 2.11.2 §4.4.3 example
     receiving_application="DPI",
     receiving_facility="CHU-X",
 )

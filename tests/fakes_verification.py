@@ -244,6 +244,9 @@ class FakeReceptions:
     def linked_identity(self, sender: str, patient_id: str) -> UUID | None:
         return self.links.get((sender, patient_id))
 
+    def patients_of(self, identity_id: UUID) -> list[tuple[str, str]]:
+        return sorted(k for k, v in self.links.items() if v == identity_id)
+
     def link_patient(self, sender: str, patient_id: str, identity_id: UUID, at: datetime) -> None:
         self.links.setdefault((sender, patient_id), identity_id)
 

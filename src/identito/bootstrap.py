@@ -77,6 +77,7 @@ def bootstrap(
         allow_test_oids=settings.test_mode,
         facility_name=settings.facility_name,
         facility_oid=facility_oid(settings),
+        facility_finess=settings.facility_finess,
     )
     if uow_factory is None:
         from identito.adapters.unit_of_work import sql_uow_factory

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     #: OID of the IPP assigning authority; empty: an OID derived from insi_instance_id
     #: under the UUID arc 2.25 (set the organisation's registered OID in production).
     facility_oid: str = ""
+    #: FINESS (EJ or EG, as the hospital group agreed) of the entity identito modifies
+    #: identities for: HL7 PID-34 Last Update Facility ``<facility_name>^<FINESS>^M``
+    #: (R-LK-03, docs/ins-rules.md); empty: PID-34 carries the name alone.
+    facility_finess: str = ""
     #: HL7 v2 receivers of the propagation messages: ``mllp://host:port`` or a directory.
     hl7_receivers: list[str] = Field(default_factory=list)
 
@@ -187,6 +191,20 @@ class Settings(BaseSettings):
     web_max_body_bytes: int = Field(default=10_485_760, ge=65_536)
     #: Longest field of an imported CSV row, in characters; above: the row is rejected.
     import_max_field_chars: int = Field(default=1_000, ge=100)
+
+    @field_validator("facility_finess")
+    @classmethod
+    def _finess(cls, value: str) -> str:
+        """A FINESS of 9 characters (R-LK-03, ``domain.facility``); empty allowed."""
+        from identito.domain.errors import InvalidInput
+        from identito.domain.facility import validate
+
+        if not value.strip():
+            return ""
+        try:
+            return validate(value)
+        except InvalidInput as error:
+            raise ValueError(error.message) from None
 
     @classmethod
     def settings_customise_sources(

@@ -118,6 +118,7 @@ def identity_row(identity: Identity) -> dict[str, Any]:
         "merged_into": identity.merged_into,
         "collision": identity.collision.value if identity.collision else None,
         "received_from_other_domain": identity.received_from_other_domain,
+        "linked_in_other_domain": identity.linked_in_other_domain,
         "nss_number": identity.nss.number if identity.nss else None,
         "nss_oid": identity.nss.oid.value if identity.nss else None,
         "nss_holder": identity.nss.holder.value if identity.nss else None,
@@ -211,6 +212,7 @@ def to_identity(row: RowMapping, history: Sequence[RowMapping]) -> Identity:
         merged_into=row["merged_into"],
         collision=CollisionLevel(row["collision"]) if row["collision"] else None,
         received_from_other_domain=bool(row["received_from_other_domain"]),
+        linked_in_other_domain=bool(row["linked_in_other_domain"]),
         nss=_nss(row),
     )
 

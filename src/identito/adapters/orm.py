@@ -127,6 +127,8 @@ identities = Table(
     Column("collision", String(4), index=True),
     # Received from another identification domain (PAM FR 0445 RECD; migration 0013).
     Column("received_from_other_domain", Boolean, nullable=False, server_default=false()),
+    # Linked with a patient of another domain (PAM FR 0445 IDRA, R-LK-02; migration 0028).
+    Column("linked_in_other_domain", Boolean, nullable=False, server_default=false()),
     # Billing NSS (issue 17, migration 0025): never the INS (R-TR-20), searched exactly (R-AS-04).
     Column("nss_number", String(15), index=True),
     Column("nss_oid", String(64)),
@@ -490,6 +492,9 @@ received_messages = Table(
     Column("identity_id", Uuid, index=True),
     Column("detail", Text),
     Column("patient_id", String(200), index=True),  # the sender's IPP / FHIR id (0007)
+    # The modifying entity of PID-34 (R-LK-03; migration 0028): name and FINESS.
+    Column("modifying_entity_name", String(200)),
+    Column("modifying_entity_finess", String(9)),
 )
 
 # (sender, the sender's patient identifier) -> the identity its messages went into (0018):

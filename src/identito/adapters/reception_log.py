@@ -69,6 +69,15 @@ class SqlReceptionLog:
         found: UUID | None = self.connection.execute(query).scalar()
         return found
 
+    def patients_of(self, identity_id: UUID) -> list[tuple[str, str]]:
+        t = sender_patients
+        query = (
+            select(t.c.sender, t.c.patient_id)
+            .where(t.c.identity_id == identity_id)
+            .order_by(t.c.sender, t.c.patient_id)
+        )
+        return [(row.sender, row.patient_id) for row in self.connection.execute(query)]
+
     def link_patient(self, sender: str, patient_id: str, identity_id: UUID, at: datetime) -> None:
         """The primary key (sender, patient_id) makes a concurrent second link fail: on
         PostgreSQL the insert waits for the first writer's commit, then is refused."""

@@ -107,6 +107,11 @@ class DiffusionView:
     replaces: tuple[UUID, ...] = ()
     #: Created from a message of another identification domain (0445 ``RECD``).
     received_from_other_domain: bool = False
+    #: Linked with a patient of another identification domain (0445 ``IDRA``, R-LK-02).
+    linked_in_other_domain: bool = False
+    #: The senders' own patient identifiers linked to this identity (R-LK-01), each of
+    #: its sender's domain; the services fill it from ``sender_patients``.
+    domain_identifiers: tuple[DomainIdentifier, ...] = ()
     #: The billing NSS (R-TR-20): set whatever the status, never an INS.
     nss: Nss | None = None
     #: Former matricules of the same person (R-MO-05), set only beside a diffused INS:
@@ -163,6 +168,7 @@ def diffusion_view(identity: Identity, *, may_read_ins: bool) -> DiffusionView:
         active=identity.active,
         merged_into=identity.merged_into,
         received_from_other_domain=identity.received_from_other_domain,
+        linked_in_other_domain=identity.linked_in_other_domain,
         nss=identity.nss if may_read_ins else None,
         former_ins=former_matricules(identity) if reason is None else (),
     )
@@ -188,6 +194,30 @@ def former_matricules(identity: Identity) -> tuple[Ins, ...]:
 
 
 @dataclass(frozen=True)
+class DomainIdentifier:
+    """A sender's own identifier of the patient (its IPP), kept with its domain (R-LK-01:
+    several identifiers per patient, each with its assigning authority).
+
+    ``domain`` is the sender as ``sender_patients`` keys it, ``APPLICATION^FACILITY``.
+
+    >>> DomainIdentifier("GAM^CH-Y", "000123").authority
+    'CH-Y'
+    >>> DomainIdentifier("DPI^", "77").authority
+    'DPI'
+    """
+
+    domain: str
+    patient_id: str
+
+    @property
+    def authority(self) -> str:
+        """The namespace of the sender's domain: its facility (MSH-4), else its
+        application (MSH-3); the OID it may use is not known to identito."""
+        application, _, facility = self.domain.partition("^")
+        return facility or application
+
+
+@dataclass(frozen=True)
 class ExportContext:
     """Who sends, when, with which message id (HL7 MSH, FHIR meta, CDA ids)."""
 
@@ -195,6 +225,8 @@ class ExportContext:
     message_id: str
     facility_name: str = "IDENTITO"
     facility_oid: str = "2.25.1"
+    #: FINESS of the modifying entity (HL7 PID-34, R-LK-03); "" for the name alone.
+    facility_finess: str = ""
     sending_application: str = "IDENTITO"
     receiving_application: str = ""
     receiving_facility: str = ""

@@ -21,6 +21,8 @@ class AuditAction(StrEnum):
     INS_CONFIRMED = "identity.ins_confirmed"  # a typed matricule verified OK by INSi
     INS_INVALIDATED = "identity.ins_invalidated"
     NSS_CHANGED = "identity.nss_changed"  # the billing NSS set, changed or removed (R-TR-20)
+    #: Linked (rapprochée) with a patient of another identification domain (0445 IDRA, R-LK-02).
+    LINKED_IN_OTHER_DOMAIN = "identity.linked_in_other_domain"
     STATUS_CHANGED = "identity.status_changed"
     ATTRIBUTES_CHANGED = "identity.attributes_changed"
     IDENTITY_VALIDATED = "identity.validated"
@@ -74,6 +76,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.INS_CHANGED: "Saisie du matricule INS (à vérifier)",
     AuditAction.INS_CONFIRMED: "Matricule INS saisi confirmé par INSi",
     AuditAction.NSS_CHANGED: "NSS de facturation (numéro de sécurité sociale)",
+    AuditAction.LINKED_IN_OTHER_DOMAIN: "Rapprochement dans un autre domaine (IDRA)",
     AuditAction.INS_INVALIDATED: "Invalidation du matricule INS",
     AuditAction.STATUS_CHANGED: "Changement de statut",
     AuditAction.ATTRIBUTES_CHANGED: "Changement d'attributs",

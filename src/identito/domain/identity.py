@@ -204,6 +204,28 @@ class Identity(InsRules, VigilanceRules):
         self._record(AuditAction.NSS_CHANGED, before=before, after=self.snapshot(), propagate=True)
         return True
 
+    def mark_linked_in_other_domain(self, *, now: datetime, sender: str) -> bool:
+        """A message of another identification domain was integrated into this existing
+        identity (a rapprochement): marked ``IDRA`` (R-LK-02, PAM FR table 0445), kept
+        and propagated (A31, PID-32). Return whether the mark is new.
+
+        An identity *created* from such a message is ``RECD`` instead (``create``).
+        """
+        self._ensure_active()
+        if self.linked_in_other_domain:
+            return False
+        before = self.snapshot()
+        self.linked_in_other_domain, self.updated_at = True, now
+        self._record(
+            AuditAction.LINKED_IN_OTHER_DOMAIN,
+            before=before,
+            after=self.snapshot(),
+            reason=f"Rapprochée d'une identité du domaine {sender}",
+            propagate=True,
+            details={"sender": sender},
+        )
+        return True
+
     # -- validation (document check) ---------------------------------------------------
 
     def validate(

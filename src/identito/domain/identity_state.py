@@ -86,6 +86,9 @@ class IdentityState:
     collision: CollisionLevel | None = None
     #: Created from a message of another identification domain (PAM FR 0445 ``RECD``).
     received_from_other_domain: bool = False
+    #: Linked (rapprochée) with a patient of another identification domain: a message of
+    #: that domain was integrated into this existing identity (PAM FR 0445 ``IDRA``).
+    linked_in_other_domain: bool = False
     #: The billing social-security number (NIR or NIA, the patient's or the ouvrant
     #: droit's): never an INS, never a status (R-TR-20, ``domain.nss``).
     nss: Nss | None = None
@@ -144,6 +147,8 @@ class IdentityState:
             picture["collision"] = self.collision.value
         if self.received_from_other_domain:
             picture["received_from_other_domain"] = True
+        if self.linked_in_other_domain:
+            picture["linked_in_other_domain"] = True
         if self.nss is not None:  # absent from older snapshots
             picture["nss"] = self.nss.as_dict()
         if self.ins is not None and not self.ins_confirmed:  # absent from older snapshots

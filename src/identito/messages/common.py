@@ -53,13 +53,17 @@ ABROAD_PREFIX = "99"
 
 
 RECEIVED_0445 = "RECD"
+LINKED_0445 = "IDRA"
 
 
 def status_codes(view: DiffusionView) -> list[str]:
     """The status code then one code per attribute (``PROV~DOUT``, ``VALI~HOMA``), then
-    ``RECD`` for an identity received from another domain (PAM FR table 0445)."""
+    ``RECD`` for an identity received from another domain and ``IDRA`` for one linked
+    (rapprochée) with a patient of another domain (PAM FR table 0445, R-LK-02)."""
     received = [RECEIVED_0445] if view.received_from_other_domain else []
-    return [STATUS_0445[view.status], *sorted(a.value for a in view.attributes), *received]
+    linked = [LINKED_0445] if view.linked_in_other_domain else []
+    codes = [STATUS_0445[view.status], *sorted(a.value for a in view.attributes)]
+    return [*codes, *received, *linked]
 
 
 def born_abroad(view: DiffusionView) -> bool:

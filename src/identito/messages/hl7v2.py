@@ -6,8 +6,10 @@ change of one identity (a NIA replaced by a NIR: an A31 carrying both, PAM FR
 
 Segments follow ENCODINGS.md §5 and the ANS example messages:
 
-* ``PID-3``: the IPP (``PI``, facility OID) and, only when the view carries it, the
-  INS ``<matricule>^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS`` (CX-7 empty,
+* ``PID-3``: the IPP (``PI``, facility OID), then each sender's own patient identifier
+  linked to the identity (``PI`` of its domain: facility, else application; R-LK-01),
+  and, only when the view carries it, the INS
+  ``<matricule>^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS`` (CX-7 empty,
   as PAM FR §6.6.1 says; the ANS examples fill it, receivers tolerate both); the
   billing NSS last, type ``NH`` (R-TR-20, IHE France App. N), whatever the status;
 * ``PID-5``: used name ``D`` first when filled, then birth name ``L`` with the
@@ -16,6 +18,10 @@ Segments follow ENCODINGS.md §5 and the ANS example messages:
 * ``PID-8``: ``M`` / ``F`` / ``U`` (indéterminé); ``PID-11``: ``^^^^^^BDL^^<COG>``;
 * ``PID-32``: ``common.status_codes`` (QUAL/VALI -> VALI, RECUP/PROV -> PROV, then
   the attributes as extra repetitions);
+* ``PID-34`` *Last Update Facility* (HD, IHE PAM §6.6.16): the modifying entity of a
+  hospital group (R-LK-03), ``<facility_name>^<FINESS>^M`` (the FINESS with the
+  universal id type ``M`` the PAM FR examples give it, ``&350000121&M``), the name
+  alone when no FINESS is configured; in every message (A28, A31, A47, A40);
 * ``ZFD``: 4 birth date corrected, 5 collection method, 6 INSi call date,
   7 document type, 8 document expiry.
 
@@ -29,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from identito.domain.diffusion import DiffusionView, ExportContext
+from identito.domain.diffusion import DiffusionView, DomainIdentifier, ExportContext
 from identito.domain.identifiers import Ins, InsKind
 from identito.domain.nss import Nss
 from identito.domain.traits import Sex
@@ -101,6 +107,24 @@ def ipp_cx(identity_id: object, context: ExportContext) -> str:
     return f"{identity_id}^^^{escape(context.facility_name)}&{context.facility_oid}&ISO^PI"
 
 
+#: HD-3 (universal id type) of a FINESS: ``M``, as in the PAM FR examples' authorities
+#: (``&350000121&M``, ENCODINGS.md §5.5); HL7 table 0301 leaves ``M`` to local use.
+FINESS_ID_TYPE = "M"
+
+
+def last_update_facility(context: ExportContext) -> str:
+    """``PID-34`` (HD): ``<name>^<FINESS>^M``, or the name alone (R-LK-03)."""
+    name = escape(context.facility_name)
+    if not context.facility_finess:
+        return name
+    return f"{name}^{context.facility_finess}^{FINESS_ID_TYPE}"
+
+
+def domain_cx(identifier: DomainIdentifier) -> str:
+    """A sender's IPP, re-emitted in its own domain (R-LK-01): ``<id>^^^<authority>^PI``."""
+    return f"{escape(identifier.patient_id)}^^^{escape(identifier.authority)}^PI"
+
+
 def msh(event: Event, context: ExportContext) -> str:
     fields = [
         "^~\\&",
@@ -151,6 +175,7 @@ def pid(
     """The PID segment; ``erased_ins`` adds the ``""`` INS repetition of an A47 removal,
     ``former_nia`` the NIA after the NIR of a NIA -> NIR change (PAM FR §4.4.1)."""
     identifiers = [ipp_cx(view.identity_id, context)]
+    identifiers += [domain_cx(d) for d in view.domain_identifiers]
     if view.ins is not None:
         identifiers.append(ins_cx(view.ins))
         if former_nia is not None:
@@ -159,7 +184,7 @@ def pid(
         identifiers.append(ins_cx(erased_ins, erase=True))
     if view.nss is not None:
         identifiers.append(nss_cx(view.nss))
-    fields = [""] * 32
+    fields = [""] * 34
     fields[0] = "1"
     fields[2] = "~".join(identifiers)
     fields[4] = _names(view)
@@ -167,6 +192,7 @@ def pid(
     fields[7] = SEX[view.traits.sex]
     fields[10] = f"^^^^^^BDL^^{view.traits.birth_place_code}"
     fields[31] = "~".join(status_codes(view))
+    fields[33] = last_update_facility(context)
     return _segment("PID", fields)
 
 

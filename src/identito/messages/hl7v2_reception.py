@@ -18,6 +18,9 @@ identity from PID as PAM FR encodes it (ENCODINGS.md §5):
 * ZFD-4 ``Y``: the birth date was corrected (kept: ``BirthDate.corrected``);
 * ZFD-7 the document the sender checked, ZFD-8 its end of validity (kept only
   when the sender qualified the identity: see ``services.reception``);
+* PID-34 *Last Update Facility* (HD): the entity that last changed the identity in a
+  hospital group (R-LK-03), its name (HD-1) and FINESS (HD-2, kept only when it has
+  a FINESS's shape: an OID there is left aside);
 * MSH-3/MSH-4 the sender, MSH-9 the event, MSH-10 the control id, MRG-1 the
   former INS of an A40/A47 and the merged patient's ``PI`` of an A40.
 
@@ -32,6 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from identito.domain import facility
+from identito.domain.facility import ModifyingEntity
 from identito.messages.hl7v2_ack import (
     ERROR_LABELS,
     Header,
@@ -216,7 +221,16 @@ def _identity(pid: Segment, header: Header) -> ReceivedIdentity:
         sender_status=statuses[0] if statuses else None,
         attributes=tuple(statuses[1:]),
         local_id=local,
+        modifying_entity=_modifying_entity(_repetitions(pid, 34)),
     )
+
+
+def _modifying_entity(values: list[str]) -> ModifyingEntity | None:
+    """PID-34 (HD): ``<name>^<FINESS>^<type>``; the FINESS kept when it has its shape."""
+    hd = _parts(values[0]) if values else []
+    universal = _at(hd, 2)
+    finess = facility.compact(universal) if facility.is_valid(universal) else None
+    return ModifyingEntity.of(_nulled(_at(hd, 1)), finess)
 
 
 def _with_document(identity: ReceivedIdentity, zfd: Segment | None) -> ReceivedIdentity:

@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 
 from identito.domain.diffusion import (
     DiffusionView,
+    DomainIdentifier,
     ExportContext,
     ExportFormat,
     ScannedIns,
@@ -60,6 +61,7 @@ def export_context(rules: Rules, now: datetime, **extra: str) -> ExportContext:
         message_id=uuid4().hex[:20],
         facility_name=rules.facility_name,
         facility_oid=rules.facility_oid,
+        facility_finess=rules.facility_finess,
         **extra,
     )
 
@@ -89,9 +91,18 @@ def view_for(identity: Identity, actor: Actor) -> DiffusionView:
     return diffusion_view(identity, may_read_ins=actor.can(Permission.INS_READ))
 
 
+def with_domain_identifiers(view: DiffusionView, uow: UnitOfWork) -> DiffusionView:
+    """The view with the senders' patient identifiers linked to it (R-LK-01): HL7 PID-3
+    repeats each with its sender's domain."""
+    pairs = uow.receptions.patients_of(view.identity_id)
+    found = tuple(DomainIdentifier(sender, patient) for sender, patient in pairs)
+    return replace(view, domain_identifiers=found) if found else view
+
+
 def linked_view(identity: Identity, actor: Actor, uow: UnitOfWork) -> DiffusionView:
-    """``view_for`` with the identities merged into this one (FHIR ``link`` replaces)."""
-    view = view_for(identity, actor)
+    """``view_for`` with the identities merged into this one (FHIR ``link`` replaces) and
+    the senders' patient identifiers (R-LK-01)."""
+    view = with_domain_identifiers(view_for(identity, actor), uow)
     merged = tuple(m.merged_id for m in uow.merges.active_into(identity.id))
     return replace(view, replaces=merged) if merged else view
 

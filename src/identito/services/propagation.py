@@ -36,6 +36,7 @@ from identito.services.diffusion import (
     MessageReceiver,
     diffusion_audit,
     export_context,
+    with_domain_identifiers,
 )
 from identito.services.rules import Rules
 from identito.services.unit_of_work import UnitOfWork
@@ -119,6 +120,8 @@ def previous_state(before: Mapping[str, Any] | None) -> tuple[Ins | None, list[s
     codes = ["VALI" if status.document_checked else "PROV", *sorted(before.get("attributes", []))]
     if before.get("received_from_other_domain"):
         codes.append("RECD")
+    if before.get("linked_in_other_domain"):
+        codes.append("IDRA")
     ins = before.get("ins")
     corrected = bool(before.get("birth_date_corrected"))
     uncertain = BirthDate.parse(before["birth_date"], corrected=corrected).uncertain
@@ -132,11 +135,13 @@ def previous_state(before: Mapping[str, Any] | None) -> tuple[Ins | None, list[s
 def propagation_of(row: Mapping[str, Any], uow: UnitOfWork) -> Propagation:
     """The ``Propagation`` of one outbox row, from the current state of its identities."""
     view = diffusion_view(uow.identities.get(row["identity_id"]), may_read_ins=True)
+    view = with_domain_identifiers(view, uow)
     merged = (row["payload"].get("details") or {}).get("merged_id")
     if merged and row["action"] == AuditAction.IDENTITY_MERGED.value:
         return Propagation(PropagationKind.MERGE, view, merged_id=UUID(merged))
     if merged and row["action"] == AuditAction.IDENTITY_UNMERGED.value:
         restored = diffusion_view(uow.identities.get(UUID(merged)), may_read_ins=True)
+        restored = with_domain_identifiers(restored, uow)
         return Propagation(PropagationKind.UNMERGE, view, merged_id=UUID(merged), restored=restored)
     previous_ins, codes = previous_state(row["payload"].get("before"))
     content = row["action"] in CONTENT_ACTIONS

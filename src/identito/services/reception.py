@@ -315,6 +315,10 @@ class ReceptionFlow(ReceptionRecorder):
                 self.take_ins(identity, ins, now)
                 why += " Qualifiée par l'émetteur du domaine."
             self.apply_attributes(identity, now)
+            if not self.own:  # R-LK-02: rapprochée with another domain's patient (IDRA)
+                identity.mark_linked_in_other_domain(
+                    now=now, sender=sender_label(self.reception.sender)
+                )
         except DomainError as error:
             detail = f"Rapprochement non appliqué ({error.message}) : à traiter."
             return self.to_handle(detail, identity_id=identity.id)

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from identito.domain.facility import ModifyingEntity
 from identito.domain.identifiers import not_an_ins
 from identito.domain.interface_accounts import matches_domain
 from identito.services.verification_records import ReceptionOutcome
@@ -56,6 +57,8 @@ class ReceivedIdentity:
     local_id: str | None = None  # the sender's own identifier (IPP)
     document_type: str | None = None  # ZFD-7, FHIR validationMode
     document_expiry: date | None = None  # ZFD-8
+    #: The entity that last changed the identity in a GHT (PID-34, R-LK-03).
+    modifying_entity: ModifyingEntity | None = None
 
     @property
     def qualified_by_sender(self) -> bool:

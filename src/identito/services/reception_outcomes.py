@@ -87,6 +87,8 @@ class ReceptionRecorder:
                 "event": self.reception.event,
                 "traits": received.traits if received else {},
             }
+            if received is not None and received.modifying_entity is not None:
+                summary["modifying_entity"] = received.modifying_entity.label
             if comparison is not None:
                 summary["comparison"] = comparison.as_dict()
             entry = VigilanceEntry(
@@ -114,6 +116,7 @@ class ReceptionRecorder:
         now, reception = self.rules.now(), self.reception
         content = reception.content if keep_ins else redact(reception)
         detail = self._redirection_note(identity_id) + detail
+        entity = reception.identity.modifying_entity if reception.identity else None
         message = ReceivedMessage(
             channel=reception.channel,
             received_at=now,
@@ -127,6 +130,8 @@ class ReceptionRecorder:
             identity_id=identity_id,
             detail=detail,
             patient_id=reception.identity.local_id if reception.identity else None,
+            modifying_entity_name=entity.name if entity else None,
+            modifying_entity_finess=entity.finess if entity else None,
         )
         self.uow.receptions.add(message)
         if identity_id is not None and outcome in LINKING and message.patient_id:
@@ -139,6 +144,8 @@ class ReceptionRecorder:
             "outcome": outcome.value,
             "event": reception.event,
         }
+        if entity is not None:
+            details["modifying_entity"] = entity.label
         if self.redirected_from:
             details["redirected_from"] = [str(i) for i in self.redirected_from]
         action = (

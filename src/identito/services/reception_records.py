@@ -37,6 +37,9 @@ class ReceivedMessage:
     identity_id: UUID | None = None
     detail: str | None = None
     patient_id: str | None = None  # the sender's own identifier of the patient (IPP)
+    #: The entity that last changed the identity (HL7 PID-34, R-LK-03): name, FINESS.
+    modifying_entity_name: str | None = None
+    modifying_entity_finess: str | None = None
     id: UUID = field(default_factory=new_id)
 
 
@@ -80,6 +83,10 @@ class ReceptionLog(Protocol):
 
     def linked_identity(self, sender: str, patient_id: str) -> UUID | None:
         """The identity the sender's (``reception_model.sender_key``) patient id is linked to."""
+        ...
+
+    def patients_of(self, identity_id: UUID) -> list[tuple[str, str]]:
+        """The (sender, patient id) pairs linked to the identity, sorted (R-LK-01)."""
         ...
 
     def link_patient(self, sender: str, patient_id: str, identity_id: UUID, at: datetime) -> None:

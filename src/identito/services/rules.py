@@ -25,6 +25,8 @@ class Rules:
     #: The organisation as diffused: IPP assigning authority (HL7 MSH-4/CX-4, FHIR, CDA, DICOM).
     facility_name: str = "IDENTITO"
     facility_oid: str = "2.25.1"
+    #: FINESS of the modifying entity in a GHT (HL7 PID-34, R-LK-03); "" for none.
+    facility_finess: str = ""
 
     def now(self) -> datetime:
         return self.clock()

@@ -49,6 +49,9 @@ CHANGES: dict[str, Callable[[Identity], object]] = {
     "change_nss": lambda i: i.change_nss(
         Nss("279035121518989", NssOid.NIR, NssHolder.PATIENT), now=LATER
     ),
+    "mark_linked_in_other_domain": lambda i: i.mark_linked_in_other_domain(
+        now=LATER, sender="GAM^CH-Y"
+    ),
 }
 
 

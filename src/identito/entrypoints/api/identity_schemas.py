@@ -276,6 +276,11 @@ class IdentityPublic(BaseModel):
         default=False,
         description="RECD (table 0445) : identité reçue d'un autre domaine d'identification.",
     )
+    linked_in_other_domain: bool = Field(
+        default=False,
+        description="IDRA (table 0445) : identité rapprochée d'un patient d'un autre domaine "
+        "d'identification (un message de ce domaine a été intégré à cette identité).",
+    )
 
     @classmethod
     def render(cls, identity: Identity, actor: Actor) -> IdentityPublic:
@@ -328,6 +333,7 @@ class IdentityPublic(BaseModel):
             merged_into=identity.merged_into,
             collision=identity.collision.value if identity.collision else None,
             received_from_other_domain=identity.received_from_other_domain,
+            linked_in_other_domain=identity.linked_in_other_domain,
         )
 
 
