@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,9 @@ from identito.entrypoints.warm_up import WARM_PATH, walk_routes
 
 def test_the_route_walk_is_one_404_through_the_router_alone(tmp_path: Path) -> None:
     app = create_app(make_container(tmp_path, insi_simulator_population=50))
-    assert asyncio.run(walk_routes(app)) == 404
+    # in a thread of its own, as start-up does: a browser test may hold this thread's loop
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(lambda: asyncio.run(walk_routes(app))).result(timeout=60) == 404
     dispose_engines()
 
 

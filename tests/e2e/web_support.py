@@ -65,7 +65,11 @@ def creation_form(**overrides: Any) -> dict[str, Any]:
     }
 
 
-_birth_years = iter(range(1921, 1980))
+#: Birth dates no two calls share: the 14th of March of each year, then other days over 12
+#: (never a day/month swap) months apart (never one day off).
+_birth_dates = iter(
+    f"{year}-{month_day}" for month_day in ("03-14", "07-21", "11-27") for year in range(1921, 2016)
+)
 
 
 def edit_form(identity: dict[str, Any], **changes: str) -> dict[str, str]:
@@ -87,7 +91,7 @@ def edit_form(identity: dict[str, Any], **changes: str) -> dict[str, str]:
 def distinct_person(**overrides: Any) -> dict[str, Any]:
     """Traits no other identity of the test base shares: a birth year of its own (the
     duplicate check finds no candidate). Accepted by the API and by the web forms."""
-    return {"birth_date": f"{next(_birth_years)}-03-14", **overrides}
+    return {"birth_date": next(_birth_dates), **overrides}
 
 
 def created_id(response: httpx.Response) -> str:
