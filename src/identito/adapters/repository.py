@@ -39,13 +39,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from identito.adapters.anteriority_search import anteriority_statement
-from identito.adapters.bulk import insert_many
+from identito.adapters.bulk import binder, insert_many, insert_values
 from identito.adapters.mappers import (
     history_rows,
     identity_row,
     name_keys,
     name_phonetic,
-    search_key_rows,
+    search_key_values,
     to_identity,
 )
 from identito.adapters.orm import identities, identity_search_keys, ins_history
@@ -156,14 +156,22 @@ class SqlIdentityRepository:
         with _held_ins_refused(pending):
             self._insert(identities, [identity_row(i) for i in pending])
         self._insert(ins_history, [row for i in pending for row in history_rows(i)])
-        self._insert(identity_search_keys, [row for i in pending for row in search_key_rows(i)])
+        self._insert_search_keys(pending)
         self._pending.clear()
+
+    def _insert_search_keys(self, written: list[Identity]) -> None:
+        dialect = self.connection.dialect
+        as_id = binder(identity_search_keys, "identity_id", dialect)
+        as_date = binder(identity_search_keys, "birth_date", dialect)
+        insert_values(
+            self.connection, identity_search_keys, search_key_values(written, as_id, as_date)
+        )
 
     def _write_search_keys(self, identity: Identity) -> None:
         """Replace the keys of an updated identity (its traits may have changed)."""
         keys = identity_search_keys.c
         self.connection.execute(delete(identity_search_keys).where(keys.identity_id == identity.id))
-        self._insert(identity_search_keys, search_key_rows(identity))
+        self._insert_search_keys([identity])
 
     def discard(self) -> None:
         """Forget what was queued and seen (after a rollback)."""
