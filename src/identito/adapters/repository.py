@@ -49,7 +49,7 @@ from identito.adapters.mappers import (
     to_identity,
 )
 from identito.adapters.orm import identities, identity_search_keys, ins_history
-from identito.domain.anteriority import AnteriorityQuery, Candidate
+from identito.domain.anteriority import AnteriorityQuery, Candidate, KeyKind
 from identito.domain.duplicates import MatchRecord, match_record, swapped_birth_date
 from identito.domain.errors import NotFound, StaleVersion
 from identito.domain.identifiers import Ins
@@ -130,6 +130,7 @@ class SqlIdentityRepository:
         row = identity_row(identity)
         del row["id"], row["created_at"]
         row["version"] = identity.version + 1
+        self._delete_search_keys(identity)  # found by the birth date not yet updated
         with _held_ins_refused([identity]):
             result = self.connection.execute(
                 update(identities)
@@ -146,7 +147,7 @@ class SqlIdentityRepository:
         identity.version += 1
         self.connection.execute(delete(ins_history).where(ins_history.c.identity_id == identity.id))
         self._insert(ins_history, history_rows(identity))
-        self._write_search_keys(identity)
+        self._insert_search_keys([identity])
 
     def flush(self) -> None:
         """Insert the queued identities: one executemany per table."""
@@ -167,11 +168,21 @@ class SqlIdentityRepository:
             self.connection, identity_search_keys, search_key_values(written, as_id, as_date)
         )
 
-    def _write_search_keys(self, identity: Identity) -> None:
-        """Replace the keys of an updated identity (its traits may have changed)."""
+    def _delete_search_keys(self, identity: Identity) -> None:
+        """Delete the keys of an identity about to be updated (its traits may change; the
+        new keys are inserted after). No index by identity: the keys are found by kind and
+        the stored birth date (``ix_identity_search_keys_dated``), then by identity."""
         keys = identity_search_keys.c
-        self.connection.execute(delete(identity_search_keys).where(keys.identity_id == identity.id))
-        self._insert_search_keys([identity])
+        stored_birth_date = (
+            select(identities.c.birth_date).where(identities.c.id == identity.id)
+        ).scalar_subquery()
+        self.connection.execute(
+            delete(identity_search_keys).where(
+                keys.kind.in_([kind.value for kind in KeyKind]),
+                keys.birth_date == stored_birth_date,
+                keys.identity_id == identity.id,
+            )
+        )
 
     def discard(self) -> None:
         """Forget what was queued and seen (after a rollback)."""
