@@ -123,12 +123,12 @@ def run_searches(url: str, searches: list[dict[str, str]]) -> dict[str, Any]:
 @contextmanager
 def _without_search_keys() -> Iterator[None]:
     """The import as before issue 16: no ``identity_search_keys`` rows written."""
-    saved = repository.search_key_rows
-    repository.search_key_rows = lambda identity: []
+    saved = repository.search_key_values
+    repository.search_key_values = lambda identities, as_id, as_date: []
     try:
         yield
     finally:
-        repository.search_key_rows = saved
+        repository.search_key_values = saved
 
 
 def main() -> None:

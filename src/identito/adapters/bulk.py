@@ -52,17 +52,37 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, A
     """Insert ``rows`` (dicts holding every column of ``table``) in one executemany."""
     if not rows:
         return
-    sql, values_of, processors = _statement(table, connection.dialect)
+    _sql, values_of, processors = _statement(table, connection.dialect)
     params = []
     for row in rows:
         values = list(values_of(row))
         for index, process in processors:
             values[index] = process(values[index])  # type: ignore[misc]
         params.append(tuple(values))
+    insert_values(connection, table, params)
+
+
+@cache
+def binder(table: Table, column: str, dialect: Dialect) -> Callable[[Any], Any]:
+    """The bind processor of one column (the identity when it has none): to convert a
+    value once when it repeats in many rows (``insert_values``)."""
+    processor = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+    return processor if processor is not None else _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def insert_values(connection: Connection, table: Table, params: list[tuple[Any, ...]]) -> None:
+    """Insert tuples already converted for the driver (``binder``), in column order:
+    one executemany, or a ``COPY`` on PostgreSQL from ``COPY_FROM`` rows."""
+    if not params:
+        return
     if connection.dialect.name == "postgresql" and len(params) >= COPY_FROM:
         _copy(connection, table, params)
         return
-    connection.exec_driver_sql(sql, params)
+    connection.exec_driver_sql(_statement(table, connection.dialect)[0], params)
 
 
 def _copy(connection: Connection, table: Table, params: list[tuple[Any, ...]]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from identito.domain.anteriority import KeyKind, trait_keys
+from identito.domain.anteriority import trait_keys
 from identito.domain.documents import Validation
 from identito.domain.identifiers import Ins, InsNumber, Oid
 from identito.domain.identity import Identity, InsHistoryEntry
@@ -54,23 +54,50 @@ def first_name_keys(traits: Traits) -> str:
     )
 
 
-@lru_cache(maxsize=65536)  # names and first names repeat in a bulk import
-def _trait_keys(
-    names: tuple[str | None, ...], first_names: tuple[str | None, ...]
-) -> frozenset[tuple[KeyKind, str]]:
-    return frozenset(trait_keys(names, first_names))
+@lru_cache(maxsize=65536)  # names repeat in a bulk import: each derived once
+def _name_keys(name: str) -> tuple[tuple[str, str], ...]:
+    return tuple((kind.value, value) for kind, value in trait_keys([name], []))
+
+
+@lru_cache(maxsize=65536)  # first names repeat even more
+def _first_name_keys(first_name: str) -> tuple[tuple[str, str], ...]:
+    return tuple((kind.value, value) for kind, value in trait_keys([], [first_name]))
+
+
+def search_keys(identity: Identity) -> set[tuple[str, str]]:
+    """The (kind code, key) pairs of an identity: ``domain.anteriority.identity_keys``,
+    each distinct name and first name derived once (the union of each value's keys)."""
+    traits = identity.traits
+    keys: set[tuple[str, str]] = set()
+    for name in (traits.birth_name, traits.used_name):
+        if name:
+            keys.update(_name_keys(name))
+    for first in (traits.first_birth_first_name, *traits.birth_first_names, traits.used_first_name):
+        if first:
+            keys.update(_first_name_keys(first))
+    return keys
 
 
 def search_key_rows(identity: Identity) -> list[dict[str, Any]]:
     """The ``identity_search_keys`` rows of an identity (``domain.anteriority``)."""
-    traits = identity.traits
-    names = (traits.birth_name, traits.used_name)
-    firsts = (traits.first_birth_first_name, *traits.birth_first_names, traits.used_first_name)
-    born = traits.birth_date.value
+    born = identity.traits.birth_date.value
     return [
-        {"identity_id": identity.id, "kind": kind.value, "value": value, "birth_date": born}
-        for kind, value in sorted(_trait_keys(names, firsts))
+        {"identity_id": identity.id, "kind": kind, "value": value, "birth_date": born}
+        for kind, value in sorted(search_keys(identity))
     ]
+
+
+def search_key_values(
+    identities: Iterable[Identity], as_id: Any, as_date: Any
+) -> list[tuple[Any, ...]]:
+    """The ``identity_search_keys`` rows of identities as driver tuples in column order
+    (``identity_id``, ``kind``, ``value``, ``birth_date``): the id and the date converted
+    once per identity (``as_id``, ``as_date``: ``bulk.binder``), no dict per row."""
+    values: list[tuple[Any, ...]] = []
+    for identity in identities:
+        owner, born = as_id(identity.id), as_date(identity.traits.birth_date.value)
+        values.extend((owner, kind, key, born) for kind, key in search_keys(identity))
+    return values
 
 
 def identity_row(identity: Identity) -> dict[str, Any]:

@@ -39,17 +39,17 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from identito.adapters.anteriority_search import anteriority_statement
-from identito.adapters.bulk import insert_many
+from identito.adapters.bulk import binder, insert_many, insert_values
 from identito.adapters.mappers import (
     history_rows,
     identity_row,
     name_keys,
     name_phonetic,
-    search_key_rows,
+    search_key_values,
     to_identity,
 )
 from identito.adapters.orm import identities, identity_search_keys, ins_history
-from identito.domain.anteriority import AnteriorityQuery, Candidate
+from identito.domain.anteriority import AnteriorityQuery, Candidate, KeyKind
 from identito.domain.duplicates import MatchRecord, match_record, swapped_birth_date
 from identito.domain.errors import NotFound, StaleVersion
 from identito.domain.identifiers import Ins
@@ -130,6 +130,7 @@ class SqlIdentityRepository:
         row = identity_row(identity)
         del row["id"], row["created_at"]
         row["version"] = identity.version + 1
+        self._delete_search_keys(identity)  # found by the birth date not yet updated
         with _held_ins_refused([identity]):
             result = self.connection.execute(
                 update(identities)
@@ -146,7 +147,7 @@ class SqlIdentityRepository:
         identity.version += 1
         self.connection.execute(delete(ins_history).where(ins_history.c.identity_id == identity.id))
         self._insert(ins_history, history_rows(identity))
-        self._write_search_keys(identity)
+        self._insert_search_keys([identity])
 
     def flush(self) -> None:
         """Insert the queued identities: one executemany per table."""
@@ -156,14 +157,32 @@ class SqlIdentityRepository:
         with _held_ins_refused(pending):
             self._insert(identities, [identity_row(i) for i in pending])
         self._insert(ins_history, [row for i in pending for row in history_rows(i)])
-        self._insert(identity_search_keys, [row for i in pending for row in search_key_rows(i)])
+        self._insert_search_keys(pending)
         self._pending.clear()
 
-    def _write_search_keys(self, identity: Identity) -> None:
-        """Replace the keys of an updated identity (its traits may have changed)."""
+    def _insert_search_keys(self, written: list[Identity]) -> None:
+        dialect = self.connection.dialect
+        as_id = binder(identity_search_keys, "identity_id", dialect)
+        as_date = binder(identity_search_keys, "birth_date", dialect)
+        insert_values(
+            self.connection, identity_search_keys, search_key_values(written, as_id, as_date)
+        )
+
+    def _delete_search_keys(self, identity: Identity) -> None:
+        """Delete the keys of an identity about to be updated (its traits may change; the
+        new keys are inserted after). No index by identity: the keys are found by kind and
+        the stored birth date (``ix_identity_search_keys_dated``), then by identity."""
         keys = identity_search_keys.c
-        self.connection.execute(delete(identity_search_keys).where(keys.identity_id == identity.id))
-        self._insert(identity_search_keys, search_key_rows(identity))
+        stored_birth_date = (
+            select(identities.c.birth_date).where(identities.c.id == identity.id)
+        ).scalar_subquery()
+        self.connection.execute(
+            delete(identity_search_keys).where(
+                keys.kind.in_([kind.value for kind in KeyKind]),
+                keys.birth_date == stored_birth_date,
+                keys.identity_id == identity.id,
+            )
+        )
 
     def discard(self) -> None:
         """Forget what was queued and seen (after a rollback)."""
