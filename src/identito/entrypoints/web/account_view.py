@@ -2,49 +2,9 @@
 
 from __future__ import annotations
 
-from identito.domain.permissions import Actor, Permission, Role
+from identito.domain.permissions import PERMISSION_LABELS, Actor, Permission
 
 _P = Permission
-
-#: Each permission as a user reads it (the page « Mon compte » lists those of the role).
-PERMISSION_LABELS: dict[Permission, str] = {
-    _P.IDENTITY_SEARCH: "Rechercher une identité (recherche d'antériorité)",
-    _P.IDENTITY_READ: "Consulter la fiche d'une identité",
-    _P.IDENTITY_CREATE: "Créer une identité",
-    _P.IDENTITY_UPDATE: "Modifier les traits d'une identité",
-    _P.IDENTITY_UPDATE_PROTECTED: (
-        "Modifier une identité récupérée ou qualifiée (traits stricts, matricule INS) "
-        "et traiter les listes de travail"
-    ),
-    _P.IDENTITY_VALIDATE: "Valider une identité sur pièce d'identité à haut niveau de confiance",
-    _P.IDENTITY_ATTRIBUTES: "Poser ou retirer les attributs douteuse, fictive, homonyme",
-    _P.IDENTITY_MERGE: "Fusionner deux identités d'une même personne, annuler une fusion",
-    _P.DUPLICATES_REVIEW: "Examiner les doublons potentiels, déclarer ou lever une collision",
-    _P.INS_READ: "Voir le matricule INS des identités qualifiées",
-    _P.INSI_CALL: "Appeler le téléservice INSi (récupération et vérification de l'INS)",
-    _P.AUDIT_READ: "Consulter la traçabilité (historique des actions)",
-    _P.PLACES_READ: "Consulter le référentiel des lieux de naissance",
-    _P.INDICATORS_READ: "Consulter les indicateurs de pilotage",
-    _P.IDENTITY_IMPORT: "Importer des identités par lot",
-    _P.USERS_ADMIN: "Gérer les comptes utilisateurs (créer, changer le profil, désactiver)",
-    _P.MESSAGES_RECEIVE: "Envoyer des messages HL7 v2 ou FHIR (compte d'interface)",
-    _P.MESSAGES_MERGE: "Faire appliquer une fusion reçue par message (A40)",
-    _P.SETTINGS_ADMIN: "Modifier les paramètres de l'application",
-}
-
-#: One sentence per role: what the role is for.
-ROLE_SUMMARIES: dict[Role, str] = {
-    Role.ADMIN: "Administration de l'application : tous les droits, y compris les comptes "
-    "et les paramètres.",
-    Role.IDENTITY_VIGILANCE: "Cellule d'identitovigilance : toutes les actions sur les "
-    "identités, les doublons, les collisions et les listes de travail.",
-    Role.ADMISSION: "Accueil des patients : rechercher, créer, valider une identité et "
-    "appeler INSi.",
-    Role.CARE: "Consultation des identités et de leur matricule INS, sans modification.",
-    Role.STATISTICS: "Consultation des indicateurs de pilotage seulement.",
-    Role.INTERFACE: "Compte technique d'une application qui envoie des messages ; "
-    "il n'utilise pas l'interface web.",
-}
 
 #: The pages a role may open, with what one does there (« Mon compte » lists them).
 ROLE_PAGES: tuple[tuple[Permission, str, str, str], ...] = (
@@ -71,7 +31,7 @@ ROLE_PAGES: tuple[tuple[Permission, str, str, str], ...] = (
 def role_context(actor: Actor) -> dict[str, object]:
     """The part of « Mon compte » that describes the actor's role."""
     return {
-        "role_summary": ROLE_SUMMARIES[actor.role],
+        "role_summary": actor.role.summary,
         "allowed": [label for permission, label in PERMISSION_LABELS.items()
                     if actor.can(permission)],
         "pages": [(href, label, hint) for permission, href, label, hint in ROLE_PAGES
