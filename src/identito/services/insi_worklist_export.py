@@ -9,24 +9,18 @@ traced as a read, and the export by one ``worklist.exported`` row.
 
 from __future__ import annotations
 
-import csv
-import io
 from uuid import UUID
 
 from identito.domain.errors import NotFound
-from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
+from identito.domain.insi import InsiOutcome
 from identito.domain.permissions import Actor, Permission
 from identito.services.insi_records import WorklistItem
-from identito.services.matricule_reads import MatriculeView, note_views
 from identito.services.rules import Rules
-from identito.services.unit_of_work import AuditEntry, UnitOfWork
-from identito.services.worklist_tools import diffusable_matricule
+from identito.services.spreadsheet import spreadsheet_csv
+from identito.services.unit_of_work import UnitOfWork
+from identito.services.worklist_tools import diffusable_matricule, record_export
 
-STATES = {"pending": "À traiter", "started": "En cours", "done": "Traitée",
-          "failed": "Refusée avant l'appel"}  # fmt: skip
-OUTCOMES = {"00": "00 — identité trouvée", "01": "01 — aucune identité trouvée",
-            "02": "02 — plusieurs identités trouvées", "error": "Erreur"}  # fmt: skip
 HEADER = ["n°", "nom de naissance", "1er prénom de naissance", "date de naissance", "sexe",
           "statut", "matricule INS", "état", "résultat INSi", "INS intégré", "message",
           "identité"]  # fmt: skip
@@ -34,7 +28,7 @@ HEADER = ["n°", "nom de naissance", "1er prénom de naissance", "date de naissa
 
 def to_decide(item: WorklistItem) -> bool:
     """INSi found the identity, its traits were not integrated: a user decides."""
-    return item.outcome == "00" and not item.applied
+    return item.outcome == InsiOutcome.FOUND and not item.applied
 
 
 def export_insi_worklist(
@@ -43,10 +37,7 @@ def export_insi_worklist(
 ) -> tuple[str, int]:  # fmt: skip
     """The CSV text of a worklist's items (or those to decide) and its number of lines."""
     actor.require(Permission.INSI_CALL)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    now = rules.now()
+    rows: list[list[object]] = [list(HEADER)]
     with uow:
         uow.insi_worklists.get(worklist_id)  # 404 for an unknown list
         items = [i for i in uow.insi_worklists.items(worklist_id)
@@ -59,17 +50,13 @@ def export_insi_worklist(
                 identity = None
             matricule = diffusable_matricule(identity, actor)
             shown += [item.identity_id] if matricule else []
-            writer.writerow([item.position, *_traits(identity), matricule,
-                             STATES.get(item.state.value, item.state.value),
-                             OUTCOMES.get(item.outcome or "", item.outcome or ""),
-                             "oui" if item.applied else "non", item.message or "",
-                             str(item.identity_id)])  # fmt: skip
-        details = {"list": f"insi:{worklist_id}", "rows": len(items),
-                   "filtered": only_to_decide, "matricules": len(shown)}  # fmt: skip
-        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED,
-                                 None, details=details))  # fmt: skip
-        note_views(shown, MatriculeView.WORKLIST_EXPORT, uow=uow, actor=actor, rules=rules)
-    return "\ufeff" + out.getvalue(), len(items)
+            outcome = InsiOutcome(item.outcome).label if item.outcome else ""
+            rows.append([item.position, *_traits(identity), matricule, item.state.label,
+                         outcome, "oui" if item.applied else "non", item.message or "",
+                         str(item.identity_id)])  # fmt: skip
+        record_export(f"insi:{worklist_id}", len(items), only_to_decide, shown, uow=uow,
+                      actor=actor, rules=rules)  # fmt: skip
+    return spreadsheet_csv(rows), len(items)
 
 
 def _traits(identity: Identity | None) -> list[str]:

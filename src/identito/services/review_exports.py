@@ -9,19 +9,21 @@ as a read, and the export itself by one ``worklist.exported`` row.
 
 from __future__ import annotations
 
-import csv
-import io
 from uuid import UUID
 
 from identito.domain.duplicate_reviews import ReviewStatus
-from identito.domain.events import AuditAction
 from identito.domain.identity import Identity
 from identito.domain.permissions import Actor
 from identito.services.duplicate_decisions import REVIEW
-from identito.services.matricule_reads import MatriculeView, note_views
 from identito.services.rules import Rules
-from identito.services.unit_of_work import AuditEntry, UnitOfWork
-from identito.services.worklist_tools import EXPORT_LIMIT, PARIS, diffusable_matricule
+from identito.services.spreadsheet import spreadsheet_csv
+from identito.services.unit_of_work import UnitOfWork
+from identito.services.worklist_tools import (
+    EXPORT_LIMIT,
+    PARIS,
+    diffusable_matricule,
+    record_export,
+)
 
 _SIDE = ["nom de naissance", "1er prénom de naissance", "date de naissance", "sexe", "statut",
          "matricule INS", "identité"]  # fmt: skip
@@ -37,10 +39,7 @@ def export_reviews(
     orders them, and the number of lines (audited)."""
     actor.require(REVIEW)
     wanted = None if status in (None, "", "all") else ReviewStatus.parse(status)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    now = rules.now()
+    rows: list[list[str]] = [HEADER]
     with uow:
         reviews = uow.duplicate_reviews.listing(wanted, limit=EXPORT_LIMIT, offset=0)
         shown: list[UUID] = []
@@ -52,19 +51,16 @@ def export_reviews(
                 matricule = diffusable_matricule(identity, actor)
                 shown += [identity.id] if matricule else []
                 sides += _side(identity, matricule)
-            writer.writerow([
+            rows.append([
                 review.status.label, f"{review.score:.2f}".replace(".", ","),
                 "oui" if review.blocking else "non",
                 review.found_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
                 *sides, review.decided_by or "", review.note or "", str(review.id),
             ])  # fmt: skip
-        details = {"list": f"duplicates:{wanted.value if wanted else 'all'}",
-                   "rows": len(reviews), "filtered": wanted is not None,
-                   "matricules": len(shown)}  # fmt: skip
-        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED,
-                                 None, details=details))  # fmt: skip
-        note_views(shown, MatriculeView.WORKLIST_EXPORT, uow=uow, actor=actor, rules=rules)
-    return "\ufeff" + out.getvalue(), len(reviews)
+        listed = f"duplicates:{wanted.value if wanted else 'all'}"
+        record_export(listed, len(reviews), wanted is not None, shown, uow=uow, actor=actor,
+                      rules=rules)  # fmt: skip
+    return spreadsheet_csv(rows), len(reviews)
 
 
 COLLISION_HEADER = ["collision", "nom de naissance", "1er prénom de naissance",
@@ -75,23 +71,17 @@ def export_collisions(*, uow: UnitOfWork, actor: Actor, rules: Rules) -> tuple[s
     """The identities in collision as CSV: never a matricule (a collision withholds it
     from every diffusion); audited like every export."""
     actor.require(REVIEW)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLLISION_HEADER)
-    now = rules.now()
+    rows: list[list[str]] = [COLLISION_HEADER]
     with uow:
         ids = uow.duplicate_reviews.collision_ids(limit=EXPORT_LIMIT, offset=0)
         for identity in (uow.identities.get(i) for i in ids):
             side = _side(identity, "")
             changed = identity.updated_at.astimezone(PARIS) if identity.updated_at else None
             level = identity.collision.value if identity.collision else ""
-            writer.writerow([level, *side[:5], changed.strftime("%d/%m/%Y %H:%M") if changed
+            rows.append([level, *side[:5], changed.strftime("%d/%m/%Y %H:%M") if changed
                              else "", str(identity.id)])  # fmt: skip
-        details = {"list": "collisions", "rows": len(ids), "filtered": False, "matricules": 0}
-        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED,
-                                 None, details=details))  # fmt: skip
-        uow.commit(actor, now)
-    return "\ufeff" + out.getvalue(), len(ids)
+        record_export("collisions", len(ids), False, [], uow=uow, actor=actor, rules=rules)
+    return spreadsheet_csv(rows), len(ids)
 
 
 def _side(identity: Identity, matricule: str) -> list[str]:

@@ -14,8 +14,6 @@ export of a list, one decision taken on many entries at once.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +29,7 @@ from identito.domain.permissions import Actor, Permission
 from identito.domain.traits import search_key
 from identito.services.matricule_reads import MatriculeView, holds_matricule, note_views
 from identito.services.rules import Rules
+from identito.services.spreadsheet import spreadsheet_csv
 from identito.services.teleservice import Teleservice
 from identito.services.unit_of_work import AuditEntry, UnitOfWork
 from identito.services.verification_records import (
@@ -126,10 +125,7 @@ def export_worklist(
     """The CSV text of a list (BOM, ``;``) and its number of lines (audited)."""
     actor.require(VIGILANCE)
     wanted = _kind(kind)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    now = rules.now()
+    rows: list[list[str]] = [HEADER]
     with uow:
         entries = [e for e in uow.vigilance.entries(wanted, limit=EXPORT_LIMIT) if flt.keeps(e)]
         shown: list[UUID] = []
@@ -139,13 +135,22 @@ def export_worklist(
             if identity is not None and matricule:
                 shown.append(identity.id)
             status = identity.status.value if identity else entry.summary.get("status")
-            writer.writerow(_row(entry, str(status or ""), matricule))
-        details = {"list": wanted.value, "rows": len(entries), "filtered": flt.active,
-                   "matricules": len(shown)}  # fmt: skip
-        uow.add_audit(AuditEntry(actor.username, now, AuditAction.WORKLIST_EXPORTED,
-                                 None, details=details))  # fmt: skip
-        note_views(shown, MatriculeView.WORKLIST_EXPORT, uow=uow, actor=actor, rules=rules)
-    return "\ufeff" + out.getvalue(), len(entries)
+            rows.append(_row(entry, str(status or ""), matricule))
+        record_export(wanted.value, len(entries), flt.active, shown, uow=uow, actor=actor,
+                      rules=rules)  # fmt: skip
+    return spreadsheet_csv(rows), len(entries)
+
+
+def record_export(
+    listed: str, count: int, filtered: bool, shown: list[UUID], *, uow: UnitOfWork,
+    actor: Actor, rules: Rules,
+) -> None:  # fmt: skip
+    """Audit an export inside its ``with uow``: one ``worklist.exported`` row, one read row
+    per identity whose matricule it wrote, one commit."""
+    details = {"list": listed, "rows": count, "filtered": filtered, "matricules": len(shown)}
+    uow.add_audit(AuditEntry(actor.username, rules.now(), AuditAction.WORKLIST_EXPORTED,
+                             None, details=details))  # fmt: skip
+    note_views(shown, MatriculeView.WORKLIST_EXPORT, uow=uow, actor=actor, rules=rules)
 
 
 def _identity(entry: VigilanceEntry, uow: UnitOfWork) -> Identity | None:
