@@ -3,8 +3,6 @@ the list with its filters, its CSV export, one decision on the checked entries."
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -16,6 +14,7 @@ from identito.domain.errors import FieldError, InvalidInput
 from identito.domain.permissions import Permission
 from identito.entrypoints.web.deps import ContainerDep, FormDep, SessionDep
 from identito.entrypoints.web.rendering import field_errors, render, templates
+from identito.entrypoints.web.reviews_view import menu_count
 from identito.services.verification_records import (
     DECISION_LABELS,
     DECISIONS,
@@ -34,30 +33,17 @@ from identito.services.worklist_tools import (
 )
 
 router = APIRouter(include_in_schema=False)
-logger = logging.getLogger(__name__)
 BASE = "/listes-de-travail"
-
-
-def _menu_count(request: Request, permission: Permission, count: Callable[..., int]) -> int | None:
-    """One counting query for the menu; ``None`` for other roles or when it fails."""
-    session = getattr(request.state, "web_session", None)
-    if session is None or not session.actor.can(permission):
-        return None
-    try:
-        return count(uow=request.app.state.container.uow_factory(), actor=session.actor)
-    except Exception:  # the menu never breaks a page (an error page included)
-        logger.exception("worklist not counted for the menu")
-        return None
 
 
 def vigilance_in_menu(request: Request) -> int | None:
     """Open entries of every identity-vigilance worklist (« Listes de travail »)."""
-    return _menu_count(request, Permission.IDENTITY_UPDATE_PROTECTED, open_total)
+    return menu_count(request, Permission.IDENTITY_UPDATE_PROTECTED, open_total, "vigilance lists")
 
 
 def insi_in_menu(request: Request) -> int | None:
     """Identities still to call in the unfinished INSi worklists."""
-    return _menu_count(request, Permission.INSI_CALL, insi_open_items)
+    return menu_count(request, Permission.INSI_CALL, insi_open_items, "INSi worklists")
 
 
 templates.env.globals.update(vigilance_in_menu=vigilance_in_menu, insi_in_menu=insi_in_menu)

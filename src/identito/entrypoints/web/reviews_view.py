@@ -119,18 +119,21 @@ def sheet_links(identity: Identity, actor: Actor, container: Container) -> dict[
 
 def pending_reviews(request: Request) -> int | None:
     """The pending count of the menu (base.html calls it only for reviewers)."""
-    return _menu_count(request, pending_count, "pending duplicate reviews")
+    return menu_count(request, Permission.DUPLICATES_REVIEW, pending_count, "duplicate reviews")
 
 
 def collisions_in_menu(request: Request) -> int | None:
     """The count of identities in collision shown by the « Collisions » menu entry."""
-    return _menu_count(request, collision_count, "identities in collision")
+    return menu_count(request, Permission.DUPLICATES_REVIEW, collision_count, "collisions")
 
 
-def _menu_count(request: Request, count: Callable[..., int], what: str) -> int | None:
-    """One counting query for the menu; ``None`` for other roles or when it fails."""
+def menu_count(
+    request: Request, permission: Permission, count: Callable[..., int], what: str
+) -> int | None:
+    """One counting query for a menu entry; ``None`` for roles without ``permission`` or
+    when it fails (the menu never breaks a page)."""
     session = getattr(request.state, "web_session", None)
-    if session is None or not session.actor.can(Permission.DUPLICATES_REVIEW):
+    if session is None or not session.actor.can(permission):
         return None
     container: Container = request.app.state.container
     try:
